@@ -1,0 +1,381 @@
+"""Flows: declarative dialogue graphs loaded from YAML and validated by pydantic.
+
+A flow is a set of named states. A ``question`` state asks one question about
+one clinical concept; ``message`` states show texts; ``branch`` states decide
+silently; ``end`` states close the conversation with a disposition. States
+name the next state through ordered transitions whose ``when`` conditions are
+declarative (see :mod:`companion.conditions`). Every patient-facing text is a
+key into the content packs; flows never hold sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from companion.conditions import Condition
+from companion.yamlfiles import read_yaml
+
+Disposition = Literal["emergency", "gp_today", "gp_soon", "self_care"]
+DISPOSITIONS: tuple[Disposition, ...] = ("emergency", "gp_today", "gp_soon", "self_care")
+"""Most urgent first."""
+
+AnswerType = Literal["yes_no", "number", "choice"]
+TextKey = Annotated[str, Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")]
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+class FlowError(Exception):
+    """A flow or concept file that cannot be used; the message names file and place."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- concepts -----------------------------------------------------------------
+
+
+class Concept(_Strict):
+    """One entry of the concept contract (clinical brief section 2 and 5)."""
+
+    answer: AnswerType
+    meaning: str
+    source: list[str] = Field(default_factory=list)
+    required_in: list[Identifier] = Field(default_factory=list)
+    options: list[Identifier] = Field(default_factory=list)
+
+
+class ConceptRegistry(_Strict):
+    concepts: dict[Identifier, Concept]
+
+    def required_by(self, flow_id: str) -> list[str]:
+        return [name for name, c in self.concepts.items() if flow_id in c.required_in]
+
+
+# --- answers ------------------------------------------------------------------
+
+
+class YesNoAnswer(_Strict):
+    type: Literal["yes_no"]
+    unknown_allowed: bool = True
+
+
+class NumberAnswer(_Strict):
+    type: Literal["number"]
+    min: int
+    max: int
+    unknown_allowed: bool = True
+
+    @model_validator(mode="after")
+    def _range_is_sane(self) -> NumberAnswer:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        return self
+
+
+class ChoiceAnswer(_Strict):
+    type: Literal["choice"]
+    options: dict[Identifier, TextKey] = Field(min_length=2)
+    unknown_allowed: bool = True
+
+
+AnswerSpec = Annotated[YesNoAnswer | NumberAnswer | ChoiceAnswer, Field(discriminator="type")]
+
+
+# --- states -------------------------------------------------------------------
+
+
+class Say(_Strict):
+    """A text to show, optionally only when a condition holds."""
+
+    text: TextKey
+    when: Condition | None = None
+
+
+def _plain_keys_become_say(value: Any) -> Any:
+    if isinstance(value, list):
+        return [{"text": item} if isinstance(item, str) else item for item in value]
+    return value
+
+
+class Transition(_Strict):
+    to: Identifier
+    when: Condition | None = None
+
+
+class _State(_Strict):
+    say: list[Say] = Field(default_factory=list)
+
+    @field_validator("say", mode="before")
+    @classmethod
+    def _accept_plain_keys(cls, value: Any) -> Any:
+        return _plain_keys_become_say(value)
+
+    def targets(self) -> list[str]:
+        return []
+
+
+class _Moving(_State):
+    next: list[Transition] = Field(min_length=1)
+
+    @field_validator("next", mode="before")
+    @classmethod
+    def _accept_single_target(cls, value: Any) -> Any:
+        return [{"to": value}] if isinstance(value, str) else value
+
+    def targets(self) -> list[str]:
+        return [t.to for t in self.next]
+
+
+class QuestionState(_Moving):
+    kind: Literal["question"]
+    concept: Identifier
+    text: TextKey
+    help: TextKey | None = None
+    answer: AnswerSpec
+
+    @field_validator("answer", mode="before")
+    @classmethod
+    def _accept_bare_type(cls, value: Any) -> Any:
+        return {"type": value} if isinstance(value, str) else value
+
+
+class MessageState(_Moving):
+    kind: Literal["message"]
+
+
+class BranchState(_Moving):
+    kind: Literal["branch"]
+
+
+class EndState(_State):
+    kind: Literal["end"]
+    disposition: Disposition
+
+
+State = Annotated[
+    QuestionState | MessageState | BranchState | EndState, Field(discriminator="kind")
+]
+
+
+class Flow(_Strict):
+    id: Identifier
+    version: int = Field(ge=1)
+    start: Identifier
+    states: dict[Identifier, State] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _references_resolve(self, info: ValidationInfo) -> Flow:
+        problems = list(self._reference_problems(info.context or {}))
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def _reference_problems(self, context: dict[str, Any]) -> Iterator[str]:
+        if self.start not in self.states:
+            yield f"start state '{self.start}' does not exist"
+        questions = self.questions()
+        for name, state in self.states.items():
+            for target in state.targets():
+                if target not in self.states:
+                    yield f"state '{name}': transition to unknown state '{target}'"
+            for condition in _conditions_of(state):
+                for ref, use in condition.references():
+                    yield from _reference_problem(name, ref, use, questions)
+        registry: ConceptRegistry | None = context.get("concepts")
+        if registry is not None:
+            for name, q in questions.items():
+                concept = registry.concepts.get(q.concept)
+                if concept is None:
+                    yield f"state '{name}': concept '{q.concept}' is not in the concept list"
+                elif concept.answer != q.answer.type:
+                    yield (
+                        f"state '{name}': concept '{q.concept}' is answered as "
+                        f"{concept.answer}, not {q.answer.type}"
+                    )
+        seen: dict[str, str] = {}
+        for name, q in questions.items():
+            if q.concept in seen:
+                yield f"state '{name}': concept '{q.concept}' is already asked by '{seen[q.concept]}'"
+            seen[q.concept] = name
+
+    def questions(self) -> dict[str, QuestionState]:
+        return {n: s for n, s in self.states.items() if isinstance(s, QuestionState)}
+
+    def text_keys(self) -> Iterator[tuple[str, str]]:
+        """(state name, text key) for every text the flow can show."""
+        for name, state in self.states.items():
+            for say in state.say:
+                yield name, say.text
+            if isinstance(state, QuestionState):
+                yield name, state.text
+                if state.help:
+                    yield name, state.help
+                if isinstance(state.answer, ChoiceAnswer):
+                    for key in state.answer.options.values():
+                        yield name, key
+
+
+def _conditions_of(state: _State) -> Iterator[Condition]:
+    for say in state.say:
+        if say.when is not None:
+            yield say.when
+    if isinstance(state, _Moving):
+        for t in state.next:
+            if t.when is not None:
+                yield t.when
+
+
+def _reference_problem(
+    state: str, ref: str, use: str, questions: dict[str, QuestionState]
+) -> Iterator[str]:
+    question = questions.get(ref)
+    if question is None:
+        yield f"state '{state}': condition refers to unknown question '{ref}'"
+    elif use != "any" and question.answer.type != use:
+        yield (
+            f"state '{state}': condition treats '{ref}' as {use}, "
+            f"but it is answered as {question.answer.type}"
+        )
+
+
+# --- graph analysis -----------------------------------------------------------
+
+
+def graph_problems(flow: Flow) -> list[str]:
+    """Structural faults that would strand or loop a patient; empty when sound."""
+    problems: list[str] = []
+    reachable = _reachable(flow, [flow.start])
+    for name in flow.states:
+        if name not in reachable:
+            problems.append(f"state '{name}': unreachable from start state '{flow.start}'")
+    ends = [n for n, s in flow.states.items() if isinstance(s, EndState)]
+    if not ends:
+        problems.append("flow has no end state")
+    can_finish = _can_reach(flow, set(ends))
+    for name, state in flow.states.items():
+        if isinstance(state, _Moving) and state.next[-1].when is not None:
+            problems.append(
+                f"state '{name}': dead end: its last transition has a condition, "
+                "so the conversation stops when none holds (end with a transition without 'when')"
+            )
+        elif name not in can_finish:
+            problems.append(f"state '{name}': dead end: no end state can be reached from here")
+    problems.extend(_silent_cycles(flow))
+    return problems
+
+
+def _reachable(flow: Flow, roots: list[str]) -> set[str]:
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in flow.states:
+            continue
+        seen.add(name)
+        todo.extend(flow.states[name].targets())
+    return seen
+
+
+def _can_reach(flow: Flow, goals: set[str]) -> set[str]:
+    good = set(goals)
+    changed = True
+    while changed:
+        changed = False
+        for name, state in flow.states.items():
+            if name not in good and any(t in good for t in state.targets()):
+                good.add(name)
+                changed = True
+    return good
+
+
+def _silent_cycles(flow: Flow) -> list[str]:
+    """Loops through message and branch states only would spin without asking anything."""
+    silent = {n for n, s in flow.states.items() if isinstance(s, MessageState | BranchState)}
+    problems = []
+    for name in sorted(silent):
+        onward = {t for t in flow.states[name].targets() if t in silent}
+        if name in _reachable_within(flow, onward, silent):
+            problems.append(f"state '{name}': loops back to itself without asking a question")
+    return problems
+
+
+def _reachable_within(flow: Flow, roots: set[str], allowed: set[str]) -> set[str]:
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        todo.extend(t for t in flow.states[name].targets() if t in allowed)
+    return seen
+
+
+# --- loading ------------------------------------------------------------------
+
+
+def format_validation_error(path: Path, err: ValidationError) -> str:
+    lines = [f"{path}: {err.error_count()} problem(s)"]
+    for detail in err.errors():
+        where = ".".join(str(part) for part in detail["loc"]) or "(top level)"
+        lines.append(f"  {where}: {detail['msg']}")
+    return "\n".join(lines)
+
+
+def load_concepts(path: Path) -> ConceptRegistry:
+    data = read_yaml(path, FlowError)
+    try:
+        return ConceptRegistry.model_validate(data)
+    except ValidationError as err:
+        raise FlowError(format_validation_error(path, err)) from err
+
+
+def load_flow(path: Path, concepts: ConceptRegistry | None = None) -> Flow:
+    data = read_yaml(path, FlowError)
+    try:
+        return Flow.model_validate(data, context={"concepts": concepts})
+    except ValidationError as err:
+        raise FlowError(format_validation_error(path, err)) from err
+
+
+CONCEPTS_FILE = "concepts.yaml"
+
+
+def flow_files(flows_dir: Path) -> list[Path]:
+    return sorted(p for p in flows_dir.glob("*.yaml") if p.name != CONCEPTS_FILE)
+
+
+def load_flows(flows_dir: Path) -> tuple[ConceptRegistry, dict[str, Flow]]:
+    """Loads every flow in the folder; raises FlowError on the first broken file."""
+    concepts = load_concepts(flows_dir / CONCEPTS_FILE)
+    flows: dict[str, Flow] = {}
+    for path in flow_files(flows_dir):
+        flow = load_flow(path, concepts)
+        if flow.id in flows:
+            raise FlowError(f"{path}: flow id '{flow.id}' is used by another file too")
+        if path.stem != flow.id:
+            raise FlowError(f"{path}: flow id '{flow.id}' differs from the file name")
+        flows[flow.id] = flow
+    return concepts, flows
+
+
+def sorted_by_urgency(dispositions: list[str]) -> list[str]:
+    order = {d: i for i, d in enumerate(DISPOSITIONS)}
+    return sorted(dispositions, key=lambda d: order.get(d, len(order)))
+
+
+KEY_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
