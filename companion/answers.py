@@ -1,0 +1,156 @@
+"""Understanding what a patient typed: yes / no / "I don't know", numbers, choices.
+
+Matching forgives case, accents, punctuation, stretched letters ("jaaa") and
+one or two typos, but never guesses: when the words point to more than one
+answer, or to none, the patient is asked again. Numbers must be typed as
+digits; "3 weeks" for a question in days is refused rather than misread.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from companion.conditions import UNKNOWN, AnswerValue
+from companion.content import Lexicon
+
+
+@dataclass(frozen=True)
+class Accepted:
+    value: AnswerValue
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """Why an answer was not understood: a content key and its placeholders."""
+
+    reason: str
+    details: Mapping[str, object] = field(default_factory=dict)
+
+
+Interpretation = Accepted | Rejected
+
+
+def normalise(text: str) -> str:
+    """Lower case, no accents, no punctuation, single spaces, no stretched letters."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    words = re.sub(r"[^\w\s]|_", " ", plain)
+    squeezed = re.sub(r"(\w)\1+", r"\1", words)
+    return " ".join(squeezed.split())
+
+
+def typo_distance(a: str, b: str) -> int:
+    """Edit distance counting a swap of two neighbouring letters as one typo."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            row[j] = min(rows[i - 1][j] + 1, row[j - 1] + 1, rows[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[i - 2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def _allowed_typos(word: str) -> int:
+    # Short words are too close to each other to forgive anything ("ja"/"je").
+    if len(word) <= 3:
+        return 0
+    return 1 if len(word) <= 6 else 2
+
+
+class Vocabulary:
+    """Maps normalised words and phrases to answer values."""
+
+    def __init__(self, words: Mapping[AnswerValue, Iterable[str]]) -> None:
+        self._phrases: dict[str, set[AnswerValue]] = {}
+        for value, variants in words.items():
+            for variant in variants:
+                key = normalise(variant)
+                if key:
+                    self._phrases.setdefault(key, set()).add(value)
+
+    def match(self, text: str) -> set[AnswerValue]:
+        """Every value the text could mean; one value means it is understood."""
+        key = normalise(text)
+        if not key:
+            return set()
+        if key in self._phrases:
+            return set(self._phrases[key])
+        close = self._close_to(key)
+        if close:
+            return close
+        return self._by_parts(key)
+
+    def _close_to(self, key: str) -> set[AnswerValue]:
+        limit = _allowed_typos(key)
+        if limit == 0:
+            return set()
+        found: set[AnswerValue] = set()
+        for phrase, values in self._phrases.items():
+            if abs(len(phrase) - len(key)) <= limit and typo_distance(key, phrase) <= limit:
+                found |= values
+        return found
+
+    def _by_parts(self, key: str) -> set[AnswerValue]:
+        """ "nee hoor", "oui bien sûr", "non je ne sais pas" (the last is ambiguous)."""
+        padded = f" {key} "
+        found: set[AnswerValue] = set()
+        for phrase, values in self._phrases.items():
+            if " " in phrase and f" {phrase} " in padded:
+                found |= values
+        for word in key.split():
+            if word in self._phrases:
+                found |= self._phrases[word]
+        return found
+
+
+def yes_no_vocabulary(lexicon: Lexicon) -> Vocabulary:
+    return Vocabulary({True: lexicon.yes, False: lexicon.no, UNKNOWN: lexicon.unknown})
+
+
+def interpret_yes_no(text: str, vocabulary: Vocabulary, unknown_allowed: bool) -> Interpretation:
+    if not text.strip():
+        return Rejected("ui.reask.empty")
+    meanings = vocabulary.match(text)
+    if not unknown_allowed:
+        meanings.discard(UNKNOWN)
+    if len(meanings) == 1:
+        return Accepted(meanings.pop())
+    return Rejected("ui.reask.yes_no" if unknown_allowed else "ui.reask.yes_no_only")
+
+
+def interpret_number(
+    text: str, low: int, high: int, unknown_words: Vocabulary | None
+) -> Interpretation:
+    stripped = text.strip()
+    if not stripped:
+        return Rejected("ui.reask.empty")
+    if re.fullmatch(r"[+-]?\d+\.?", stripped):
+        number = int(stripped.rstrip("."))
+        if low <= number <= high:
+            return Accepted(number)
+        return Rejected("ui.reask.number_range", {"min": low, "max": high})
+    if unknown_words is not None and unknown_words.match(stripped) == {UNKNOWN}:
+        return Accepted(UNKNOWN)
+    return Rejected("ui.reask.number", {"min": low, "max": high})
+
+
+def interpret_choice(
+    text: str, options: Mapping[str, str], unknown_words: Vocabulary | None
+) -> Interpretation:
+    """``options`` maps option ids to their labels in the patient's language."""
+    if not text.strip():
+        return Rejected("ui.reask.empty")
+    by_label = Vocabulary({option: [option, label] for option, label in options.items()})
+    if unknown_words is not None:
+        meanings = by_label.match(text) | (unknown_words.match(text) & {UNKNOWN})
+    else:
+        meanings = by_label.match(text)
+    if len(meanings) == 1:
+        return Accepted(meanings.pop())
+    return Rejected("ui.reask.choice")

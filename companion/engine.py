@@ -1,0 +1,378 @@
+"""The dialogue engine: a session takes an answer and returns the next turn.
+
+The engine is pure: no printing, no files, no clock, no globals. One
+:class:`CompiledFlow` wraps one ``transitions`` machine per flow, shared by
+every session of that flow (sessions are the machine's models, stepped
+through ``Event.trigger``), so thousands of sessions cost little memory.
+
+User input never raises: text that is not understood is answered with a
+re-ask turn; after :data:`MAX_ATTEMPTS` failed tries the question is recorded
+as "I don't know", which the flows treat conservatively (an unanswered
+emergency question never leads to self-care).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from transitions import EventData, Machine
+
+from companion.answers import (
+    Accepted,
+    Interpretation,
+    Rejected,
+    Vocabulary,
+    interpret_choice,
+    interpret_number,
+    interpret_yes_no,
+    yes_no_vocabulary,
+)
+from companion.conditions import UNKNOWN, AnswerValue, Condition
+from companion.content import Localizer
+from companion.flow import (
+    ChoiceAnswer,
+    EndState,
+    Flow,
+    FlowError,
+    NumberAnswer,
+    QuestionState,
+    YesNoAnswer,
+    graph_problems,
+)
+
+MAX_ATTEMPTS = 3
+"""Failed tries at one question before it is recorded as "I don't know"."""
+
+ADVANCE = "advance"
+
+# Keys the engine itself shows; `companion check` makes sure every pack has them.
+ENGINE_TEXT_KEYS = (
+    "ui.answer.yes",
+    "ui.answer.no",
+    "ui.answer.unknown",
+    "ui.reask.empty",
+    "ui.reask.yes_no",
+    "ui.reask.yes_no_only",
+    "ui.reask.number",
+    "ui.reask.number_range",
+    "ui.reask.choice",
+    "ui.recorded_as_unknown",
+)
+ENGINE_PLACEHOLDERS = frozenset({"min", "max"})
+
+
+# --- turns --------------------------------------------------------------------
+
+
+class _View(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class ChoiceView(_View):
+    value: str
+    label: str
+
+
+class QuestionView(_View):
+    id: str
+    concept: str
+    text: str
+    help: str | None = None
+    answer_type: str
+    choices: list[ChoiceView]
+    min: int | None = None
+    max: int | None = None
+
+
+class AnswerView(_View):
+    question: str
+    concept: str
+    question_text: str
+    value: AnswerValue
+    shown: str
+    """The answer as the patient saw it ("Ja", "Je ne sais pas", "42")."""
+
+
+class Outcome(_View):
+    disposition: str
+    end_state: str
+    flags: list[str]
+    """Concept ids whose answers drove the disposition."""
+    reasons: list[AnswerView]
+    """The answers behind ``flags``, in the order they were given."""
+    answers: list[AnswerView]
+    """Every answer given, for the summary the patient can show a doctor."""
+    unknown: list[str]
+    """Concepts answered with "I don't know": the GP should ask about these."""
+    messages: list[str]
+    """What to do now, whom to contact and how fast."""
+
+
+class Turn(_View):
+    messages: list[str] = []
+    question: QuestionView | None = None
+    problem: str | None = None
+    """Set when the last answer was not understood; the question is asked again."""
+    outcome: Outcome | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.outcome is not None
+
+
+# --- the compiled flow ----------------------------------------------------------
+
+
+class CompiledFlow:
+    """A validated flow and its ``transitions`` machine, shared by sessions."""
+
+    def __init__(self, flow: Flow) -> None:
+        problems = graph_problems(flow)
+        if problems:
+            raise FlowError(f"flow '{flow.id}' cannot run: " + "; ".join(problems))
+        self.flow = flow
+        self.machine = Machine(
+            model=None,
+            states=list(flow.states),
+            initial=flow.start,
+            auto_transitions=False,
+            send_event=True,
+            prepare_event=_forget_witness,
+        )
+        for name, state in flow.states.items():
+            for transition in getattr(state, "next", ()):
+                conditions = [] if transition.when is None else [_Guard(transition.when)]
+                self.machine.add_transition(ADVANCE, name, transition.to, conditions=conditions)
+        self.advance = self.machine.events[ADVANCE]
+
+
+def _forget_witness(event: EventData) -> None:
+    event.model._witness = ()
+
+
+class _Guard:
+    """A transition condition; remembers on the session which answers made it true."""
+
+    __slots__ = ("condition",)
+
+    def __init__(self, condition: Condition) -> None:
+        self.condition = condition
+
+    def __call__(self, event: EventData) -> bool:
+        session: Session = event.model
+        witness = self.condition.witness(session.answers)
+        if witness is None:
+            return False
+        session._witness = witness
+        return True
+
+
+# --- sessions -----------------------------------------------------------------
+
+
+class Session:
+    """One conversation through one flow, in one language and region."""
+
+    def __init__(self, compiled: CompiledFlow, texts: Localizer) -> None:
+        self._compiled = compiled
+        self._flow = compiled.flow
+        self._texts = texts
+        self._vocabulary: Vocabulary = yes_no_vocabulary(texts.pack.lexicon)
+        self.state: str = compiled.flow.start
+        self.answers: dict[str, AnswerValue] = {}
+        self.asked: list[str] = []
+        self._witness: tuple[str, ...] = ()
+        self._attempts = 0
+        self._last: Turn | None = None
+
+    # public API ---------------------------------------------------------------
+
+    @property
+    def flow(self) -> Flow:
+        return self._flow
+
+    @property
+    def region(self) -> str:
+        return self._texts.region
+
+    @property
+    def language(self) -> str:
+        return self._texts.language
+
+    @property
+    def texts(self) -> Localizer:
+        return self._texts
+
+    @property
+    def finished(self) -> bool:
+        return isinstance(self._flow.states[self.state], EndState)
+
+    @property
+    def current_question(self) -> QuestionState | None:
+        state = self._flow.states[self.state]
+        return state if isinstance(state, QuestionState) else None
+
+    def start(self) -> Turn:
+        if self._last is None:
+            self._last = self._settle([])
+        return self._last
+
+    def answer(self, text: str) -> Turn:
+        """Free text as typed by the patient."""
+        question = self.current_question
+        if question is None:
+            return self.start()
+        return self._take(question, self._interpret(question, text))
+
+    def choose(self, value: str) -> Turn:
+        """A button press: ``value`` is one of the current question's choice values."""
+        question = self.current_question
+        if question is None:
+            return self.start()
+        allowed = {c.value for c in self._choices(question)}
+        if value not in allowed:
+            return self._take(question, Rejected("ui.reask.choice"))
+        if isinstance(question.answer, YesNoAnswer):
+            return self._take(question, Accepted(_YES_NO_VALUES[value]))
+        if isinstance(question.answer, NumberAnswer) and value != UNKNOWN:
+            return self._take(question, Rejected("ui.reask.choice"))
+        return self._take(question, Accepted(value))
+
+    # internals ----------------------------------------------------------------
+
+    def _interpret(self, question: QuestionState, text: str) -> Interpretation:
+        spec = question.answer
+        unknown_words = self._vocabulary if spec.unknown_allowed else None
+        by_number = _choice_by_number(text, self._choices(question))
+        if by_number is not None and not isinstance(spec, NumberAnswer):
+            if isinstance(spec, YesNoAnswer):
+                return Accepted(_YES_NO_VALUES[by_number])
+            return Accepted(by_number)
+        if isinstance(spec, YesNoAnswer):
+            return interpret_yes_no(text, self._vocabulary, spec.unknown_allowed)
+        if isinstance(spec, NumberAnswer):
+            return interpret_number(text, spec.min, spec.max, unknown_words)
+        labels = {option: self._texts.text(key) for option, key in spec.options.items()}
+        return interpret_choice(text, labels, unknown_words)
+
+    def _take(self, question: QuestionState, result: Interpretation) -> Turn:
+        notes: list[str] = []
+        if isinstance(result, Rejected):
+            self._attempts += 1
+            if self._attempts < MAX_ATTEMPTS:
+                self._last = Turn(
+                    question=self._question_view(question),
+                    problem=self._texts.text(result.reason, **result.details),
+                )
+                return self._last
+            # Never guess, never loop forever: an answer we cannot understand
+            # is recorded as "I don't know", which the flows treat cautiously.
+            result = Accepted(UNKNOWN)
+            notes.append(self._texts.text("ui.recorded_as_unknown"))
+        self._attempts = 0
+        self.answers[self.state] = result.value
+        self.asked.append(self.state)
+        self._advance()
+        self._last = self._settle(notes)
+        return self._last
+
+    def _advance(self) -> None:
+        if not self._compiled.advance.trigger(self):
+            raise FlowError(f"flow '{self._flow.id}': no transition out of state '{self.state}'")
+
+    def _settle(self, messages: list[str]) -> Turn:
+        """Moves through message and branch states until a question or the end."""
+        for _ in range(len(self._flow.states) + 1):
+            state = self._flow.states[self.state]
+            shown = self._says(state.say)
+            if isinstance(state, QuestionState):
+                return Turn(messages=messages + shown, question=self._question_view(state))
+            if isinstance(state, EndState):
+                return Turn(messages=messages, outcome=self._outcome(state, shown))
+            messages = messages + shown
+            self._advance()
+        raise FlowError(f"flow '{self._flow.id}': loops without asking from '{self.state}'")
+
+    def _says(self, says: Iterable[Any]) -> list[str]:
+        return [
+            self._texts.text(say.text)
+            for say in says
+            if say.when is None or say.when.holds(self.answers)
+        ]
+
+    def _choices(self, question: QuestionState) -> list[ChoiceView]:
+        spec = question.answer
+        choices: list[ChoiceView] = []
+        if isinstance(spec, YesNoAnswer):
+            choices += [self._choice("yes"), self._choice("no")]
+        elif isinstance(spec, ChoiceAnswer):
+            choices += [
+                ChoiceView(value=option, label=self._texts.text(key))
+                for option, key in spec.options.items()
+            ]
+        if spec.unknown_allowed:
+            choices.append(self._choice(UNKNOWN))
+        return choices
+
+    def _choice(self, value: str) -> ChoiceView:
+        return ChoiceView(value=value, label=self._texts.text(f"ui.answer.{value}"))
+
+    def _question_view(self, question: QuestionState) -> QuestionView:
+        spec = question.answer
+        return QuestionView(
+            id=self.state,
+            concept=question.concept,
+            text=self._texts.text(question.text),
+            help=self._texts.text(question.help) if question.help else None,
+            answer_type=spec.type,
+            choices=self._choices(question),
+            min=spec.min if isinstance(spec, NumberAnswer) else None,
+            max=spec.max if isinstance(spec, NumberAnswer) else None,
+        )
+
+    def _answer_view(self, question_id: str) -> AnswerView:
+        question = self._flow.states[question_id]
+        assert isinstance(question, QuestionState)
+        value = self.answers[question_id]
+        return AnswerView(
+            question=question_id,
+            concept=question.concept,
+            question_text=self._texts.text(question.text),
+            value=value,
+            shown=self._shown(question, value),
+        )
+
+    def _shown(self, question: QuestionState, value: AnswerValue) -> str:
+        if value == UNKNOWN:
+            return self._texts.text("ui.answer.unknown")
+        if isinstance(value, bool):
+            return self._texts.text("ui.answer.yes" if value else "ui.answer.no")
+        if isinstance(question.answer, ChoiceAnswer):
+            return self._texts.text(question.answer.options[str(value)])
+        return str(value)
+
+    def _outcome(self, state: EndState, messages: list[str]) -> Outcome:
+        questions = self._flow.questions()
+        drivers = [q for q in self.asked if q in self._witness]
+        return Outcome(
+            disposition=state.disposition,
+            end_state=self.state,
+            flags=[questions[q].concept for q in drivers],
+            reasons=[self._answer_view(q) for q in drivers],
+            answers=[self._answer_view(q) for q in self.asked],
+            unknown=[questions[q].concept for q in self.asked if self.answers[q] == UNKNOWN],
+            messages=messages,
+        )
+
+
+_YES_NO_VALUES: dict[str, AnswerValue] = {"yes": True, "no": False, UNKNOWN: UNKNOWN}
+
+
+def _choice_by_number(text: str, choices: list[ChoiceView]) -> str | None:
+    """ "2" picks the second button, as the plain terminal numbers them."""
+    stripped = text.strip().rstrip(".")
+    if stripped.isdigit() and 1 <= int(stripped) <= len(choices):
+        return choices[int(stripped) - 1].value
+    return None
