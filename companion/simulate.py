@@ -1,0 +1,235 @@
+"""Headless runs of clinical vignettes through the real engine and flows.
+
+Format: ../shared/vignettes/README.md. Every question the flow asks is
+answered from the vignette through the question's concept id, as a patient
+pressing the buttons would; ``expect`` is only compared afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from companion.conditions import UNKNOWN
+from companion.content import ContentError, parse_locale
+from companion.engine import QuestionView, Session, Turn
+from companion.flow import DISPOSITIONS, ConceptRegistry
+from companion.resources import Library
+
+TRIAGE = "triage"
+MAX_TURNS = 200
+
+
+class VignetteError(Exception):
+    """A vignette that cannot be run as written (exit status 2)."""
+
+
+class Expectation(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    disposition: Literal[DISPOSITIONS] | None = None  # type: ignore[valid-type]
+
+
+class Vignette(BaseModel):
+    # Unknown top-level keys are tolerated so that vignettes can carry notes.
+    model_config = ConfigDict(extra="ignore")
+
+    id: str = Field(min_length=1)
+    locale: str
+    story: str = ""
+    facts: dict[str, bool | int | str] = Field(default_factory=dict)
+    unknown: list[str] = Field(default_factory=list)
+    unspecified: Literal["no", "unknown"] = "no"
+    expect: Expectation | None = None
+
+
+@dataclass
+class SimulationResult:
+    vignette: Vignette
+    file: Path
+    disposition: str
+    flags: list[str]
+    asked: list[str]
+    unknown: list[str]
+    region: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def expected(self) -> str | None:
+        return self.vignette.expect.disposition if self.vignette.expect else None
+
+    @property
+    def matched(self) -> bool | None:
+        return None if self.expected is None else self.expected == self.disposition
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.vignette.id,
+            "locale": self.vignette.locale,
+            "region": self.region,
+            "disposition": self.disposition,
+            "flags": self.flags,
+            "asked": self.asked,
+            "unknown": self.unknown,
+            "expected": self.expected,
+            "matched": self.matched,
+            "notes": self.notes,
+            "file": str(self.file),
+        }
+
+
+def vignette_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(path.glob("*.json"))
+    if path.is_file():
+        return [path]
+    raise VignetteError(f"{path}: no such file or folder")
+
+
+def read_vignette(path: Path, concepts: ConceptRegistry) -> Vignette:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise VignetteError(f"{path}: cannot read: {err.strerror or err}") from err
+    except json.JSONDecodeError as err:
+        raise VignetteError(f"{path}: not valid JSON: {err}") from err
+    try:
+        vignette = Vignette.model_validate(raw)
+    except ValidationError as err:
+        details = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors()
+        )
+        raise VignetteError(f"{path}: {details}") from err
+    problems = list(_fact_problems(vignette, concepts))
+    if problems:
+        raise VignetteError(f"{path}: " + "; ".join(problems))
+    return vignette
+
+
+def _fact_problems(vignette: Vignette, concepts: ConceptRegistry) -> Iterator[str]:
+    for name, value in vignette.facts.items():
+        concept = concepts.concepts.get(name)
+        if concept is None:
+            yield f"fact '{name}' is not a known concept"
+        elif concept.answer == "yes_no" and not isinstance(value, bool):
+            yield f"fact '{name}' must be true or false, not {value!r}"
+        elif concept.answer == "number" and (isinstance(value, bool) or not isinstance(value, int)):
+            yield f"fact '{name}' must be a whole number, not {value!r}"
+        elif concept.answer == "choice" and value not in concept.options:
+            yield f"fact '{name}' must be one of {', '.join(concept.options)}, not {value!r}"
+    for name in vignette.unknown:
+        if name not in concepts.concepts:
+            yield f"unknown-list entry '{name}' is not a known concept"
+        elif name in vignette.facts:
+            yield f"'{name}' is both a fact and unknown"
+
+
+def run_vignette(vignette: Vignette, library: Library, file: Path) -> SimulationResult:
+    try:
+        language, region = parse_locale(vignette.locale)
+        session = library.session(TRIAGE, language, region)
+    except (ContentError, KeyError) as err:
+        raise VignetteError(f"{file}: locale '{vignette.locale}': {err}") from err
+    notes: list[str] = []
+    turn = session.start()
+    for _ in range(MAX_TURNS):
+        if turn.outcome is not None:
+            return SimulationResult(
+                vignette=vignette,
+                file=file,
+                disposition=turn.outcome.disposition,
+                flags=turn.outcome.flags,
+                asked=[session.flow.questions()[q].concept for q in session.asked],
+                unknown=turn.outcome.unknown,
+                region=session.region,
+                notes=notes,
+            )
+        assert turn.question is not None
+        turn = _reply(session, turn.question, vignette, notes)
+        if turn.problem is not None and turn.question is not None:
+            raise VignetteError(
+                f"{file}: the answer for '{turn.question.concept}' was refused: {turn.problem}"
+            )
+    raise VignetteError(f"{file}: no outcome after {MAX_TURNS} turns")
+
+
+def _reply(session: Session, question: QuestionView, vignette: Vignette, notes: list[str]) -> Turn:
+    concept = question.concept
+    if concept in vignette.facts:
+        value = vignette.facts[concept]
+        if isinstance(value, bool):
+            return session.choose("yes" if value else "no")
+        if isinstance(value, int):
+            return session.answer(str(value))
+        return session.choose(value)
+    if concept in vignette.unknown or vignette.unspecified == "unknown":
+        return session.choose(UNKNOWN)
+    if question.answer_type == "yes_no":
+        return session.choose("no")
+    # "No" is no answer to "how old are you?": the patient does not know it.
+    notes.append(f"'{concept}' not in the vignette: answered \"I don't know\"")
+    return session.choose(UNKNOWN)
+
+
+@dataclass
+class SimulationRun:
+    results: list[SimulationResult]
+    errors: list[str]
+
+    @property
+    def exit_status(self) -> int:
+        if self.errors:
+            return 2
+        return 1 if any(r.matched is False for r in self.results) else 0
+
+
+def simulate(path: Path, library: Library) -> SimulationRun:
+    results: list[SimulationResult] = []
+    errors: list[str] = []
+    try:
+        files = vignette_files(path)
+    except VignetteError as err:
+        return SimulationRun([], [str(err)])
+    if not files:
+        return SimulationRun([], [f"{path}: no vignette files (*.json) found"])
+    for file in files:
+        try:
+            vignette = read_vignette(file, library.concepts)
+            results.append(run_vignette(vignette, library, file))
+        except VignetteError as err:
+            errors.append(str(err))
+    return SimulationRun(results, errors)
+
+
+def format_table(run: SimulationRun) -> str:
+    header = ("id", "locale", "expected", "result", "", "flags")
+    rows = [
+        (
+            r.vignette.id,
+            f"{r.vignette.locale} ({r.region})",
+            r.expected or "-",
+            r.disposition,
+            {True: "ok", False: "MISMATCH", None: ""}[r.matched],
+            ", ".join(r.flags) or "-",
+        )
+        for r in run.results
+    ]
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    lines = [
+        "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in [header, *rows]
+    ]
+    checked = [r for r in run.results if r.matched is not None]
+    failed = sum(1 for r in checked if not r.matched)
+    summary = (
+        f"{len(run.results)} vignette(s) run: {len(checked) - failed} as expected, "
+        f"{failed} not as expected, {len(run.results) - len(checked)} without expectation"
+    )
+    if run.errors:
+        summary += f"; {len(run.errors)} could not be run"
+    return "\n".join([*lines, "", summary])
