@@ -13,7 +13,8 @@ emergency question never leads to self-care).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import ChainMap
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -95,8 +96,15 @@ class AnswerView(_View):
     """The answer as the patient saw it ("Ja", "Je ne sais pas", "42")."""
 
 
+class AdviceView(_View):
+    rule: str
+    advice: str
+    flags: list[str]
+    messages: list[str]
+
+
 class Outcome(_View):
-    disposition: str
+    disposition: str | None
     end_state: str
     flags: list[str]
     """Concept ids whose answers drove the disposition."""
@@ -108,6 +116,8 @@ class Outcome(_View):
     """Concepts answered with "I don't know": the GP should ask about these."""
     messages: list[str]
     """What to do now, whom to contact and how fast."""
+    advice: list[AdviceView] = []
+    """Advice rules of the flow that fired at this session's end."""
 
 
 class Turn(_View):
@@ -143,13 +153,17 @@ class CompiledFlow:
         )
         for name, state in flow.states.items():
             for transition in getattr(state, "next", ()):
-                conditions = [] if transition.when is None else [_Guard(transition.when)]
+                conditions: list[str | Callable[..., bool | None]] = (
+                    [] if transition.when is None else [_Guard(transition.when)]
+                )
                 self.machine.add_transition(ADVANCE, name, transition.to, conditions=conditions)
         self.advance = self.machine.events[ADVANCE]
 
 
 def _forget_witness(event: EventData) -> None:
-    event.model._witness = ()
+    session = event.model
+    assert isinstance(session, Session)
+    session._witness = ()
 
 
 class _Guard:
@@ -161,8 +175,9 @@ class _Guard:
         self.condition = condition
 
     def __call__(self, event: EventData) -> bool:
-        session: Session = event.model
-        witness = self.condition.witness(session.answers)
+        session = event.model
+        assert isinstance(session, Session)
+        witness = self.condition.witness(session.facts)
         if witness is None:
             return False
         session._witness = witness
@@ -175,13 +190,25 @@ class _Guard:
 class Session:
     """One conversation through one flow, in one language and region."""
 
-    def __init__(self, compiled: CompiledFlow, texts: Localizer) -> None:
+    def __init__(
+        self,
+        compiled: CompiledFlow,
+        texts: Localizer,
+        inputs: Mapping[str, AnswerValue] | None = None,
+        fired_before: Iterable[str] = (),
+    ) -> None:
+        """``inputs`` are the flow's declared inputs (e.g. the day of the episode);
+        ``fired_before`` names the once-per-episode advice rules that already fired."""
         self._compiled = compiled
         self._flow = compiled.flow
         self._texts = texts
         self._vocabulary: Vocabulary = yes_no_vocabulary(texts.pack.lexicon)
+        self._inputs = _checked_inputs(compiled.flow, inputs or {})
+        self._fired_before = frozenset(fired_before)
         self.state: str = compiled.flow.start
         self.answers: dict[str, AnswerValue] = {}
+        self.facts: Mapping[str, AnswerValue] = ChainMap(self.answers, self._inputs)
+        """Answers and inputs together: what the flow's conditions look at."""
         self.asked: list[str] = []
         self._witness: tuple[str, ...] = ()
         self._attempts = 0
@@ -299,7 +326,7 @@ class Session:
         return [
             self._texts.text(say.text)
             for say in says
-            if say.when is None or say.when.holds(self.answers)
+            if say.when is None or say.when.holds(self.facts)
         ]
 
     def _choices(self, question: QuestionState) -> list[ChoiceView]:
@@ -359,12 +386,56 @@ class Session:
         return Outcome(
             disposition=state.disposition,
             end_state=self.state,
-            flags=[questions[q].concept for q in drivers],
+            flags=self._flag_names(self._witness),
             reasons=[self._answer_view(q) for q in drivers],
             answers=[self._answer_view(q) for q in self.asked],
             unknown=[questions[q].concept for q in self.asked if self.answers[q] == UNKNOWN],
             messages=messages,
+            advice=self._fired_advice(),
         )
+
+    def _fired_advice(self) -> list[AdviceView]:
+        fired = []
+        for rule in self._flow.advice:
+            if rule.once and rule.id in self._fired_before:
+                continue
+            witness = rule.when.witness(self.facts)
+            if witness is not None:
+                fired.append(
+                    AdviceView(
+                        rule=rule.id,
+                        advice=rule.advice,
+                        flags=self._flag_names(witness),
+                        messages=self._says(rule.say),
+                    )
+                )
+        return fired
+
+    def _flag_names(self, witness: Iterable[str]) -> list[str]:
+        """Concept ids for questions, names for inputs, in the order they were given."""
+        questions = self._flow.questions()
+        hits = set(witness)
+        ordered = [q for q in self.asked if q in hits]
+        ordered += [name for name in self._inputs if name in hits]
+        return [questions[q].concept if q in questions else q for q in ordered]
+
+
+def _checked_inputs(flow: Flow, inputs: Mapping[str, AnswerValue]) -> dict[str, AnswerValue]:
+    """Inputs come from the program, not the patient: a wrong one is a programming error."""
+    unknown = set(inputs) - set(flow.inputs)
+    if unknown:
+        raise ValueError(f"flow '{flow.id}' has no input(s) {sorted(unknown)}")
+    for name, value in inputs.items():
+        expected = flow.inputs[name].answer
+        fits = (
+            value == UNKNOWN
+            or (expected == "yes_no" and isinstance(value, bool))
+            or (expected == "number" and isinstance(value, int) and not isinstance(value, bool))
+            or (expected == "choice" and value in flow.inputs[name].options)
+        )
+        if not fits:
+            raise ValueError(f"flow '{flow.id}': input '{name}' must be {expected}, not {value!r}")
+    return dict(inputs)
 
 
 _YES_NO_VALUES: dict[str, AnswerValue] = {"yes": True, "no": False, UNKNOWN: UNKNOWN}

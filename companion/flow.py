@@ -10,7 +10,6 @@ key into the content packs; flows never hold sentences.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -163,7 +162,8 @@ class BranchState(_Moving):
 
 class EndState(_State):
     kind: Literal["end"]
-    disposition: Disposition
+    disposition: Disposition | None = None
+    """Required in triage and check-in flows; education flows end without one."""
 
 
 State = Annotated[
@@ -171,11 +171,44 @@ State = Annotated[
 ]
 
 
+class FlowInput(_Strict):
+    """A value the driver supplies when a session starts (e.g. the day of the episode)."""
+
+    answer: AnswerType
+    meaning: str
+    options: list[Identifier] = Field(default_factory=list)
+
+
+class AdviceRule(_Strict):
+    """Advice raised when a session ends and ``when`` holds.
+
+    ``once`` rules fire at most once per episode: the driver tells the session
+    which rules fired before.
+    """
+
+    id: Identifier
+    advice: Identifier
+    when: Condition
+    once: bool = True
+    say: list[Say] = Field(default_factory=list)
+
+    @field_validator("say", mode="before")
+    @classmethod
+    def _accept_plain_keys(cls, value: Any) -> Any:
+        return _plain_keys_become_say(value)
+
+
+Purpose = Literal["triage", "checkin", "education"]
+
+
 class Flow(_Strict):
     id: Identifier
     version: int = Field(ge=1)
+    purpose: Purpose = "triage"
     start: Identifier
+    inputs: dict[Identifier, FlowInput] = Field(default_factory=dict)
     states: dict[Identifier, State] = Field(min_length=1)
+    advice: list[AdviceRule] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references_resolve(self, info: ValidationInfo) -> Flow:
@@ -188,13 +221,30 @@ class Flow(_Strict):
         if self.start not in self.states:
             yield f"start state '{self.start}' does not exist"
         questions = self.questions()
+        answer_types = self.answer_types()
+        for name in set(self.inputs) & set(questions):
+            yield f"input '{name}' has the same name as a question"
         for name, state in self.states.items():
             for target in state.targets():
                 if target not in self.states:
                     yield f"state '{name}': transition to unknown state '{target}'"
             for condition in _conditions_of(state):
                 for ref, use in condition.references():
-                    yield from _reference_problem(name, ref, use, questions)
+                    yield from _reference_problem(f"state '{name}'", ref, use, answer_types)
+            needs_disposition = self.purpose != "education"
+            if isinstance(state, EndState) and needs_disposition and state.disposition is None:
+                yield f"state '{name}': an end state of a {self.purpose} flow needs a disposition"
+        seen_rules: set[str] = set()
+        for rule in self.advice:
+            if rule.id in seen_rules:
+                yield f"advice rule '{rule.id}' is defined twice"
+            seen_rules.add(rule.id)
+            conditions = [rule.when, *(say.when for say in rule.say if say.when is not None)]
+            for condition in conditions:
+                for ref, use in condition.references():
+                    yield from _reference_problem(
+                        f"advice rule '{rule.id}'", ref, use, answer_types
+                    )
         registry: ConceptRegistry | None = context.get("concepts")
         if registry is not None:
             for name, q in questions.items():
@@ -206,14 +256,28 @@ class Flow(_Strict):
                         f"state '{name}': concept '{q.concept}' is answered as "
                         f"{concept.answer}, not {q.answer.type}"
                     )
+                elif isinstance(q.answer, ChoiceAnswer) and set(q.answer.options) != set(
+                    concept.options
+                ):
+                    yield (
+                        f"state '{name}': options {sorted(q.answer.options)} differ from "
+                        f"concept '{q.concept}' options {sorted(concept.options)}"
+                    )
         seen: dict[str, str] = {}
         for name, q in questions.items():
             if q.concept in seen:
-                yield f"state '{name}': concept '{q.concept}' is already asked by '{seen[q.concept]}'"
+                first = seen[q.concept]
+                yield f"state '{name}': concept '{q.concept}' is already asked by '{first}'"
             seen[q.concept] = name
 
     def questions(self) -> dict[str, QuestionState]:
         return {n: s for n, s in self.states.items() if isinstance(s, QuestionState)}
+
+    def answer_types(self) -> dict[str, str]:
+        """How each question or input is answered: what conditions may test."""
+        types: dict[str, str] = {name: spec.answer for name, spec in self.inputs.items()}
+        types.update({name: q.answer.type for name, q in self.questions().items()})
+        return types
 
     def text_keys(self) -> Iterator[tuple[str, str]]:
         """(state name, text key) for every text the flow can show."""
@@ -227,6 +291,9 @@ class Flow(_Strict):
                 if isinstance(state.answer, ChoiceAnswer):
                     for key in state.answer.options.values():
                         yield name, key
+        for rule in self.advice:
+            for say in rule.say:
+                yield f"advice rule {rule.id}", say.text
 
 
 def _conditions_of(state: _State) -> Iterator[Condition]:
@@ -240,16 +307,13 @@ def _conditions_of(state: _State) -> Iterator[Condition]:
 
 
 def _reference_problem(
-    state: str, ref: str, use: str, questions: dict[str, QuestionState]
+    where: str, ref: str, use: str, answer_types: dict[str, str]
 ) -> Iterator[str]:
-    question = questions.get(ref)
-    if question is None:
-        yield f"state '{state}': condition refers to unknown question '{ref}'"
-    elif use != "any" and question.answer.type != use:
-        yield (
-            f"state '{state}': condition treats '{ref}' as {use}, "
-            f"but it is answered as {question.answer.type}"
-        )
+    answered_as = answer_types.get(ref)
+    if answered_as is None:
+        yield f"{where}: condition refers to unknown question or input '{ref}'"
+    elif use != "any" and answered_as != use:
+        yield f"{where}: condition treats '{ref}' as {use}, but it is answered as {answered_as}"
 
 
 # --- graph analysis -----------------------------------------------------------
@@ -371,11 +435,3 @@ def load_flows(flows_dir: Path) -> tuple[ConceptRegistry, dict[str, Flow]]:
             raise FlowError(f"{path}: flow id '{flow.id}' differs from the file name")
         flows[flow.id] = flow
     return concepts, flows
-
-
-def sorted_by_urgency(dispositions: list[str]) -> list[str]:
-    order = {d: i for i, d in enumerate(DISPOSITIONS)}
-    return sorted(dispositions, key=lambda d: order.get(d, len(order)))
-
-
-KEY_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")

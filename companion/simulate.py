@@ -139,6 +139,8 @@ def run_vignette(vignette: Vignette, library: Library, file: Path) -> Simulation
     turn = session.start()
     for _ in range(MAX_TURNS):
         if turn.outcome is not None:
+            if turn.outcome.disposition is None:
+                raise VignetteError(f"{file}: the triage flow ended without a disposition")
             return SimulationResult(
                 vignette=vignette,
                 file=file,
