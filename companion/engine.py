@@ -126,6 +126,8 @@ class Turn(_View):
     problem: str | None = None
     """Set when the last answer was not understood; the question is asked again."""
     outcome: Outcome | None = None
+    accepted: AnswerView | None = None
+    """The answer this turn accepted: drivers store it before showing the turn."""
 
     @property
     def finished(self) -> bool:
@@ -253,6 +255,20 @@ class Session:
             return self.start()
         return self._take(question, self._interpret(question, text))
 
+    def give(self, value: AnswerValue) -> Turn:
+        """A typed value, as stored earlier: replays a saved conversation.
+
+        A value the current question cannot take is re-asked, like typed text.
+        """
+        question = self.current_question
+        if question is None:
+            return self.start()
+        if value == UNKNOWN or isinstance(value, bool):
+            return self.choose(UNKNOWN if value == UNKNOWN else ("yes" if value else "no"))
+        if isinstance(value, int):
+            return self.answer(str(value))
+        return self.choose(value)
+
     def choose(self, value: str) -> Turn:
         """A button press: ``value`` is one of the current question's choice values."""
         question = self.current_question
@@ -299,10 +315,12 @@ class Session:
             result = Accepted(UNKNOWN)
             notes.append(self._texts.text("ui.recorded_as_unknown"))
         self._attempts = 0
-        self.answers[self.state] = result.value
-        self.asked.append(self.state)
+        answered = self.state
+        self.answers[answered] = result.value
+        self.asked.append(answered)
         self._advance()
-        self._last = self._settle(notes)
+        turn = self._settle(notes)
+        self._last = turn.model_copy(update={"accepted": self._answer_view(answered)})
         return self._last
 
     def _advance(self) -> None:
