@@ -206,7 +206,8 @@ def load_language(folder: Path) -> LanguagePack:
         raise ContentError(_validation_message(folder / "pack.yaml", err)) from err
     if info.language != folder.name:
         raise ContentError(
-            f"{folder / 'pack.yaml'}: language '{info.language}' differs from folder '{folder.name}'"
+            f"{folder / 'pack.yaml'}: language '{info.language}' "
+            f"differs from folder '{folder.name}'"
         )
     try:
         lexicon = Lexicon.model_validate(read_yaml(folder / "lexicon.yaml", ContentError))

@@ -462,6 +462,7 @@ _YES_NO_VALUES: dict[str, AnswerValue] = {"yes": True, "no": False, UNKNOWN: UNK
 def _choice_by_number(text: str, choices: list[ChoiceView]) -> str | None:
     """ "2" picks the second button, as the plain terminal numbers them."""
     stripped = text.strip().rstrip(".")
-    if stripped.isdigit() and 1 <= int(stripped) <= len(choices):
+    # isdigit() alone accepts "²", which int() refuses: only plain digits pick a button.
+    if stripped.isascii() and stripped.isdigit() and 1 <= int(stripped) <= len(choices):
         return choices[int(stripped) - 1].value
     return None
