@@ -63,36 +63,56 @@ def _allowed_typos(word: str) -> int:
     return 1 if len(word) <= 6 else 2
 
 
+NEGATED = "negated"
+"""Marks a yes-word next to a negation ("natuurlijk niet"): never read as yes."""
+
+
+def _key(text: str) -> str:
+    # A lone "?" means "I don't know" in the lexicons; punctuation is otherwise noise.
+    return normalise(text) or text.strip()
+
+
+def _words_close(typed: str, known: str) -> bool:
+    """Typos are forgiven word by word, so "nee" can never drift into "ja"."""
+    typed_words, known_words = typed.split(), known.split()
+    if len(typed_words) != len(known_words):
+        return False
+    return all(
+        typo_distance(a, b) <= _allowed_typos(b)
+        for a, b in zip(typed_words, known_words, strict=True)
+    )
+
+
 class Vocabulary:
     """Maps normalised words and phrases to answer values."""
 
-    def __init__(self, words: Mapping[AnswerValue, Iterable[str]]) -> None:
+    def __init__(
+        self, words: Mapping[AnswerValue, Iterable[str]], negations: Iterable[str] = ()
+    ) -> None:
         self._phrases: dict[str, set[AnswerValue]] = {}
         for value, variants in words.items():
             for variant in variants:
-                key = normalise(variant)
+                key = _key(variant)
                 if key:
                     self._phrases.setdefault(key, set()).add(value)
+        self._negations = {normalise(word) for word in negations} - {""}
 
     def match(self, text: str) -> set[AnswerValue]:
         """Every value the text could mean; one value means it is understood."""
-        key = normalise(text)
+        key = _key(text)
         if not key:
             return set()
         if key in self._phrases:
             return set(self._phrases[key])
-        close = self._close_to(key)
-        if close:
-            return close
-        return self._by_parts(key)
+        found = self._close_to(key) or self._by_parts(key)
+        if True in found and self._negations & set(key.split()):
+            found.add(NEGATED)
+        return found
 
     def _close_to(self, key: str) -> set[AnswerValue]:
-        limit = _allowed_typos(key)
-        if limit == 0:
-            return set()
         found: set[AnswerValue] = set()
         for phrase, values in self._phrases.items():
-            if abs(len(phrase) - len(key)) <= limit and typo_distance(key, phrase) <= limit:
+            if _words_close(key, phrase):
                 found |= values
         return found
 
@@ -110,7 +130,9 @@ class Vocabulary:
 
 
 def yes_no_vocabulary(lexicon: Lexicon) -> Vocabulary:
-    return Vocabulary({True: lexicon.yes, False: lexicon.no, UNKNOWN: lexicon.unknown})
+    return Vocabulary(
+        {True: lexicon.yes, False: lexicon.no, UNKNOWN: lexicon.unknown}, lexicon.negations
+    )
 
 
 def interpret_yes_no(text: str, vocabulary: Vocabulary, unknown_allowed: bool) -> Interpretation:

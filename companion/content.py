@@ -67,8 +67,10 @@ class Lexicon(_Strict):
     yes: list[str] = Field(min_length=1)
     no: list[str] = Field(min_length=1)
     unknown: list[str] = Field(min_length=1)
+    negations: list[str] = Field(default_factory=list)
+    """Words that turn a yes-word around ("niet", "pas"): such answers are asked again."""
 
-    @field_validator("yes", "no", "unknown", mode="before")
+    @field_validator("yes", "no", "unknown", "negations", mode="before")
     @classmethod
     def _strings(cls, value: Any) -> Any:
         # YAML reads bare yes/no/on/off as booleans; keep the patient's words as words.

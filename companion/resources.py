@@ -7,10 +7,12 @@ In a checkout (or an editable install) they are the top-level ``flows/`` and
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from companion.conditions import AnswerValue
 from companion.content import Content, load_content
 from companion.engine import CompiledFlow, Session
 from companion.flow import ConceptRegistry, load_flows
@@ -39,8 +41,20 @@ class Library:
     flows: dict[str, CompiledFlow]
     content: Content
 
-    def session(self, flow_id: str, language: str, region: str | None = None) -> Session:
-        return Session(self.flows[flow_id], self.content.localizer(language, region))
+    def session(
+        self,
+        flow_id: str,
+        language: str,
+        region: str | None = None,
+        inputs: Mapping[str, AnswerValue] | None = None,
+        fired_before: Iterable[str] = (),
+    ) -> Session:
+        return Session(
+            self.flows[flow_id],
+            self.content.localizer(language, region),
+            inputs=inputs,
+            fired_before=fired_before,
+        )
 
 
 def load_library(flows_dir: Path | None = None, content_dir: Path | None = None) -> Library:
