@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from companion.conditions import AnswerValue
 from companion.content import Content, Localizer
 from companion.engine import Outcome, QuestionView, Session, Turn
 from companion.resources import Library
@@ -18,6 +19,7 @@ Say = Callable[[str], None]
 
 
 def choose_language(content: Content, ask: Ask, say: Say) -> str:
+    """Asks for the language; raises EOFError when the input ends first."""
     languages = sorted(content.languages)
     if len(languages) == 1:
         return languages[0]
@@ -39,6 +41,10 @@ def show_question(question: QuestionView, say: Say) -> None:
     say(question.text)
     if question.help:
         say(f"  ({question.help})")
+    if question.answer_type == "number":
+        # Typed digits are the answer here, so the buttons get no numbers of their own.
+        say("  " + "   ".join(f"[{c.label}]" for c in question.choices))
+        return
     say("  " + "   ".join(f"{n}) {c.label}" for n, c in enumerate(question.choices, start=1)))
 
 
@@ -46,6 +52,8 @@ def show_outcome(outcome: Outcome, texts: Localizer, say: Say) -> None:
     say("")
     for message in outcome.messages:
         say(message)
+    if outcome.disposition is None:
+        return  # an education flow: no advice to justify, no answers to hand a doctor
     if outcome.reasons:
         say("")
         say(texts.text("ui.outcome.reasons_heading"))
@@ -77,19 +85,53 @@ def show_turn(turn: Turn, session: Session, say: Say) -> None:
 def run_plain(
     library: Library, language: str | None, region: str | None, ask: Ask, say: Say
 ) -> int:
-    language = language or choose_language(library.content, ask, say)
-    session = library.session("triage", language, region)
-    turn = session.start()
-    show_turn(turn, session, say)
-    while not turn.finished:
+    if language is None:
         try:
-            reply = ask("> ")
+            language = choose_language(library.content, ask, say)
         except EOFError:
-            say("")
-            say(session.texts.text("ui.input_closed"))
             return 1
-        turn = session.answer(reply)
-        show_turn(turn, session, say)
+    session = library.session("triage", language, region)
+    outcome = converse(session, ask, say)
+    if outcome is None:
+        say("")
+        say(session.texts.text("ui.input_closed"))
+        return 1
+    education = education_session(library, session, outcome)
+    if education is not None:
+        # The triage advice has been given: input ending here only ends the explanation.
+        say("")
+        converse(education, ask, say)
     say("")
     say(session.texts.text("ui.goodbye"))
     return 0
+
+
+def converse(session: Session, ask: Ask, say: Say) -> Outcome | None:
+    """Runs one session to its end; None when the input ends first."""
+    turn = session.start()
+    show_turn(turn, session, say)
+    while turn.outcome is None:
+        try:
+            reply = ask("> ")
+        except EOFError:
+            return None
+        turn = session.answer(reply)
+        show_turn(turn, session, say)
+    return turn.outcome
+
+
+EDUCATION_FLOW = "education"
+EDUCATION_AFTER = ("self_care", "gp_soon")
+"""Triage outcomes followed by the education flow (clinical brief sections 2-3)."""
+
+
+def education_session(library: Library, triage: Session, outcome: Outcome) -> Session | None:
+    """The education flow in the triage's language and region, given what triage learnt."""
+    compiled = library.flows.get(EDUCATION_FLOW)
+    disposition = outcome.disposition
+    if compiled is None or disposition is None or disposition not in EDUCATION_AFTER:
+        return None
+    known: dict[str, AnswerValue] = {"disposition": disposition}
+    known.update({answer.concept: answer.value for answer in outcome.answers})
+    inputs = {name: value for name, value in known.items() if name in compiled.flow.inputs}
+    return library.session(EDUCATION_FLOW, triage.language, triage.region, inputs=inputs)
