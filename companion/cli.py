@@ -1,4 +1,4 @@
-"""Command line: `companion [--plain]`, `companion simulate`, `companion check`."""
+"""Command line: `companion [--plain]`, `simulate`, `check`, `export`, `erase`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from companion.check import check
 from companion.content import ContentError, parse_locale
 from companion.flow import FlowError
 from companion.resources import default_content_dir, default_flows_dir, load_library
+from companion.storage import ENV_DATA_DIR
 
 EXIT_BAD_INPUT = 2
 
@@ -50,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--region", metavar="CODE", help="NL or BE (default: by language)")
     _add_sources(parser)
+    _add_data_dir(parser, None)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     simulate = commands.add_parser(
@@ -61,7 +63,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     checker = commands.add_parser("check", help="validate flows and content packs")
     _add_sources(checker)
+
+    exporter = commands.add_parser("export", help="write all stored data as JSON")
+    exporter.add_argument(
+        "--out", type=Path, metavar="FILE", help="write to FILE (readable by you only)"
+    )
+    _add_data_dir(exporter, argparse.SUPPRESS)
+    eraser = commands.add_parser("erase", help="delete all stored data")
+    eraser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    _add_data_dir(eraser, argparse.SUPPRESS)
     return parser
+
+
+def _add_data_dir(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=default,
+        metavar="DIR",
+        help=f"where your data is stored (default: ${ENV_DATA_DIR} or your user data folder)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,7 +91,58 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_check(args)
     if args.command == "simulate":
         return run_simulate(args)
+    if args.command == "export":
+        return run_export(args)
+    if args.command == "erase":
+        return run_erase(args)
     return run_conversation(args)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from companion.storage import StorageError, export_data, write_private
+
+    try:
+        text = json.dumps(export_data(args.data_dir), ensure_ascii=False, indent=2) + "\n"
+        if args.out is None:
+            sys.stdout.write(text)
+        else:
+            write_private(args.out, text)
+            print(f"Exported all stored data to {args.out}.", file=sys.stderr)
+    except (StorageError, OSError) as err:
+        print(f"companion export: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+CONFIRM_WORDS = frozenset({"yes", "ja", "oui"})
+
+
+def run_erase(args: argparse.Namespace) -> int:
+    from companion.storage import StorageError, data_files, erase_data, resolve_data_dir
+
+    folder = resolve_data_dir(args.data_dir)
+    files = data_files(folder)
+    if not files:
+        print(f"No companion data in {folder}; nothing to delete.")
+        return 0
+    if not args.yes:
+        try:
+            reply = input(
+                f"This deletes all companion data in {folder} ({len(files)} files) and cannot "
+                "be undone. Type yes / ja / oui to go on: "
+            )
+        except EOFError:
+            reply = ""
+        if reply.strip().lower() not in CONFIRM_WORDS:
+            print("Nothing was deleted.")
+            return 1
+    try:
+        deleted = erase_data(folder)
+    except StorageError as err:
+        print(f"companion erase: {err}", file=sys.stderr)
+        return 1
+    print(f"Deleted all companion data in {folder} ({len(deleted)} files).")
+    return 0
 
 
 def run_check(args: argparse.Namespace) -> int:
