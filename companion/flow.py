@@ -163,7 +163,7 @@ class BranchState(_Moving):
 class EndState(_State):
     kind: Literal["end"]
     disposition: Disposition | None = None
-    """Required in triage and check-in flows; education flows end without one."""
+    """Required in triage and check-in flows; education and plan flows end without one."""
 
 
 State = Annotated[
@@ -198,7 +198,8 @@ class AdviceRule(_Strict):
         return _plain_keys_become_say(value)
 
 
-Purpose = Literal["triage", "checkin", "education"]
+Purpose = Literal["triage", "checkin", "education", "plan"]
+"""Triage and check-in flows end in a disposition; education and plan set-up do not."""
 
 
 class Flow(_Strict):
@@ -231,7 +232,7 @@ class Flow(_Strict):
             for condition in _conditions_of(state):
                 for ref, use in condition.references():
                     yield from _reference_problem(f"state '{name}'", ref, use, answer_types)
-            needs_disposition = self.purpose != "education"
+            needs_disposition = self.purpose in ("triage", "checkin")
             if isinstance(state, EndState) and needs_disposition and state.disposition is None:
                 yield f"state '{name}': an end state of a {self.purpose} flow needs a disposition"
         seen_rules: set[str] = set()
