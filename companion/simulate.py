@@ -3,23 +3,36 @@
 Format: ../shared/vignettes/README.md. Every question the flow asks is
 answered from the vignette through the question's concept id, as a patient
 pressing the buttons would; ``expect`` is only compared afterwards.
+Vignettes with ``checkins`` (timeline vignettes) go on with check-ins after
+triage: see :mod:`companion.timeline`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from companion.conditions import UNKNOWN
+from companion.conditions import AnswerValue
 from companion.content import ContentError, parse_locale
 from companion.engine import QuestionView, Session, Turn
 from companion.flow import DISPOSITIONS, ConceptRegistry
 from companion.resources import Library
+from companion.timeline import (
+    CHECKIN,
+    CheckinResult,
+    CheckinSpec,
+    TimelineError,
+    answer_from_facts,
+    checkin_problems,
+    fact_problems,
+    run_checkins,
+    table_rows,
+)
 
 TRIAGE = "triage"
 MAX_TURNS = 200
@@ -46,6 +59,7 @@ class Vignette(BaseModel):
     unknown: list[str] = Field(default_factory=list)
     unspecified: Literal["no", "unknown"] = "no"
     expect: Expectation | None = None
+    checkins: list[CheckinSpec] = Field(default_factory=list)
 
 
 @dataclass
@@ -58,14 +72,22 @@ class SimulationResult:
     unknown: list[str]
     region: str
     notes: list[str] = field(default_factory=list)
+    checkins: list[CheckinResult] = field(default_factory=list)
 
     @property
     def expected(self) -> str | None:
         return self.vignette.expect.disposition if self.vignette.expect else None
 
     @property
-    def matched(self) -> bool | None:
+    def triage_matched(self) -> bool | None:
         return None if self.expected is None else self.expected == self.disposition
+
+    @property
+    def matched(self) -> bool | None:
+        """Triage and every check-in that has an expectation; None when none has one."""
+        checks = (self.triage_matched, *(c.matched for c in self.checkins))
+        known = [m for m in checks if m is not None]
+        return None if not known else all(known)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -80,7 +102,7 @@ class SimulationResult:
             "matched": self.matched,
             "notes": self.notes,
             "file": str(self.file),
-        }
+        } | ({"checkins": [c.as_json() for c in self.checkins]} if self.vignette.checkins else {})
 
 
 def vignette_files(path: Path) -> list[Path]:
@@ -106,27 +128,14 @@ def read_vignette(path: Path, concepts: ConceptRegistry) -> Vignette:
         )
         raise VignetteError(f"{path}: {details}") from err
     problems = list(_fact_problems(vignette, concepts))
+    problems += checkin_problems(vignette.checkins, concepts)
     if problems:
         raise VignetteError(f"{path}: " + "; ".join(problems))
     return vignette
 
 
 def _fact_problems(vignette: Vignette, concepts: ConceptRegistry) -> Iterator[str]:
-    for name, value in vignette.facts.items():
-        concept = concepts.concepts.get(name)
-        if concept is None:
-            yield f"fact '{name}' is not a known concept"
-        elif concept.answer == "yes_no" and not isinstance(value, bool):
-            yield f"fact '{name}' must be true or false, not {value!r}"
-        elif concept.answer == "number" and (isinstance(value, bool) or not isinstance(value, int)):
-            yield f"fact '{name}' must be a whole number, not {value!r}"
-        elif concept.answer == "choice" and value not in concept.options:
-            yield f"fact '{name}' must be one of {', '.join(concept.options)}, not {value!r}"
-    for name in vignette.unknown:
-        if name not in concepts.concepts:
-            yield f"unknown-list entry '{name}' is not a known concept"
-        elif name in vignette.facts:
-            yield f"'{name}' is both a fact and unknown"
+    yield from fact_problems(vignette.facts, vignette.unknown, concepts)
 
 
 def run_vignette(vignette: Vignette, library: Library, file: Path) -> SimulationResult:
@@ -150,6 +159,7 @@ def run_vignette(vignette: Vignette, library: Library, file: Path) -> Simulation
                 unknown=turn.outcome.unknown,
                 region=session.region,
                 notes=notes,
+                checkins=_run_checkins(vignette, library, session, file),
             )
         assert turn.question is not None
         turn = _reply(session, turn.question, vignette, notes)
@@ -161,21 +171,33 @@ def run_vignette(vignette: Vignette, library: Library, file: Path) -> Simulation
 
 
 def _reply(session: Session, question: QuestionView, vignette: Vignette, notes: list[str]) -> Turn:
-    concept = question.concept
-    if concept in vignette.facts:
-        value = vignette.facts[concept]
-        if isinstance(value, bool):
-            return session.choose("yes" if value else "no")
-        if isinstance(value, int):
-            return session.answer(str(value))
-        return session.choose(value)
-    if concept in vignette.unknown or vignette.unspecified == "unknown":
-        return session.choose(UNKNOWN)
-    if question.answer_type == "yes_no":
-        return session.choose("no")
     # "No" is no answer to "how old are you?": the patient does not know it.
-    notes.append(f"'{concept}' not in the vignette: answered \"I don't know\"")
-    return session.choose(UNKNOWN)
+    return answer_from_facts(
+        session, question, vignette.facts, vignette.unknown, vignette.unspecified, notes
+    )
+
+
+def _run_checkins(
+    vignette: Vignette, library: Library, triage: Session, file: Path
+) -> list[CheckinResult]:
+    if not vignette.checkins:
+        return []
+    compiled = library.flows.get(CHECKIN)
+    if compiled is None:
+        raise VignetteError(f"{file}: the vignette has check-ins but there is no check-in flow")
+    triage_answers = {
+        triage.flow.questions()[q].concept: value for q, value in triage.answers.items()
+    }
+
+    def session_for(inputs: Mapping[str, AnswerValue], fired_before: frozenset[str]) -> Session:
+        return Session(compiled, triage.texts, inputs=inputs, fired_before=fired_before)
+
+    try:
+        return run_checkins(
+            vignette.checkins, session_for, compiled.flow, triage_answers, vignette.unspecified
+        )
+    except TimelineError as err:
+        raise VignetteError(f"{file}: {err}") from err
 
 
 @dataclass
@@ -211,15 +233,19 @@ def simulate(path: Path, library: Library) -> SimulationRun:
 def format_table(run: SimulationRun) -> str:
     header = ("id", "locale", "expected", "result", "", "flags")
     rows = [
-        (
-            r.vignette.id,
-            f"{r.vignette.locale} ({r.region})",
-            r.expected or "-",
-            r.disposition,
-            {True: "ok", False: "MISMATCH", None: ""}[r.matched],
-            ", ".join(r.flags) or "-",
-        )
+        row
         for r in run.results
+        for row in [
+            (
+                r.vignette.id,
+                f"{r.vignette.locale} ({r.region})",
+                r.expected or "-",
+                r.disposition,
+                {True: "ok", False: "MISMATCH", None: ""}[r.triage_matched],
+                ", ".join(r.flags) or "-",
+            ),
+            *table_rows(r.checkins),
+        ]
     ]
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     lines = [
@@ -232,6 +258,10 @@ def format_table(run: SimulationRun) -> str:
         f"{len(run.results)} vignette(s) run: {len(checked) - failed} as expected, "
         f"{failed} not as expected, {len(run.results) - len(checked)} without expectation"
     )
+    checkins = [c for r in run.results for c in r.checkins if c.matched is not None]
+    if checkins:
+        missed = sum(1 for c in checkins if not c.matched)
+        summary += f" ({len(checkins) - missed} of {len(checkins)} check-in(s) as expected)"
     if run.errors:
         summary += f"; {len(run.errors)} could not be run"
     return "\n".join([*lines, "", summary])
