@@ -1,0 +1,306 @@
+"""The patient's path through the flows, stored as it goes.
+
+triage -> (self_care or gp_soon) education -> plan set-up -> a check-in each day.
+
+Every answer a turn accepted is stored before the driver shows that turn, and
+a finished conversation's outcome is stored before the next one starts, so an
+acknowledged answer survives a crash. On the next start an unfinished
+conversation is resumed by replaying its stored answers through a fresh engine
+session. Drivers (the plain terminal, later the app) only show turns and pass
+answers on; what comes next is decided here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from companion.clock import Clock, days_since
+from companion.conditions import UNKNOWN, AnswerValue
+from companion.engine import Outcome, Session, Turn
+from companion.plan import Plan, quota_on
+from companion.resources import Library
+from companion.storage import StorageError, Store, StoredSession, replay
+from companion.timeline import SCREEN_DONE_MARK, checkin_inputs, screen_due
+
+TRIAGE = "triage"
+EDUCATION = "education"
+PLAN_SETUP = "plan_setup"
+CHECKIN = "checkin"
+
+SELF_CARE_PATH = ("self_care", "gp_soon")
+"""Triage outcomes after which self-management goes on (clinical brief sections 2-4)."""
+
+RESUME_WITHIN = timedelta(hours=12)
+"""An unfinished conversation older than this is set aside and asked again:
+red-flag answers from yesterday say little about today."""
+
+
+@dataclass
+class Conversation:
+    """One running session, stored answer by answer."""
+
+    key: str
+    flow_id: str
+    session: Session
+    resumed: bool
+    _store: Store
+    _on_finish: Callable[[Outcome], None]
+    _first: Turn | None = None
+
+    def start(self) -> Turn:
+        """The turn to show now: the first question, or where a resumed talk left off."""
+        if self._first is None:
+            self._first = self._keep(self.session.start())
+        return self._first
+
+    def answer(self, text: str) -> Turn:
+        return self._keep(self.session.answer(text))
+
+    def choose(self, value: str) -> Turn:
+        return self._keep(self.session.choose(value))
+
+    def _keep(self, turn: Turn) -> Turn:
+        if turn.accepted is not None:
+            self._store.record_answer(
+                self.key, self.flow_id, turn.accepted.question, turn.accepted.value
+            )
+        if turn.outcome is not None and self._store.session(self.key).finished_at is None:
+            self._store.finish_session(self.key, turn.outcome.model_dump(mode="json"))
+            self._on_finish(turn.outcome)
+        return turn
+
+
+@dataclass(frozen=True)
+class Today:
+    """Where the episode stands today, for the driver to show."""
+
+    day: int | None
+    plan: Plan | None
+    quotas: Mapping[str, int]
+    """Today's quota per activity label; empty while the plan is paused or absent."""
+    paused: bool
+    """A check-in ended with a red flag: the plan waits until a check-in is clear again."""
+    last_triage: Mapping[str, Any] | None
+
+
+class Journey:
+    """Decides which conversation comes next for one person, in one language and region."""
+
+    def __init__(
+        self,
+        library: Library,
+        store: Store,
+        clock: Clock,
+        language: str,
+        region: str | None,
+        plan_from_answers: Callable[[Mapping[str, AnswerValue], date, date | None], Plan | None]
+        | None = None,
+    ) -> None:
+        self._library = library
+        self._store = store
+        self._clock = clock
+        self._language = language
+        self._region = region
+        self._plan_from_answers = plan_from_answers
+
+    # what comes next -----------------------------------------------------------
+
+    def next(self) -> Conversation | None:
+        """The conversation to hold now, or None when nothing is due today."""
+        resumed = self._resume_open()
+        if resumed is not None:
+            return resumed
+        triage = self._last_finished(TRIAGE)
+        if triage is None or _disposition(triage) not in SELF_CARE_PATH:
+            # First time, or the last triage escalated: screen again before anything else.
+            return self._begin(TRIAGE, {})
+        if not self._finished_since(EDUCATION, triage):
+            return self._begin(EDUCATION, self._education_inputs(triage))
+        if self._store.current_plan() is None:
+            if PLAN_SETUP in self._library.flows and not self._finished_since(PLAN_SETUP, triage):
+                return self._begin(PLAN_SETUP, {})
+            return None
+        if not self._screened_today():
+            return self._begin(CHECKIN, self._checkin_inputs(triage))
+        return None
+
+    @staticmethod
+    def goes_on_after(outcome: Outcome) -> bool:
+        """Whether the next conversation may follow at once.
+
+        After an escalation the patient must act on the advice first; the
+        companion stops there and screens again at the next start.
+        """
+        return outcome.disposition is None or outcome.disposition in SELF_CARE_PATH
+
+    def last_escalation(self) -> Mapping[str, Any] | None:
+        """The stored outcome of the latest triage or check-in if it escalated."""
+        finished = [
+            s
+            for s in self._store.sessions()
+            if s.flow_id in (TRIAGE, CHECKIN) and s.outcome and "set_aside" not in s.outcome
+        ]
+        if finished and _disposition(finished[-1]) in ("emergency", "gp_today"):
+            return finished[-1].outcome
+        return None
+
+    def today(self) -> Today:
+        episode = self._store.current_episode()
+        day = days_since(episode.onset, self._clock) if episode else None
+        plan = self._store.current_plan()
+        paused = self._plan_paused()
+        quotas: dict[str, int] = {}
+        if plan is not None and not paused:
+            for index, activity in enumerate(plan.activities):
+                label = activity.name.label(self._language) if activity.name else None
+                quotas[label or activity.kind] = quota_on(plan, index, self._clock.today())
+        triage = self._last_finished(TRIAGE)
+        return Today(
+            day=day,
+            plan=plan,
+            quotas=quotas,
+            paused=paused,
+            last_triage=triage.outcome if triage else None,
+        )
+
+    # starting and resuming -----------------------------------------------------
+
+    def _begin(self, flow_id: str, inputs: Mapping[str, AnswerValue]) -> Conversation:
+        fired = self._store.fired_advice(flow_id) if flow_id == CHECKIN else set()
+        session = self._library.session(
+            flow_id, self._language, self._region, inputs=inputs, fired_before=fired
+        )
+        key = self._store.start_session(flow_id, self._language, self._region, inputs)
+        return self._conversation(key, flow_id, session, resumed=False)
+
+    def _resume_open(self) -> Conversation | None:
+        for stored in self._store.open_sessions():
+            too_old = self._clock.now() - stored.started_at > RESUME_WITHIN
+            if too_old or stored.flow_id not in self._library.flows:
+                self._set_aside(stored, "too old" if too_old else "flow no longer exists")
+                continue
+            fired = self._store.fired_advice(stored.flow_id) if stored.flow_id == CHECKIN else set()
+            session = self._library.session(
+                stored.flow_id,
+                stored.language,
+                stored.region,
+                inputs=stored.inputs,
+                fired_before=fired,
+            )
+            try:
+                first = replay(session, self._store.answers_of(stored.key))
+            except StorageError as err:
+                self._set_aside(stored, str(err))
+                continue
+            conversation = self._conversation(stored.key, stored.flow_id, session, resumed=True)
+            conversation._first = conversation._keep(first)
+            return conversation
+        return None
+
+    def _set_aside(self, stored: StoredSession, why: str) -> None:
+        self._store.finish_session(stored.key, {"set_aside": why, "disposition": None})
+
+    def _conversation(
+        self, key: str, flow_id: str, session: Session, resumed: bool
+    ) -> Conversation:
+        return Conversation(
+            key=key,
+            flow_id=flow_id,
+            session=session,
+            resumed=resumed,
+            _store=self._store,
+            _on_finish=lambda outcome: self._finished(flow_id, key, outcome),
+        )
+
+    # consequences of a finished conversation -------------------------------------
+
+    def _finished(self, flow_id: str, key: str, outcome: Outcome) -> None:
+        if flow_id == TRIAGE and outcome.disposition in SELF_CARE_PATH:
+            duration = _answer(outcome.model_dump(mode="json"), "pain_duration_days")
+            days = duration if isinstance(duration, int) and not isinstance(duration, bool) else 0
+            self._store.start_episode(self._clock.today() - timedelta(days=days))
+        elif flow_id == PLAN_SETUP and self._plan_from_answers is not None:
+            answers = {a.question: a.value for a in outcome.answers}
+            episode = self._store.current_episode()
+            plan = self._plan_from_answers(
+                answers, self._clock.today(), episode.onset if episode else None
+            )
+            if plan is not None:
+                self._store.save_plan(plan)
+            else:
+                self._store.append("plan_not_made", {"session": key})
+
+    # what the store says -------------------------------------------------------
+
+    def _finished_sessions(self, flow_id: str) -> list[StoredSession]:
+        return [
+            s
+            for s in self._store.sessions()
+            if s.flow_id == flow_id and s.outcome is not None and "set_aside" not in s.outcome
+        ]
+
+    def _last_finished(self, flow_id: str) -> StoredSession | None:
+        finished = self._finished_sessions(flow_id)
+        return finished[-1] if finished else None
+
+    def _finished_since(self, flow_id: str, since: StoredSession) -> bool:
+        return any(s.started_at >= since.started_at for s in self._finished_sessions(flow_id))
+
+    def _episode_checkins(self) -> list[StoredSession]:
+        episode = self._store.current_episode()
+        if episode is None:
+            return []
+        return [s for s in self._finished_sessions(CHECKIN) if s.episode == episode.id]
+
+    def _screened_today(self) -> bool:
+        """A triage or check-in finished today already re-screened the red flags."""
+        today = self._clock.today()
+        return any(
+            s.finished_at is not None and s.finished_at.date() == today
+            for flow_id in (TRIAGE, CHECKIN)
+            for s in self._finished_sessions(flow_id)
+        )
+
+    def _plan_paused(self) -> bool:
+        checkins = self._episode_checkins()
+        return bool(checkins) and _disposition(checkins[-1]) != "self_care"
+
+    def _education_inputs(self, triage: StoredSession) -> dict[str, AnswerValue]:
+        known: dict[str, AnswerValue] = {"disposition": _disposition(triage) or UNKNOWN}
+        known.update(_answers_by_concept(triage))
+        flow = self._library.flows[EDUCATION].flow
+        return {name: value for name, value in known.items() if name in flow.inputs}
+
+    def _checkin_inputs(self, triage: StoredSession) -> dict[str, AnswerValue]:
+        episode = self._store.current_episode()
+        day = days_since(episode.onset, self._clock) if episode else 0
+        last_screen: int | None = None
+        for checkin in self._episode_checkins():
+            screened = checkin.inputs.get("weekly_screen_due") is True
+            if screened and _answer(checkin.outcome or {}, SCREEN_DONE_MARK) is not None:
+                stored_day = checkin.inputs.get("day")
+                if isinstance(stored_day, int):
+                    last_screen = stored_day
+        return checkin_inputs(day, screen_due(day, last_screen), _answers_by_concept(triage))
+
+
+def _disposition(stored: StoredSession) -> str | None:
+    value = (stored.outcome or {}).get("disposition")
+    return value if isinstance(value, str) else None
+
+
+def _answers_by_concept(stored: StoredSession) -> dict[str, AnswerValue]:
+    answers = (stored.outcome or {}).get("answers") or []
+    return {a["concept"]: a["value"] for a in answers if isinstance(a, dict)}
+
+
+def _answer(outcome: Mapping[str, Any], concept: str) -> AnswerValue | None:
+    for answer in outcome.get("answers") or []:
+        if isinstance(answer, dict) and answer.get("concept") == concept:
+            value = answer.get("value")
+            if isinstance(value, bool | int | str):
+                return value
+    return None
