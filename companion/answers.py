@@ -15,6 +15,26 @@ from dataclasses import dataclass, field
 
 from companion.conditions import UNKNOWN, AnswerValue
 from companion.content import Lexicon
+from companion.i18n import N_
+
+# Why an answer is asked again: interface texts (gettext msgids), translated by
+# the engine through the session's Localizer.
+REASK_EMPTY = N_("You have not typed anything yet. Choose a button, or type your answer.")
+REASK_YES_NO = N_(
+    "I did not quite understand that. Type yes, no or I don't know. You can also choose a button."
+)
+REASK_YES_NO_ONLY = N_(
+    "I did not quite understand that. Type yes or no. You can also choose a button."
+)
+REASK_NUMBER = N_(
+    "I did not quite understand that. Type only a whole number in digits, for example 12. "
+    "Do not add words such as days or years."
+)
+REASK_NUMBER_RANGE = N_("That number does not fit here. Type a number from {min} to {max}.")
+REASK_CHOICE = N_(
+    "I did not quite understand that. Choose one of the buttons. "
+    "You can also type the number or the word of a button."
+)
 
 
 @dataclass(frozen=True)
@@ -24,7 +44,7 @@ class Accepted:
 
 @dataclass(frozen=True)
 class Rejected:
-    """Why an answer was not understood: a content key and its placeholders."""
+    """Why an answer was not understood: an interface msgid and its placeholders."""
 
     reason: str
     details: Mapping[str, object] = field(default_factory=dict)
@@ -137,13 +157,13 @@ def yes_no_vocabulary(lexicon: Lexicon) -> Vocabulary:
 
 def interpret_yes_no(text: str, vocabulary: Vocabulary, unknown_allowed: bool) -> Interpretation:
     if not text.strip():
-        return Rejected("ui.reask.empty")
+        return Rejected(REASK_EMPTY)
     meanings = vocabulary.match(text)
     if not unknown_allowed:
         meanings.discard(UNKNOWN)
     if len(meanings) == 1:
         return Accepted(meanings.pop())
-    return Rejected("ui.reask.yes_no" if unknown_allowed else "ui.reask.yes_no_only")
+    return Rejected(REASK_YES_NO if unknown_allowed else REASK_YES_NO_ONLY)
 
 
 def interpret_number(
@@ -151,15 +171,15 @@ def interpret_number(
 ) -> Interpretation:
     stripped = text.strip()
     if not stripped:
-        return Rejected("ui.reask.empty")
+        return Rejected(REASK_EMPTY)
     if re.fullmatch(r"[+-]?\d+\.?", stripped):
         number = int(stripped.rstrip("."))
         if low <= number <= high:
             return Accepted(number)
-        return Rejected("ui.reask.number_range", {"min": low, "max": high})
+        return Rejected(REASK_NUMBER_RANGE, {"min": low, "max": high})
     if unknown_words is not None and unknown_words.match(stripped) == {UNKNOWN}:
         return Accepted(UNKNOWN)
-    return Rejected("ui.reask.number", {"min": low, "max": high})
+    return Rejected(REASK_NUMBER, {"min": low, "max": high})
 
 
 def interpret_choice(
@@ -167,7 +187,7 @@ def interpret_choice(
 ) -> Interpretation:
     """``options`` maps option ids to their labels in the patient's language."""
     if not text.strip():
-        return Rejected("ui.reask.empty")
+        return Rejected(REASK_EMPTY)
     by_label = Vocabulary({option: [option, label] for option, label in options.items()})
     if unknown_words is not None:
         meanings = by_label.match(text) | (unknown_words.match(text) & {UNKNOWN})
@@ -175,4 +195,4 @@ def interpret_choice(
         meanings = by_label.match(text)
     if len(meanings) == 1:
         return Accepted(meanings.pop())
-    return Rejected("ui.reask.choice")
+    return Rejected(REASK_CHOICE)

@@ -1,18 +1,29 @@
 """`companion check`: are the flows and content packs fit to put before a patient?
 
 Every problem names the file, the state or key, and what is wrong. The check
-goes on after a problem so that one run lists them all.
+goes on after a problem so that one run lists them all. Besides the flows and
+the keys it checks, for every language: the interface catalog (gettext), the
+plain-language targets, harmful phrasing and the sources (see quality.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from companion.content import Content, ContentError, load_content
-from companion.engine import ENGINE_PLACEHOLDERS, ENGINE_TEXT_KEYS
+from companion.content import (
+    Content,
+    ContentError,
+    TextEntry,
+    is_overlay,
+    load_content,
+    load_overlay,
+)
 from companion.flow import (
     CONCEPTS_FILE,
+    ChoiceAnswer,
     ConceptRegistry,
     Flow,
     FlowError,
@@ -21,16 +32,39 @@ from companion.flow import (
     load_concepts,
     load_flow,
 )
+from companion.plain import INPUT_CLOSED, JOURNEY_PLACEHOLDERS, JOURNEY_TEXT_KEYS
+from companion.quality import QualityReport, assess_content
+from companion.report import REPORT_PLACEHOLDERS
+from companion.resources import default_content_dir, default_flows_dir, default_seeds_dir
 
-# Texts the drivers (plain terminal, simulate) show besides the flows' own.
-DRIVER_TEXT_KEYS = (
-    "ui.choose_language",
-    "ui.outcome.answers_heading",
-    "ui.outcome.reasons_heading",
-    "ui.outcome.unknown_heading",
-    "ui.goodbye",
-    "ui.input_closed",
-)
+# Content texts the drivers (plain terminal, simulate) show besides the flows' own.
+# Interface texts (buttons, headings) are gettext msgids, checked in the catalogs.
+DRIVER_TEXT_KEYS = (INPUT_CLOSED,)
+
+ENV_SEEDS = "COMPANION_SEEDS"
+
+
+@dataclass(frozen=True)
+class SeedsChoice:
+    """Where the source documents are, and who said so."""
+
+    folder: Path
+    origin: str
+    """'--seeds', '$COMPANION_SEEDS' or 'default'."""
+
+    @property
+    def explicit(self) -> bool:
+        return self.origin != "default"
+
+
+def choose_seeds(option: Path | None, environ: Mapping[str, str] | None = None) -> SeedsChoice:
+    """``--seeds DIR``, else ``$COMPANION_SEEDS``, else ``<repo>/../shared/seeds``."""
+    environ = os.environ if environ is None else environ
+    if option is not None:
+        return SeedsChoice(option, "--seeds")
+    if environ.get(ENV_SEEDS):
+        return SeedsChoice(Path(environ[ENV_SEEDS]), f"${ENV_SEEDS}")
+    return SeedsChoice(default_seeds_dir(), "default")
 
 
 @dataclass(frozen=True)
@@ -47,31 +81,173 @@ class CheckReport:
     problems: list[Problem]
     flows: dict[str, Flow]
     content: Content | None
+    quality: QualityReport | None = None
+    notes: list[str] = field(default_factory=list)
+    """Said plainly but not failures: e.g. sources not verified against the seeds."""
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def sources_verified(self) -> bool:
+        return self.quality is not None and self.quality.sources_verified
 
     def summary(self) -> str:
         if self.problems:
             return f"companion check: {len(self.problems)} problem(s)"
         languages = ", ".join(sorted(self.content.languages)) if self.content else "-"
         texts = len(next(iter(self.content.languages.values())).texts) if self.content else 0
+        sources = (
+            "sources verified against the seeds"
+            if self.sources_verified
+            else "sources NOT verified against the seeds"
+        )
         return (
             f"companion check: ok ({len(self.flows)} flow(s), languages {languages}, "
-            f"{texts} texts per language)"
+            f"{texts} texts per language, {sources})"
         )
 
 
-def check(flows_dir: Path, content_dir: Path) -> CheckReport:
+def check(
+    flows_dir: Path,
+    content_dir: Path,
+    seeds: SeedsChoice | None = None,
+    verify_sources: bool = True,
+) -> CheckReport:
+    """Everything a patient could see. ``content_dir`` is a complete pack or an
+    association's overlay (layered over the built-in content). ``seeds`` defaults
+    to :func:`choose_seeds` (``$COMPANION_SEEDS`` or ``../shared/seeds``); with
+    ``verify_sources`` false the references are not looked up in the seeds (every
+    medical text still needs one)."""
     problems: list[Problem] = []
+    notes: list[str] = []
     concepts, flows, files = _check_flows(flows_dir, problems)
     content = _check_content(content_dir, problems)
+    quality = None
     if content is not None:
         _check_texts(flows, content, problems)
+        _check_overlay_placeholders(content, problems)
+        quality = _check_quality(
+            content, flows, seeds or choose_seeds(None), verify_sources, problems, notes
+        )
     if concepts is not None:
         _check_concept_use(concepts, flows, files, flows_dir, problems)
-    return CheckReport(problems=problems, flows=flows, content=content)
+    return CheckReport(
+        problems=problems, flows=flows, content=content, quality=quality, notes=notes
+    )
+
+
+def overlay_problems(flows_dir: Path | None, content_dir: Path | None) -> list[Problem]:
+    """The problems of an association's pack (none when ``content_dir`` is not one):
+    the conversation refuses to start with a broken overlay."""
+    if content_dir is None or not is_overlay(content_dir):
+        return []
+    report = check(flows_dir or default_flows_dir(), content_dir, verify_sources=False)
+    return report.problems
+
+
+def interface_keys(flows: Mapping[str, Flow]) -> frozenset[str]:
+    """Answer labels of choice questions: interface text, no source needed."""
+    return frozenset(
+        key
+        for flow in flows.values()
+        for question in flow.questions().values()
+        if isinstance(question.answer, ChoiceAnswer)
+        for key in question.answer.options.values()
+    )
+
+
+def seeds_folder(seeds: SeedsChoice, problems: list[Problem], notes: list[str]) -> Path | None:
+    """The seeds folder to verify sources against, or None (said plainly).
+
+    A folder asked for (``--seeds``, ``$COMPANION_SEEDS``) that does not exist is
+    a problem; the default ``../shared/seeds`` missing is a note: the check then
+    says that the sources were not verified, and still checks that every medical
+    text has a well-formed source."""
+    if seeds.folder.is_dir():
+        return seeds.folder
+    if seeds.explicit:
+        problems.append(Problem(str(seeds.folder), f"seeds folder ({seeds.origin}) not found"))
+    else:
+        notes.append(
+            f"sources were NOT verified against the seeds: no seeds folder at {seeds.folder} "
+            f"(give --seeds DIR or set ${ENV_SEEDS})"
+        )
+    return None
+
+
+def _check_quality(
+    content: Content,
+    flows: Mapping[str, Flow],
+    seeds: SeedsChoice,
+    verify_sources: bool,
+    problems: list[Problem],
+    notes: list[str],
+) -> QualityReport:
+    folder = seeds_folder(seeds, problems, notes) if verify_sources else None
+    report = assess_content(content, interface_keys(flows), folder)
+    targets = report.targets
+    for language, quality in report.languages.items():
+        problems += [Problem(where, message) for where, message in quality.catalog.problems]
+        problems += [Problem(where, message) for where, message in quality.settings_problems]
+        for file, key, message in quality.sources:
+            problems.append(Problem(file, f"key '{key}': {message}"))
+        for hit in quality.harmful:
+            label = _label(hit.message.key, hit.message.interface, hit.message.where)
+            problems.append(
+                Problem(
+                    hit.message.where,
+                    f"{label}: harmful phrasing '{hit.found}' (KCE Kader 2): {hit.pattern.why}",
+                )
+            )
+        for measured in quality.failing:
+            text = measured.message
+            label = _label(text.key, text.interface, text.where)
+            region = f" (region {text.region})" if text.region else ""
+            for failure in measured.failures:
+                problems.append(Problem(text.where, f"{label}{region}: {failure}"))
+        if quality.measured and quality.average < targets.min_language_average:
+            problems.append(
+                Problem(
+                    str(content.languages[language].folder),
+                    f"language '{language}': average readability score {quality.average} "
+                    f"(target >= {targets.min_language_average:g})",
+                )
+            )
+    return report
+
+
+def _label(key: str, interface: bool, where: str) -> str:
+    """Content texts are named by key, catalog texts by msgid."""
+    return f"msgid '{key}'" if interface and where.endswith(".po") else f"key '{key}'"
+
+
+def _check_overlay_placeholders(content: Content, problems: list[Problem]) -> None:
+    """An association's text may add placeholders, never drop one of the built-in
+    text it replaces (an escalation text must keep {emergency_number})."""
+    if content.overlay is None or content.base is None:
+        return
+    try:
+        base = load_content(content.base, content.locale_dir)
+    except ContentError:
+        return
+    for language, pack in content.languages.items():
+        base_pack = base.languages.get(language)
+        if base_pack is None:
+            continue
+        for key, entry in pack.texts.items():
+            old = base_pack.texts.get(key)
+            if old is None or old.origin == entry.origin:
+                continue
+            dropped = old.placeholders() - entry.placeholders()
+            if dropped:
+                problems.append(
+                    Problem(
+                        pack.path_of(entry),
+                        f"key '{key}': drops {_braces(dropped)} that the built-in text has",
+                    )
+                )
 
 
 def _split(error: Exception, fallback: str) -> Problem:
@@ -107,10 +283,17 @@ def _check_flows(
 
 def _check_content(content_dir: Path, problems: list[Problem]) -> Content | None:
     try:
+        if is_overlay(content_dir):
+            return load_overlay(content_dir, load_content(default_content_dir()))
         return load_content(content_dir)
     except ContentError as err:
-        problems.append(_split(err, str(content_dir)))
+        problems.extend(_split_message(message, str(content_dir)) for message in err.problems)
         return None
+
+
+def _split_message(message: str, fallback: str) -> Problem:
+    where, _, text = message.partition(": ")
+    return Problem(where, text) if text else Problem(fallback, message)
 
 
 def _check_texts(flows: dict[str, Flow], content: Content, problems: list[Problem]) -> None:
@@ -125,7 +308,7 @@ def _check_texts(flows: dict[str, Flow], content: Content, problems: list[Proble
                             where, f"key '{key}' (flow '{flow_id}', state '{state}') is missing"
                         )
                     )
-        for key in (*ENGINE_TEXT_KEYS, *DRIVER_TEXT_KEYS):
+        for key in (*DRIVER_TEXT_KEYS, *JOURNEY_TEXT_KEYS):
             if key not in pack.texts:
                 problems.append(Problem(where, f"key '{key}' (used by the program) is missing"))
         for other, other_pack in languages.items():
@@ -136,25 +319,42 @@ def _check_texts(flows: dict[str, Flow], content: Content, problems: list[Proble
                     problems.append(Problem(where, f"key '{key}' exists in '{other}' but not here"))
             for key in sorted(set(other_pack.texts) & set(pack.texts)):
                 mine, theirs = pack.texts[key].placeholders(), other_pack.texts[key].placeholders()
-                if lang < other and mine != theirs:
+                if mine != theirs and _reported_here(
+                    content, pack.texts[key], other_pack.texts[key], lang < other
+                ):
                     problems.append(
                         Problem(
-                            f"{pack.folder / pack.texts[key].file}",
+                            pack.path_of(pack.texts[key]),
                             f"key '{key}': placeholders {_braces(mine)} differ from "
                             f"'{other}' {_braces(theirs)}",
                         )
                     )
         for region in content.regions:
-            known = set(content.localizer(lang, region).variables) | ENGINE_PLACEHOLDERS
+            known = (
+                set(content.localizer(lang, region).variables)
+                | JOURNEY_PLACEHOLDERS
+                | REPORT_PLACEHOLDERS
+            )
             for key, entry in pack.texts.items():
                 missing = entry.placeholders() - known
                 if missing:
                     problems.append(
                         Problem(
-                            str(pack.folder / entry.file),
+                            pack.path_of(entry),
                             f"key '{key}': {_braces(missing)} is not defined for region {region}",
                         )
                     )
+
+
+def _reported_here(content: Content, mine: TextEntry, theirs: TextEntry, first: bool) -> bool:
+    """A difference between two languages is reported once: at an overlay's text
+    when only one of the two comes from the overlay, else at the first language."""
+    mine_new, theirs_new = _from_overlay(content, mine), _from_overlay(content, theirs)
+    return mine_new if mine_new != theirs_new else first
+
+
+def _from_overlay(content: Content, entry: TextEntry) -> bool:
+    return content.overlay is not None and Path(entry.origin).is_relative_to(content.folder)
 
 
 def _is_flow_key(key: str, flows: dict[str, Flow]) -> bool:

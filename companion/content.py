@@ -3,37 +3,56 @@
 Layout of a content folder::
 
     regions.yaml            numbers per region (NL, BE, ...), language-neutral
-    <lang>/pack.yaml        language name, default region, review date, version
+    <lang>/pack.yaml        language name, default region, review date, version,
+                            readability formula
     <lang>/lexicon.yaml     words that mean yes / no / "I don't know"
-    <lang>/*.yaml           texts: key -> {text, source, reviewed, version}
+    <lang>/harmful.yaml     phrasing that must never reach a patient (KCE Kader 2)
+    <lang>/*.yaml           texts: key -> {text, source, reviewed, version, interface}
 
 Region-specific words live under keys ``region.<code>.<name>`` and reach the
 texts as ``{name}`` placeholders, so no sentence is copied per region.
+
+An association's pack (an *overlay*) is a folder with an ``overlay.yaml`` at
+its root; it is layered over the built-in content (:func:`load_overlay`).
+Interface texts (buttons, headings) are not here: they are gettext catalogs
+(:mod:`companion.i18n`), reached through :meth:`Localizer.ui`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gettext
 import re
 import string
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import format_decimal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from companion.i18n import LOCALE_DIR, babel_locale, catalog_file, load_translations
 from companion.yamlfiles import read_yaml
 
 SourceRef = Annotated[str, Field(pattern=r"^\d{3}:\d+(-\d+)?$")]
 """``001:3112`` or ``001:3097-3120``: seed file number and line range."""
 
-RESERVED_FILES = {"pack.yaml", "lexicon.yaml"}
+RESERVED_FILES = {"pack.yaml", "lexicon.yaml", "harmful.yaml"}
 REGION_PREFIX = "region."
+OVERLAY_FILE = "overlay.yaml"
+HARMFUL_FILE = "harmful.yaml"
 
 
 class ContentError(Exception):
-    """A content pack that cannot be used; the message names file and key."""
+    """A content pack that cannot be used; each message names file and key."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("\n".join(problems))
+        self.problems: list[str] = list(problems)
 
 
 class _Strict(BaseModel):
@@ -45,10 +64,55 @@ class TextEntry(_Strict):
     source: list[SourceRef] = Field(default_factory=list)
     reviewed: dt.date | None = None
     version: int | None = Field(default=None, ge=1)
+    interface: bool = False
+    """Interface text, not a medical message: needs no source (``companion check``)."""
     file: str = ""
+    """The file name inside its language folder."""
+    origin: str = ""
+    """The full path of the file (an overlay's own file for the texts it adds)."""
 
     def placeholders(self) -> set[str]:
         return placeholders_of(self.text)
+
+    @property
+    def where(self) -> str:
+        return self.origin or self.file
+
+
+ReadabilityFormula = Literal["flesch_douma", "kandel_moles", "flesch"]
+
+
+class ReadabilitySettings(_Strict):
+    """How ``companion check`` scores plain language for this language."""
+
+    formula: ReadabilityFormula
+    """flesch_douma (Dutch), kandel_moles (French), flesch (English original)."""
+    hyphenation: str = Field(min_length=2)
+    """The pyphen dictionary that counts syllables (nl_NL, fr, ...)."""
+
+
+class HarmfulPattern(_Strict):
+    """Phrasing that harms patients with back pain (KCE Kader 2, 003:492-526).
+
+    ``pattern`` is a regular expression matched as whole words, ignoring case:
+    "usé" does not match inside "nausées"."""
+
+    pattern: str = Field(min_length=1)
+    why: str = Field(min_length=1)
+    source: list[SourceRef] = Field(default_factory=list)
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as err:
+            raise ValueError(f"not a valid regular expression: {err}") from err
+        return value
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(rf"(?<!\w)(?:{self.pattern})(?!\w)", re.IGNORECASE)
 
 
 class PackInfo(_Strict):
@@ -57,6 +121,7 @@ class PackInfo(_Strict):
     default_region: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
     reviewed: dt.date
     version: int = Field(ge=1)
+    readability: ReadabilitySettings | None = None
 
 
 class Lexicon(_Strict):
@@ -84,6 +149,30 @@ class Region(_Strict):
     values: dict[str, str] = Field(default_factory=dict)
 
 
+class RegionPatch(_Strict):
+    """An overlay's change to a region: values added or replaced."""
+
+    name: str | None = None
+    values: dict[str, str] = Field(default_factory=dict)
+
+
+class Link(_Strict):
+    title: str = Field(min_length=1)
+    url: Annotated[str, Field(pattern=r"^https?://\S+$")]
+
+
+class OverlayInfo(_Strict):
+    """``overlay.yaml``: who stands behind an association's pack."""
+
+    association: str = Field(min_length=1)
+    """The association's name, shown to the patient."""
+    website: Annotated[str, Field(pattern=r"^https?://\S+$")]
+    contact: str | None = None
+    links: list[Link] = Field(default_factory=list)
+    version: int = Field(ge=1)
+    reviewed: dt.date
+
+
 def placeholders_of(text: str) -> set[str]:
     try:
         return {field for _, field, _, _ in string.Formatter().parse(text) if field}
@@ -97,6 +186,12 @@ class LanguagePack:
     lexicon: Lexicon
     texts: Mapping[str, TextEntry]
     folder: Path
+    harmful: tuple[HarmfulPattern, ...] = ()
+    harmful_files: tuple[Path, ...] = ()
+
+    def path_of(self, entry: TextEntry) -> str:
+        """Where an entry was written, for problems: file and folder."""
+        return entry.origin or str(self.folder / entry.file)
 
     def region_words(self, region: str) -> dict[str, str]:
         prefix = f"{REGION_PREFIX}{region.lower()}."
@@ -108,6 +203,34 @@ class Content:
     folder: Path
     regions: Mapping[str, Region]
     languages: Mapping[str, LanguagePack]
+    translations: Mapping[str, gettext.NullTranslations] = field(default_factory=dict)
+    """Compiled interface catalogs by language (see :mod:`companion.i18n`)."""
+    locale_dir: Path = LOCALE_DIR
+    overlay: OverlayInfo | None = None
+    """The association's ``overlay.yaml`` when this is a layered pack."""
+    base: Path | None = None
+    """The built-in folder an overlay is layered over."""
+
+    @property
+    def association(self) -> OverlayInfo | None:
+        return self.overlay
+
+    @property
+    def name(self) -> str:
+        return self.overlay.association if self.overlay else "companion"
+
+    @property
+    def version(self) -> int:
+        if self.overlay:
+            return self.overlay.version
+        return max(pack.info.version for pack in self.languages.values())
+
+    @property
+    def reviewed(self) -> dt.date:
+        """The overlay's review date, else the oldest review of the languages."""
+        if self.overlay:
+            return self.overlay.reviewed
+        return min(pack.info.reviewed for pack in self.languages.values())
 
     def localizer(self, language: str, region: str | None = None) -> Localizer:
         pack = self.languages.get(language)
@@ -119,16 +242,26 @@ class Content:
             known = ", ".join(sorted(self.regions))
             raise ContentError(f"unknown region '{region}' (available: {known})")
         variables = {**self.regions[region].values, **pack.region_words(region)}
-        return Localizer(pack=pack, region=region, variables=variables)
+        translations = self.translations.get(language) or gettext.NullTranslations()
+        return Localizer(
+            pack=pack,
+            region=region,
+            variables=variables,
+            translations=translations,
+            catalog=str(catalog_file(language, self.locale_dir)),
+        )
 
 
 @dataclass(frozen=True)
 class Localizer:
-    """Texts of one language, filled in for one region."""
+    """Texts of one language, filled in for one region; dates and numbers as
+    the locale writes them (nl_NL, nl_BE, fr_BE)."""
 
     pack: LanguagePack
     region: str
     variables: Mapping[str, str]
+    translations: gettext.NullTranslations = field(default_factory=gettext.NullTranslations)
+    catalog: str = "(no catalog)"
 
     @property
     def language(self) -> str:
@@ -137,6 +270,44 @@ class Localizer:
     @property
     def locale(self) -> str:
         return f"{self.language}-{self.region}"
+
+    @property
+    def babel_locale(self) -> Locale:
+        return babel_locale(self.language, self.region)
+
+    # interface texts (gettext) ---------------------------------------------------
+
+    def ui(self, msgid: str, **values: object) -> str:
+        """An interface text (an English msgid) in this language, filled in."""
+        return self._fill(msgid, self.translations.gettext(msgid), values)
+
+    def ui_plural(self, singular: str, plural: str, n: int, **values: object) -> str:
+        """ngettext: the form for ``n``; ``{count}`` is ``n`` as the locale writes it."""
+        text = self.translations.ngettext(singular, plural, n)
+        return self._fill(singular, text, {"count": self.format_number(n), **values})
+
+    def _fill(self, msgid: str, text: str, values: Mapping[str, object]) -> str:
+        filled = {**self.variables, **{k: str(v) for k, v in values.items()}}
+        try:
+            return text.format_map(filled)
+        except (KeyError, ValueError, IndexError) as err:
+            raise ContentError(
+                f"{self.catalog}: interface text {msgid!r} cannot be filled in: {err}"
+            ) from err
+
+    # dates and numbers (Babel, CLDR) -------------------------------------------------
+
+    def format_number(self, number: float) -> str:
+        return format_decimal(number, locale=self.babel_locale)
+
+    def format_date(self, day: dt.date, format: str = "long") -> str:
+        return format_date(day, format=format, locale=self.babel_locale)
+
+    def format_time(self, moment: dt.datetime | dt.time, format: str = "short") -> str:
+        return format_time(moment, format=format, locale=self.babel_locale)
+
+    def format_datetime(self, moment: dt.datetime, format: str = "medium") -> str:
+        return format_datetime(moment, format=format, locale=self.babel_locale)
 
     def has(self, key: str) -> bool:
         return key in self.pack.texts
@@ -156,7 +327,7 @@ class Localizer:
             return entry.text.format_map(values)
         except (KeyError, ValueError, IndexError) as err:
             raise ContentError(
-                f"{self.pack.folder / entry.file}: text '{key}' cannot be filled in: {err}"
+                f"{self.pack.path_of(entry)}: text '{key}' cannot be filled in: {err}"
             ) from err
 
 
@@ -171,34 +342,72 @@ def _validation_message(path: Path, err: ValidationError, prefix: str = "") -> s
     return "\n".join(lines)
 
 
-def _load_texts(path: Path, info: PackInfo) -> Iterator[tuple[str, TextEntry]]:
-    data = read_yaml(path, ContentError)
+def _load_texts(
+    path: Path, reviewed: dt.date, version: int, errors: list[str] | None = None
+) -> Iterator[tuple[str, TextEntry]]:
+    """Entries of one text file, with the pack's (or overlay's) defaults filled in.
+
+    With ``errors`` every bad entry is listed there and the rest still load;
+    without, the first problem raises ContentError."""
+
+    def problem(message: str) -> None:
+        if errors is None:
+            raise ContentError(message)
+        errors.append(message)
+
+    try:
+        data = read_yaml(path, ContentError)
+    except ContentError as err:
+        problem(str(err))
+        return
     if data is None:
         return
     if not isinstance(data, dict):
-        raise ContentError(f"{path}: expected a mapping of text keys to entries")
+        problem(f"{path}: expected a mapping of text keys to entries")
+        return
     for key, raw in data.items():
         if not isinstance(key, str) or not _KEY.match(key):
-            raise ContentError(f"{path}: key {key!r}: keys are dotted lower-case words")
+            problem(f"{path}: key {key!r}: keys are dotted lower-case words")
+            continue
         raw = {"text": raw} if isinstance(raw, str) else raw
         if not isinstance(raw, dict):
-            raise ContentError(f"{path}: key '{key}': expected text or a mapping with 'text'")
+            problem(f"{path}: key '{key}': expected text or a mapping with 'text'")
+            continue
         try:
-            entry = TextEntry.model_validate({**raw, "file": path.name})
+            entry = TextEntry.model_validate(raw)
         except ValidationError as err:
-            raise ContentError(_validation_message(path, err, prefix=f"{key}.")) from err
+            problem(_validation_message(path, err, prefix=f"{key}."))
+            continue
         yield (
             key,
             entry.model_copy(
                 update={
-                    "reviewed": entry.reviewed or info.reviewed,
-                    "version": entry.version or info.version,
+                    "reviewed": entry.reviewed or reviewed,
+                    "version": entry.version or version,
+                    "file": path.name,
+                    "origin": str(path),
                 }
             ),
         )
 
 
 _KEY = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
+
+
+def load_harmful(path: Path) -> tuple[HarmfulPattern, ...]:
+    """``harmful.yaml``: a list of ``{pattern, why, source}``."""
+    data = read_yaml(path, ContentError)
+    if data is None:
+        return ()
+    if not isinstance(data, list):
+        raise ContentError(f"{path}: expected a list of {{pattern, why, source}} entries")
+    patterns = []
+    for number, raw in enumerate(data, start=1):
+        try:
+            patterns.append(HarmfulPattern.model_validate(raw))
+        except ValidationError as err:
+            raise ContentError(_validation_message(path, err, prefix=f"entry {number}: ")) from err
+    return tuple(patterns)
 
 
 def load_language(folder: Path) -> LanguagePack:
@@ -219,11 +428,20 @@ def load_language(folder: Path) -> LanguagePack:
     for path in sorted(folder.glob("*.yaml")):
         if path.name in RESERVED_FILES:
             continue
-        for key, entry in _load_texts(path, info):
+        for key, entry in _load_texts(path, info.reviewed, info.version):
             if key in texts:
                 raise ContentError(f"{path}: key '{key}' is also defined in {texts[key].file}")
             texts[key] = entry
-    return LanguagePack(info=info, lexicon=lexicon, texts=texts, folder=folder)
+    harmful_file = folder / HARMFUL_FILE
+    harmful = load_harmful(harmful_file) if harmful_file.exists() else ()
+    return LanguagePack(
+        info=info,
+        lexicon=lexicon,
+        texts=texts,
+        folder=folder,
+        harmful=harmful,
+        harmful_files=(harmful_file,) if harmful_file.exists() else (),
+    )
 
 
 def load_regions(path: Path) -> dict[str, Region]:
@@ -241,7 +459,13 @@ def load_regions(path: Path) -> dict[str, Region]:
     return regions
 
 
-def load_content(folder: Path) -> Content:
+def is_overlay(folder: Path) -> bool:
+    """An association's pack: a folder with ``overlay.yaml`` at its root."""
+    return (folder / OVERLAY_FILE).is_file()
+
+
+def load_content(folder: Path, locale_dir: Path = LOCALE_DIR) -> Content:
+    """A complete content folder (for an overlay, see :func:`load_overlay`)."""
     if not folder.is_dir():
         raise ContentError(f"{folder}: content folder not found")
     regions = load_regions(folder / "regions.yaml")
@@ -252,7 +476,149 @@ def load_content(folder: Path) -> Content:
     }
     if not languages:
         raise ContentError(f"{folder}: no language folders (each needs a pack.yaml)")
-    return Content(folder=folder, regions=regions, languages=languages)
+    return Content(
+        folder=folder,
+        regions=regions,
+        languages=languages,
+        translations={lang: load_translations(lang, locale_dir) for lang in languages},
+        locale_dir=locale_dir,
+    )
+
+
+# --- an association's pack over the built-in one ---------------------------------------
+
+OVERLAY_LANGUAGE_FILES_REFUSED = {"pack.yaml", "lexicon.yaml"}
+
+
+def load_overlay(folder: Path, base: Content) -> Content:
+    """``base`` with an association's pack layered over it.
+
+    The overlay folder holds ``overlay.yaml`` (association, website, contact,
+    links, version, reviewed), optionally ``regions.yaml`` (values added or
+    replaced per region) and ``<lang>/*.yaml`` texts that replace or add
+    messages by key (``<lang>/regions.yaml`` for region words, and
+    ``<lang>/harmful.yaml`` to add patterns). Every problem in every file is
+    listed in one ContentError; the built-in folder is never touched.
+    """
+    errors: list[str] = []
+    info = _overlay_info(folder / OVERLAY_FILE, errors)
+    regions = dict(base.regions)
+    if (folder / "regions.yaml").exists():
+        regions = _patched_regions(folder / "regions.yaml", regions, errors)
+    languages = dict(base.languages)
+    for item in sorted(folder.iterdir()):
+        if item.is_file():
+            if item.suffix in {".yaml", ".yml"} and item.name not in {OVERLAY_FILE, "regions.yaml"}:
+                errors.append(
+                    f"{item}: unknown file in an overlay (expected {OVERLAY_FILE}, "
+                    "regions.yaml and language folders)"
+                )
+            continue
+        if item.name.startswith("."):
+            continue
+        if item.name not in base.languages:
+            known = ", ".join(sorted(base.languages))
+            errors.append(
+                f"{item}: '{item.name}' is not a language of the built-in content ({known}); "
+                "an overlay changes existing languages only"
+            )
+            continue
+        languages[item.name] = _layered_language(item, base.languages[item.name], info, errors)
+    if errors:
+        raise ContentError(*errors)
+    assert info is not None
+    return Content(
+        folder=folder,
+        regions=regions,
+        languages=languages,
+        translations=base.translations,
+        locale_dir=base.locale_dir,
+        overlay=info,
+        base=base.folder,
+    )
+
+
+def _overlay_info(path: Path, errors: list[str]) -> OverlayInfo | None:
+    try:
+        return OverlayInfo.model_validate(read_yaml(path, ContentError))
+    except ContentError as err:
+        errors.extend(err.problems)
+    except ValidationError as err:
+        errors.append(_validation_message(path, err))
+    return None
+
+
+def _patched_regions(
+    path: Path, regions: dict[str, Region], errors: list[str]
+) -> dict[str, Region]:
+    try:
+        data = read_yaml(path, ContentError)
+    except ContentError as err:
+        errors.extend(err.problems)
+        return regions
+    if not isinstance(data, dict):
+        errors.append(f"{path}: expected a mapping of region codes (NL, BE, ...)")
+        return regions
+    patched = dict(regions)
+    for code, raw in data.items():
+        if not isinstance(code, str) or not re.fullmatch(r"[A-Z]{2}", code):
+            errors.append(f"{path}: region {code!r}: use a two-letter upper-case code")
+            continue
+        try:
+            patch = RegionPatch.model_validate(raw)
+        except ValidationError as err:
+            errors.append(_validation_message(path, err, prefix=f"{code}."))
+            continue
+        old = patched.get(code)
+        if old is None and patch.name is None:
+            errors.append(f"{path}: region {code}: a new region needs a name")
+            continue
+        patched[code] = Region(
+            name=patch.name or (old.name if old else code),
+            values={**(old.values if old else {}), **patch.values},
+        )
+    return patched
+
+
+def _layered_language(
+    folder: Path, pack: LanguagePack, info: OverlayInfo | None, errors: list[str]
+) -> LanguagePack:
+    texts = dict(pack.texts)
+    reviewed = info.reviewed if info else pack.info.reviewed
+    version = info.version if info else pack.info.version
+    harmful = pack.harmful
+    harmful_files = pack.harmful_files
+    seen: dict[str, str] = {}
+    for path in sorted(folder.iterdir()):
+        if path.is_dir() or path.suffix not in {".yaml", ".yml"}:
+            continue
+        if path.name in OVERLAY_LANGUAGE_FILES_REFUSED:
+            errors.append(
+                f"{path}: an overlay cannot replace {path.name}; it changes texts, "
+                "region words and values only"
+            )
+            continue
+        if path.name == HARMFUL_FILE:
+            try:
+                harmful = harmful + load_harmful(path)  # patterns are only ever added
+                harmful_files = (*harmful_files, path)
+            except ContentError as err:
+                errors.extend(err.problems)
+            continue
+        for key, entry in _load_texts(path, reviewed, version, errors):
+            if key in seen:
+                errors.append(f"{path}: key '{key}' is also defined in {seen[key]}")
+                continue
+            seen[key] = path.name
+            texts[key] = entry
+    return LanguagePack(
+        info=pack.info,
+        lexicon=pack.lexicon,
+        texts=texts,
+        folder=folder,
+        harmful=harmful,
+        harmful_files=harmful_files,
+    )
 
 
 def parse_locale(value: str) -> tuple[str, str | None]:

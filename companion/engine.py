@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from transitions import EventData, Machine
 
 from companion.answers import (
+    REASK_CHOICE,
     Accepted,
     Interpretation,
     Rejected,
@@ -42,26 +43,31 @@ from companion.flow import (
     YesNoAnswer,
     graph_problems,
 )
+from companion.i18n import N_, N_plural
 
 MAX_ATTEMPTS = 3
 """Failed tries at one question before it is recorded as "I don't know"."""
 
 ADVANCE = "advance"
 
-# Keys the engine itself shows; `companion check` makes sure every pack has them.
-ENGINE_TEXT_KEYS = (
-    "ui.answer.yes",
-    "ui.answer.no",
-    "ui.answer.unknown",
-    "ui.reask.empty",
-    "ui.reask.yes_no",
-    "ui.reask.yes_no_only",
-    "ui.reask.number",
-    "ui.reask.number_range",
-    "ui.reask.choice",
-    "ui.recorded_as_unknown",
+# Interface texts the engine shows (gettext msgids, see companion/i18n.py); the
+# re-ask messages are in companion/answers.py. `companion check` makes sure every
+# language's catalog translates them.
+ANSWER_LABELS = {"yes": N_("Yes"), "no": N_("No"), UNKNOWN: N_("I don't know")}
+RECORDED_AS_UNKNOWN = N_(
+    "I could not understand your answer. That is all right. "
+    "I will note 'I don't know' for this question and go on."
 )
-ENGINE_PLACEHOLDERS = frozenset({"min", "max"})
+NUMBER_UNITS = {
+    "days": N_plural("{count} day", "{count} days"),
+    "weeks": N_plural("{count} week", "{count} weeks"),
+    "years": N_plural("{count} year", "{count} years"),
+}
+"""How a number answer with a ``unit`` (flows: ``{type: number, unit: days}``) is shown."""
+
+ENGINE_TEXT_KEYS: tuple[str, ...] = ()
+"""Content keys the engine shows besides the flows' own: none. Its buttons and
+re-ask messages are the gettext msgids above (and in answers.py)."""
 
 
 # --- turns --------------------------------------------------------------------
@@ -160,6 +166,40 @@ class CompiledFlow:
                 )
                 self.machine.add_transition(ADVANCE, name, transition.to, conditions=conditions)
         self.advance = self.machine.events[ADVANCE]
+        self._texts_caches: dict[tuple[int, str, int], _TextsCache] = {}
+
+    def texts_cache(self, texts: Localizer) -> _TextsCache:
+        """What sessions of this flow in ``texts`` share: the yes/no vocabulary and
+        the question views (the same for every session; built once, not per step)."""
+        key = (id(texts.pack), texts.region, id(texts.translations))
+        cache = self._texts_caches.get(key)
+        if cache is None or not cache.serves(texts):
+            cache = _TextsCache(texts)
+            self._texts_caches[key] = cache
+        return cache
+
+
+class _TextsCache:
+    """Per flow and per language/region; holds its pack and catalog, so the ids
+    in its key cannot be reused by other objects while it exists."""
+
+    __slots__ = ("answers", "choices", "pack", "translations", "variables", "views", "vocabulary")
+
+    def __init__(self, texts: Localizer) -> None:
+        self.pack = texts.pack
+        self.translations = texts.translations
+        self.variables = dict(texts.variables)
+        self.vocabulary: Vocabulary = yes_no_vocabulary(texts.pack.lexicon)
+        self.views: dict[str, QuestionView] = {}
+        self.choices: dict[str, list[ChoiceView]] = {}
+        self.answers: dict[tuple[str, str, AnswerValue], AnswerView] = {}
+
+    def serves(self, texts: Localizer) -> bool:
+        return (
+            texts.pack is self.pack
+            and texts.translations is self.translations
+            and texts.variables == self.variables
+        )
 
 
 def _forget_witness(event: EventData) -> None:
@@ -204,7 +244,8 @@ class Session:
         self._compiled = compiled
         self._flow = compiled.flow
         self._texts = texts
-        self._vocabulary: Vocabulary = yes_no_vocabulary(texts.pack.lexicon)
+        self._shared = compiled.texts_cache(texts)
+        self._vocabulary: Vocabulary = self._shared.vocabulary
         self._inputs = _checked_inputs(compiled.flow, inputs or {})
         self._fired_before = frozenset(fired_before)
         self.state: str = compiled.flow.start
@@ -276,11 +317,11 @@ class Session:
             return self.start()
         allowed = {c.value for c in self._choices(question)}
         if value not in allowed:
-            return self._take(question, Rejected("ui.reask.choice"))
+            return self._take(question, Rejected(REASK_CHOICE))
         if isinstance(question.answer, YesNoAnswer):
             return self._take(question, Accepted(_YES_NO_VALUES[value]))
         if isinstance(question.answer, NumberAnswer) and value != UNKNOWN:
-            return self._take(question, Rejected("ui.reask.choice"))
+            return self._take(question, Rejected(REASK_CHOICE))
         return self._take(question, Accepted(value))
 
     # internals ----------------------------------------------------------------
@@ -307,35 +348,40 @@ class Session:
             if self._attempts < MAX_ATTEMPTS:
                 self._last = Turn(
                     question=self._question_view(question),
-                    problem=self._texts.text(result.reason, **result.details),
+                    problem=self._texts.ui(result.reason, **result.details),
                 )
                 return self._last
             # Never guess, never loop forever: an answer we cannot understand
             # is recorded as "I don't know", which the flows treat cautiously.
             result = Accepted(UNKNOWN)
-            notes.append(self._texts.text("ui.recorded_as_unknown"))
+            notes.append(self._texts.ui(RECORDED_AS_UNKNOWN))
         self._attempts = 0
         answered = self.state
         self.answers[answered] = result.value
         self.asked.append(answered)
         self._advance()
-        turn = self._settle(notes)
-        self._last = turn.model_copy(update={"accepted": self._answer_view(answered)})
+        self._last = self._settle(notes, accepted=self._answer_view(answered))
         return self._last
 
     def _advance(self) -> None:
         if not self._compiled.advance.trigger(self):
             raise FlowError(f"flow '{self._flow.id}': no transition out of state '{self.state}'")
 
-    def _settle(self, messages: list[str]) -> Turn:
+    def _settle(self, messages: list[str], accepted: AnswerView | None = None) -> Turn:
         """Moves through message and branch states until a question or the end."""
         for _ in range(len(self._flow.states) + 1):
             state = self._flow.states[self.state]
             shown = self._says(state.say)
             if isinstance(state, QuestionState):
-                return Turn(messages=messages + shown, question=self._question_view(state))
+                return Turn(
+                    messages=messages + shown,
+                    question=self._question_view(state),
+                    accepted=accepted,
+                )
             if isinstance(state, EndState):
-                return Turn(messages=messages, outcome=self._outcome(state, shown))
+                return Turn(
+                    messages=messages, outcome=self._outcome(state, shown), accepted=accepted
+                )
             messages = messages + shown
             self._advance()
         raise FlowError(f"flow '{self._flow.id}': loops without asking from '{self.state}'")
@@ -348,6 +394,14 @@ class Session:
         ]
 
     def _choices(self, question: QuestionState) -> list[ChoiceView]:
+        if self._flow.states.get(self.state) is not question:
+            return self._make_choices(question)
+        choices = self._shared.choices.get(self.state)
+        if choices is None:
+            choices = self._shared.choices[self.state] = self._make_choices(question)
+        return choices
+
+    def _make_choices(self, question: QuestionState) -> list[ChoiceView]:
         spec = question.answer
         choices: list[ChoiceView] = []
         if isinstance(spec, YesNoAnswer):
@@ -362,9 +416,17 @@ class Session:
         return choices
 
     def _choice(self, value: str) -> ChoiceView:
-        return ChoiceView(value=value, label=self._texts.text(f"ui.answer.{value}"))
+        return ChoiceView(value=value, label=self._texts.ui(ANSWER_LABELS[value]))
 
     def _question_view(self, question: QuestionState) -> QuestionView:
+        if self._flow.states.get(self.state) is not question:
+            return self._make_question_view(question)
+        view = self._shared.views.get(self.state)
+        if view is None:
+            view = self._shared.views[self.state] = self._make_question_view(question)
+        return view
+
+    def _make_question_view(self, question: QuestionState) -> QuestionView:
         spec = question.answer
         return QuestionView(
             id=self.state,
@@ -378,9 +440,17 @@ class Session:
         )
 
     def _answer_view(self, question_id: str) -> AnswerView:
+        value = self.answers[question_id]
+        # The same for every session: shared, keyed by type too (True == 1 in a dict).
+        key = (question_id, type(value).__name__, value)
+        view = self._shared.answers.get(key)
+        if view is None:
+            view = self._shared.answers[key] = self._make_answer_view(question_id, value)
+        return view
+
+    def _make_answer_view(self, question_id: str, value: AnswerValue) -> AnswerView:
         question = self._flow.states[question_id]
         assert isinstance(question, QuestionState)
-        value = self.answers[question_id]
         return AnswerView(
             question=question_id,
             concept=question.concept,
@@ -391,11 +461,14 @@ class Session:
 
     def _shown(self, question: QuestionState, value: AnswerValue) -> str:
         if value == UNKNOWN:
-            return self._texts.text("ui.answer.unknown")
+            return self._texts.ui(ANSWER_LABELS[UNKNOWN])
         if isinstance(value, bool):
-            return self._texts.text("ui.answer.yes" if value else "ui.answer.no")
+            label = ANSWER_LABELS["yes"] if value else ANSWER_LABELS["no"]
+            return self._texts.ui(label)
         if isinstance(question.answer, ChoiceAnswer):
             return self._texts.text(question.answer.options[str(value)])
+        if isinstance(question.answer, NumberAnswer) and question.answer.unit is not None:
+            return self._texts.ui_plural(*NUMBER_UNITS[question.answer.unit], int(value))
         return str(value)
 
     def _outcome(self, state: EndState, messages: list[str]) -> Outcome:

@@ -77,6 +77,8 @@ class NumberAnswer(_Strict):
     min: int
     max: int
     unknown_allowed: bool = True
+    unit: Literal["days", "weeks", "years"] | None = None
+    """Shown with the answer in the summary ("12 days"), in the patient's language."""
 
     @model_validator(mode="after")
     def _range_is_sane(self) -> NumberAnswer:

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from companion.conditions import AnswerValue
-from companion.content import Content, load_content
+from companion.content import Content, is_overlay, load_content, load_overlay
 from companion.engine import CompiledFlow, Session
 from companion.flow import ConceptRegistry, load_flows
 
@@ -31,6 +31,21 @@ def default_flows_dir() -> Path:
 
 def default_content_dir() -> Path:
     return _data_dir("content")
+
+
+def default_seeds_dir() -> Path:
+    """``<repo>/../shared/seeds``: the source documents beside a checkout (as in CI)."""
+    return _PACKAGE.parent.parent / "shared" / "seeds"
+
+
+def load_content_dir(content_dir: Path | None = None) -> Content:
+    """The built-in content; a complete pack (a folder without ``overlay.yaml``);
+    or an association's overlay layered over the built-in content."""
+    if content_dir is None:
+        return load_content(default_content_dir())
+    if is_overlay(content_dir):
+        return load_overlay(content_dir, load_content(default_content_dir()))
+    return load_content(content_dir)
 
 
 @dataclass(frozen=True)
@@ -60,7 +75,7 @@ class Library:
 def load_library(flows_dir: Path | None = None, content_dir: Path | None = None) -> Library:
     """Loads and validates; raises FlowError or ContentError naming the broken file."""
     concepts, flows = load_flows(flows_dir or default_flows_dir())
-    content = load_content(content_dir or default_content_dir())
+    content = load_content_dir(content_dir)
     return Library(
         concepts=concepts,
         flows={flow_id: CompiledFlow(flow) for flow_id, flow in flows.items()},

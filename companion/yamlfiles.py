@@ -13,8 +13,12 @@ from typing import Any
 
 import yaml
 
+# libyaml's parser when PyYAML was built with it (the usual wheels are): the
+# same safe constructor and the resolvers below, about ten times faster to load.
+_SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-class _Loader(yaml.SafeLoader):
+
+class _Loader(_SafeBase):  # type: ignore[valid-type,misc]
     pass
 
 

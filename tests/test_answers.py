@@ -14,6 +14,12 @@ import re
 import pytest
 
 from companion.answers import (
+    REASK_CHOICE,
+    REASK_EMPTY,
+    REASK_NUMBER,
+    REASK_NUMBER_RANGE,
+    REASK_YES_NO,
+    REASK_YES_NO_ONLY,
     Accepted,
     Rejected,
     Vocabulary,
@@ -22,7 +28,7 @@ from companion.answers import (
     yes_no_vocabulary,
 )
 from companion.conditions import UNKNOWN
-from companion.engine import MAX_ATTEMPTS, Session, Turn
+from companion.engine import MAX_ATTEMPTS, RECORDED_AS_UNKNOWN, Session, Turn
 from companion.resources import builtin_library
 
 EMERGENCY_CONCEPTS = [
@@ -101,7 +107,7 @@ def test_dutch_unclear_words_are_asked_again(text: str) -> None:
     # to guess; "niet" is part of "weet ik niet" and is no answer on its own.
     result = meaning("nl", text)
     assert isinstance(result, Rejected)
-    assert result.reason == "ui.reask.yes_no"
+    assert result.reason == REASK_YES_NO
 
 
 @pytest.mark.parametrize("text", ["oui", "Oui.", "OUI !", "ouais", "ouiii", "si", "bien sûr"])
@@ -147,7 +153,7 @@ def test_french_dont_know(text: str) -> None:
 def test_contradictory_answers_are_asked_again(language: str, text: str) -> None:
     result = meaning(language, text)
     assert isinstance(result, Rejected), f"{text!r} was guessed as {result!r}"
-    assert result.reason == "ui.reask.yes_no"
+    assert result.reason == REASK_YES_NO
 
 
 @pytest.mark.parametrize(
@@ -196,7 +202,7 @@ def test_empty_input_gets_the_empty_message(language: str, text: str) -> None:
     assert first.question is not None
     turn = s.answer(text)
     assert turn.question is not None and turn.question.id == first.question.id
-    assert turn.problem == s.texts.text("ui.reask.empty")
+    assert turn.problem == s.texts.ui(REASK_EMPTY)
     other = session(language)
     other.start()
     assert turn.problem != other.answer("blabla").problem, "empty input has its own message"
@@ -205,7 +211,7 @@ def test_empty_input_gets_the_empty_message(language: str, text: str) -> None:
 def test_dont_know_words_are_not_accepted_where_unknown_is_not_allowed() -> None:
     result = interpret_yes_no("weet ik niet", vocabulary("nl"), unknown_allowed=False)
     assert isinstance(result, Rejected)
-    assert result.reason == "ui.reask.yes_no_only"
+    assert result.reason == REASK_YES_NO_ONLY
 
 
 # --- numbers --------------------------------------------------------------------------
@@ -220,14 +226,14 @@ def test_whole_numbers_in_range(text: str, value: int) -> None:
 def test_not_a_whole_number_is_refused(text: str) -> None:
     result = interpret_number(text, 0, 3650, vocabulary("nl"))
     assert isinstance(result, Rejected)
-    assert result.reason == "ui.reask.number"
+    assert result.reason == REASK_NUMBER
 
 
 @pytest.mark.parametrize("text", ["-1", "121", "999"])
 def test_age_out_of_range_is_refused(text: str) -> None:
     result = interpret_number(text, 0, 120, vocabulary("nl"))
     assert isinstance(result, Rejected)
-    assert result.reason == "ui.reask.number_range"
+    assert result.reason == REASK_NUMBER_RANGE
 
 
 @pytest.mark.parametrize("language", ["nl", "fr"])
@@ -240,7 +246,7 @@ def test_age_out_of_range_message_names_the_range(language: str, text: str) -> N
     assert turn.problem is not None
     assert re.search(r"(?<!\d)0(?!\d)", turn.problem), turn.problem
     assert re.search(r"(?<!\d)120(?!\d)", turn.problem), turn.problem
-    assert turn.problem == s.texts.text("ui.reask.number_range", min=0, max=120)
+    assert turn.problem == s.texts.ui(REASK_NUMBER_RANGE, min=0, max=120)
     assert "age" not in s.answers
 
 
@@ -259,7 +265,7 @@ def test_age_not_a_number_is_asked_again(text: str) -> None:
     advance_to(s, "age")
     turn = s.answer(text)
     assert turn.question is not None and turn.question.concept == "age"
-    assert turn.problem == s.texts.text("ui.reask.number", min=0, max=120)
+    assert turn.problem == s.texts.ui(REASK_NUMBER, min=0, max=120)
     assert "age" not in s.answers
 
 
@@ -320,7 +326,7 @@ def test_choice_nonsense_is_asked_again(text: str) -> None:
     advance_to(s, "sex")
     turn = s.answer(text)
     assert turn.question is not None and turn.question.concept == "sex"
-    assert turn.problem == s.texts.text("ui.reask.choice")
+    assert turn.problem == s.texts.ui(REASK_CHOICE)
     assert "sex" not in s.answers
 
 
@@ -360,7 +366,7 @@ def test_three_failed_tries_record_dont_know_and_move_on() -> None:
     assert turn.problem is None
     assert s.answers["saddle_numbness"] == UNKNOWN
     assert turn.question is not None and turn.question.concept == "bladder_retention"
-    assert s.texts.text("ui.recorded_as_unknown") in turn.messages
+    assert s.texts.ui(RECORDED_AS_UNKNOWN) in turn.messages
 
 
 def test_failed_tries_do_not_carry_over_to_the_next_question() -> None:
@@ -404,7 +410,7 @@ def test_choose_a_value_that_is_not_a_choice_is_asked_again() -> None:
     s = session("fr")
     s.start()
     turn = s.choose("maybe")
-    assert turn.problem == s.texts.text("ui.reask.choice")
+    assert turn.problem == s.texts.ui(REASK_CHOICE)
     assert turn.question is not None and turn.question.concept == "saddle_numbness"
     assert s.answers == {}
     turn = s.choose("yes")

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from companion.conditions import UNKNOWN, AnswerValue
 from companion.content import Localizer
-from companion.engine import MAX_ATTEMPTS, Outcome, Session, Turn
-from companion.plain import run_plain
+from companion.engine import ANSWER_LABELS, MAX_ATTEMPTS, Outcome, Session, Turn
+from companion.plain import ANSWERS_HEADING, GOODBYE, INPUT_CLOSED, run_plain
 from companion.resources import Library, builtin_library
 
 LANGUAGES = ("nl", "fr")
@@ -473,7 +473,7 @@ def patient(
         for flow in ("triage", FLOW)
         for q in library.flows[flow].flow.questions().values()
     }
-    no = texts.text("ui.answer.no")
+    no = texts.ui(ANSWER_LABELS["no"])
 
     def reply(lines: list[str]) -> str:
         for line in reversed(lines):
@@ -491,7 +491,7 @@ TRIAGE_SELF_CARE = {"age": "40", "sex": "1", "pain_duration_days": "4"}
 def test_plain_goes_from_self_care_triage_into_education(library: Library, language: str) -> None:
     answers = {
         **TRIAGE_SELF_CARE,
-        "belief_bed_rest": library.content.localizer(language).text("ui.answer.yes"),
+        "belief_bed_rest": library.content.localizer(language).ui(ANSWER_LABELS["yes"]),
     }
     script = Script(patient(library, language, answers))
     assert run_plain(library, language, None, script.ask, script.say) == 0
@@ -503,9 +503,9 @@ def test_plain_goes_from_self_care_triage_into_education(library: Library, langu
     assert texts.text("edu.intro.gp_soon") not in lines
     assert texts.text("edu.bed_rest.correct") in lines[intro:], "typed answers tailor the text"
     assert texts.text("edu.closing") in lines[intro:]
-    assert lines[-1] == texts.text("ui.goodbye")
-    assert lines.count(texts.text("ui.goodbye")) == 1
-    assert texts.text("ui.outcome.answers_heading") not in lines[intro:], (
+    assert lines[-1] == texts.ui(GOODBYE)
+    assert lines.count(texts.ui(GOODBYE)) == 1
+    assert texts.ui(ANSWERS_HEADING) not in lines[intro:], (
         "education ends without a summary of answers"
     )
 
@@ -536,7 +536,7 @@ def test_plain_emergency_gets_no_education(library: Library) -> None:
     texts = library.content.localizer("nl")
     assert texts.text("end.emergency.title") in script.lines
     assert texts.text("edu.intro") not in script.lines
-    assert script.lines[-1] == texts.text("ui.goodbye")
+    assert script.lines[-1] == texts.ui(GOODBYE)
 
 
 def test_plain_input_ending_during_education_still_says_goodbye(library: Library) -> None:
@@ -554,5 +554,5 @@ def test_plain_input_ending_during_education_still_says_goodbye(library: Library
     texts = library.content.localizer("nl")
     assert texts.text("edu.intro") in script.lines
     assert texts.text("edu.closing") not in script.lines
-    assert texts.text("ui.input_closed") not in script.lines
-    assert script.lines[-1] == texts.text("ui.goodbye")
+    assert texts.text(INPUT_CLOSED) not in script.lines
+    assert script.lines[-1] == texts.ui(GOODBYE)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from companion.conditions import UNKNOWN
-from companion.engine import Outcome, Session, Turn
+from companion.engine import ANSWER_LABELS, Outcome, Session, Turn
 from companion.resources import builtin_library
 
 LANGUAGES = ["nl", "fr"]
@@ -136,7 +136,7 @@ def test_outcome_lists_the_answers_behind_it(language: str, region: str, disposi
     (reason,) = outcome.reasons
     assert reason.concept == concept
     assert reason.value is True
-    assert reason.shown == session.texts.text("ui.answer.yes")
+    assert reason.shown == session.texts.ui(ANSWER_LABELS["yes"])
     question = session.flow.questions()[reason.question]
     assert reason.question_text == session.texts.text(question.text)
 
@@ -162,7 +162,7 @@ def test_dont_know_to_emergency_question_explains_why(language: str, region: str
     assert unsure.outcome.unknown == ["bowel_incontinence"]
     assert unsure.outcome.flags == ["bowel_incontinence"]
     (reason,) = unsure.outcome.reasons
-    assert reason.shown == unsure.session.texts.text("ui.answer.unknown")
+    assert reason.shown == unsure.session.texts.ui(ANSWER_LABELS[UNKNOWN])
     extra = set(unsure.outcome.messages) - set(fever.outcome.messages)
     assert extra, "the unsure result says why a same-day visit is advised"
     if region == "BE":
