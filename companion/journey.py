@@ -74,13 +74,21 @@ class Conversation:
 
 
 @dataclass(frozen=True)
+class Quota:
+    kind: str
+    name: str | None
+    unit: str
+    amount: int
+
+
+@dataclass(frozen=True)
 class Today:
     """Where the episode stands today, for the driver to show."""
 
     day: int | None
     plan: Plan | None
-    quotas: Mapping[str, int]
-    """Today's quota per activity label; empty while the plan is paused or absent."""
+    quotas: list[Quota]
+    """Today's quota per activity; empty while the plan is paused or absent."""
     paused: bool
     """A check-in ended with a red flag: the plan waits until a check-in is clear again."""
     last_triage: Mapping[str, Any] | None
@@ -119,10 +127,10 @@ class Journey:
             return self._begin(TRIAGE, {})
         if not self._finished_since(EDUCATION, triage):
             return self._begin(EDUCATION, self._education_inputs(triage))
-        if self._store.current_plan() is None:
-            if PLAN_SETUP in self._library.flows and not self._finished_since(PLAN_SETUP, triage):
-                return self._begin(PLAN_SETUP, {})
-            return None
+        plan_wanted = self._store.current_plan() is None and PLAN_SETUP in self._library.flows
+        if plan_wanted and not self._finished_since(PLAN_SETUP, triage):
+            return self._begin(PLAN_SETUP, {})
+        # Check-ins re-screen the red flags, so they go on with or without a plan.
         if not self._screened_today():
             return self._begin(CHECKIN, self._checkin_inputs(triage))
         return None
@@ -152,11 +160,17 @@ class Journey:
         day = days_since(episode.onset, self._clock) if episode else None
         plan = self._store.current_plan()
         paused = self._plan_paused()
-        quotas: dict[str, int] = {}
+        quotas: list[Quota] = []
         if plan is not None and not paused:
             for index, activity in enumerate(plan.activities):
-                label = activity.name.label(self._language) if activity.name else None
-                quotas[label or activity.kind] = quota_on(plan, index, self._clock.today())
+                quotas.append(
+                    Quota(
+                        kind=activity.kind,
+                        name=activity.name.label(self._language) if activity.name else None,
+                        unit=activity.unit,
+                        amount=quota_on(plan, index, self._clock.today()),
+                    )
+                )
         triage = self._last_finished(TRIAGE)
         return Today(
             day=day,

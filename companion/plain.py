@@ -1,21 +1,63 @@
-"""The plain line-by-line conversation (`companion --plain`).
+"""The plain line-by-line conversation (`companion`, `companion --plain`).
 
 Text only, one line at a time, numbered choices: usable with a screen reader
-and over any terminal. A thin driver: all decisions are the engine's.
+and over any terminal. A thin driver: the engine decides within a
+conversation, the journey decides which conversation comes next.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol
 
+from companion.clock import Clock, SystemClock
 from companion.conditions import AnswerValue
 from companion.content import Content, Localizer
 from companion.engine import Outcome, QuestionView, Session, Turn
+from companion.i18n import N_
+from companion.journey import TRIAGE, Journey, Today
 from companion.resources import Library
 
 Ask = Callable[[str], str]
 """Reads one line after showing a prompt; raises EOFError when input ends."""
 Say = Callable[[str], None]
+
+# Interface texts of the plain conversation (gettext msgids, companion/i18n.py).
+CHOOSE_LANGUAGE = N_("Choose your language.")
+ASSOCIATION = N_("This information comes from {association}: {website}")
+ADVICE_GIVEN = N_("Advice of {date} at {time}")
+REASONS_HEADING = N_("Why this advice")
+UNKNOWN_HEADING = N_("You did not know these: tell the doctor")
+ANSWERS_HEADING = N_("Your answers")
+GOODBYE = N_("Thank you for your answers. Get well soon.")
+INPUT_CLOSED = "end.input_closed"
+"""Content key (a medical message, with sources): the alarm signs when the questions stop."""
+
+
+class Talk(Protocol):
+    """A session, or a stored conversation around one."""
+
+    def start(self) -> Turn: ...
+
+    def answer(self, text: str) -> Turn: ...
+
+
+# Texts the stored conversation shows besides the flows' own (`companion check` needs them).
+JOURNEY_TEXT_KEYS = (
+    "journey.resumed",
+    "journey.saved",
+    "journey.previous_advice",
+    "journey.screen_again",
+    "journey.day",
+    "journey.today_heading",
+    "journey.plan_paused",
+    "journey.done_today",
+    "journey.unit.minutes",
+    "journey.unit.repetitions",
+    "journey.unit.hours",
+)
+JOURNEY_PLACEHOLDERS = frozenset({"day", "count", "activity"})
 
 
 def choose_language(content: Content, ask: Ask, say: Say) -> str:
@@ -24,7 +66,8 @@ def choose_language(content: Content, ask: Ask, say: Say) -> str:
     if len(languages) == 1:
         return languages[0]
     for lang in languages:
-        say(content.localizer(lang).text("ui.choose_language"))
+        # Bilingual on purpose: each language asks in its own words.
+        say(content.localizer(lang).ui(CHOOSE_LANGUAGE))
     for number, lang in enumerate(languages, start=1):
         say(f"  {number}) {content.languages[lang].info.name}")
     while True:
@@ -48,30 +91,40 @@ def show_question(question: QuestionView, say: Say) -> None:
     say("  " + "   ".join(f"{n}) {c.label}" for n, c in enumerate(question.choices, start=1)))
 
 
-def show_outcome(outcome: Outcome, texts: Localizer, say: Say) -> None:
+def show_outcome(
+    outcome: Outcome, texts: Localizer, say: Say, when: datetime | None = None
+) -> None:
+    """The advice, why, what was not known and every answer; ``when`` (from the
+    driver's clock) dates an advice so a doctor can see how old it is."""
     say("")
+    if when is not None and outcome.disposition is not None:
+        say(
+            texts.ui(
+                ADVICE_GIVEN, date=texts.format_date(when, "full"), time=texts.format_time(when)
+            )
+        )
     for message in outcome.messages:
         say(message)
     if outcome.disposition is None:
         return  # an education flow: no advice to justify, no answers to hand a doctor
     if outcome.reasons:
         say("")
-        say(texts.text("ui.outcome.reasons_heading"))
+        say(texts.ui(REASONS_HEADING))
         for answer in outcome.reasons:
             say(f"  - {answer.question_text} {answer.shown}")
     if outcome.unknown:
         say("")
-        say(texts.text("ui.outcome.unknown_heading"))
+        say(texts.ui(UNKNOWN_HEADING))
         for answer in outcome.answers:
             if answer.concept in outcome.unknown:
                 say(f"  - {answer.question_text}")
     say("")
-    say(texts.text("ui.outcome.answers_heading"))
+    say(texts.ui(ANSWERS_HEADING))
     for answer in outcome.answers:
         say(f"  - {answer.question_text} {answer.shown}")
 
 
-def show_turn(turn: Turn, session: Session, say: Say) -> None:
+def show_turn(turn: Turn, texts: Localizer, say: Say, when: datetime | None = None) -> None:
     for message in turn.messages:
         say(message)
     if turn.problem:
@@ -79,45 +132,76 @@ def show_turn(turn: Turn, session: Session, say: Say) -> None:
     if turn.question is not None:
         show_question(turn.question, say)
     if turn.outcome is not None:
-        show_outcome(turn.outcome, session.texts, say)
+        show_outcome(turn.outcome, texts, say, when)
 
 
 def run_plain(
-    library: Library, language: str | None, region: str | None, ask: Ask, say: Say
+    library: Library,
+    language: str | None,
+    region: str | None,
+    ask: Ask,
+    say: Say,
+    clock: Clock | None = None,
 ) -> int:
+    """One triage (and education after it) without storing anything.
+
+    ``clock`` dates the advice (default: the computer's clock)."""
+    clock = clock or SystemClock()
     if language is None:
         try:
             language = choose_language(library.content, ask, say)
         except EOFError:
             return 1
     session = library.session("triage", language, region)
-    outcome = converse(session, ask, say)
+    show_association(library.content, session.texts, say)
+    outcome = converse(session, session.texts, ask, say, clock)
     if outcome is None:
         say("")
-        say(session.texts.text("ui.input_closed"))
+        say(session.texts.text(INPUT_CLOSED))
         return 1
     education = education_session(library, session, outcome)
     if education is not None:
         # The triage advice has been given: input ending here only ends the explanation.
         say("")
-        converse(education, ask, say)
+        converse(education, education.texts, ask, say, clock)
     say("")
-    say(session.texts.text("ui.goodbye"))
+    say(session.texts.ui(GOODBYE))
     return 0
 
 
-def converse(session: Session, ask: Ask, say: Say) -> Outcome | None:
-    """Runs one session to its end; None when the input ends first."""
-    turn = session.start()
-    show_turn(turn, session, say)
+def show_association(content: Content, texts: Localizer, say: Say) -> None:
+    """An association's pack names itself and its website before anything else."""
+    if content.association is not None:
+        say(
+            texts.ui(
+                ASSOCIATION,
+                association=content.association.association,
+                website=content.association.website,
+            )
+        )
+        say("")
+
+
+def converse(
+    talk: Talk, texts: Localizer, ask: Ask, say: Say, clock: Clock | None = None
+) -> Outcome | None:
+    """Runs one conversation to its end; None when the input ends first.
+
+    With a ``clock`` the advice at the end is dated."""
+    turn = talk.start()
+    show_turn(turn, texts, say, _now(turn, clock))
     while turn.outcome is None:
         try:
             reply = ask("> ")
         except EOFError:
             return None
-        turn = session.answer(reply)
-        show_turn(turn, session, say)
+        turn = talk.answer(reply)
+        show_turn(turn, texts, say, _now(turn, clock))
     return turn.outcome
+
+
+def _now(turn: Turn, clock: Clock | None) -> datetime | None:
+    return clock.now() if clock is not None and turn.outcome is not None else None
 
 
 EDUCATION_FLOW = "education"
@@ -135,3 +219,55 @@ def education_session(library: Library, triage: Session, outcome: Outcome) -> Se
     known.update({answer.concept: answer.value for answer in outcome.answers})
     inputs = {name: value for name, value in known.items() if name in compiled.flow.inputs}
     return library.session(EDUCATION_FLOW, triage.language, triage.region, inputs=inputs)
+
+
+def run_journey(
+    journey: Journey, texts: Localizer, ask: Ask, say: Say, clock: Clock | None = None
+) -> int:
+    """The stored conversation: resumes, then goes on until nothing more is due today.
+
+    With a ``clock`` (the journey's) every advice is dated."""
+    previous = journey.last_escalation()
+    conversation = journey.next()
+    if previous and conversation and conversation.flow_id == TRIAGE and not conversation.resumed:
+        say(texts.text("journey.previous_advice"))
+        for message in previous.get("messages") or []:
+            say(f"  {message}")
+        say(texts.text("journey.screen_again"))
+        say("")
+    while conversation is not None:
+        if conversation.resumed:
+            say(texts.text("journey.resumed"))
+        outcome = converse(conversation, texts, ask, say, clock)
+        if outcome is None:
+            say("")
+            say(texts.text("journey.saved"))
+            say(texts.text(INPUT_CLOSED))
+            return 1
+        if not Journey.goes_on_after(outcome):
+            return 0
+        say("")
+        conversation = journey.next()
+    show_today(journey.today(), texts, say)
+    say(texts.ui(GOODBYE))
+    return 0
+
+
+def show_today(today: Today, texts: Localizer, say: Say) -> None:
+    say("")
+    if today.day is not None:
+        say(texts.text("journey.day", day=today.day))
+    if today.paused:
+        say(texts.text("journey.plan_paused"))
+    elif today.quotas:
+        say(texts.text("journey.today_heading"))
+        for quota in today.quotas:
+            activity = quota.name or _activity_label(texts, quota.kind)
+            amount = texts.text(f"journey.unit.{quota.unit}", count=quota.amount)
+            say(f"  - {activity}: {amount}")
+    say(texts.text("journey.done_today"))
+
+
+def _activity_label(texts: Localizer, kind: str) -> str:
+    key = f"plan.activity.{kind}"
+    return texts.text(key) if texts.has(key) else kind

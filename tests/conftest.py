@@ -8,8 +8,17 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import settings
 
 settings.register_profile("ci", derandomize=True, deadline=None, max_examples=200)
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture(autouse=True)
+def private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """No test may read or write the real user data folder."""
+    folder = tmp_path_factory.mktemp("companion-data")
+    monkeypatch.setenv("COMPANION_DATA_DIR", str(folder))
+    return folder

@@ -11,9 +11,20 @@ from collections.abc import Callable, Iterable
 
 import pytest
 
+from companion.answers import REASK_EMPTY, REASK_YES_NO
 from companion.cli import main
+from companion.conditions import UNKNOWN
 from companion.content import Localizer
-from companion.plain import run_plain
+from companion.engine import ANSWER_LABELS, RECORDED_AS_UNKNOWN
+from companion.plain import (
+    ANSWERS_HEADING,
+    CHOOSE_LANGUAGE,
+    GOODBYE,
+    INPUT_CLOSED,
+    REASONS_HEADING,
+    UNKNOWN_HEADING,
+    run_plain,
+)
 from companion.resources import builtin_library
 
 
@@ -87,15 +98,15 @@ def test_french_emergency_path() -> None:
         assert message in lines, "the introduction is shown"
     assert first.question is not None
     assert first.question.text in lines
-    assert any(f"1) {fr.text('ui.answer.yes')}" in line for line in lines), "numbered choices"
+    assert any(f"1) {fr.ui(ANSWER_LABELS['yes'])}" in line for line in lines), "numbered choices"
     for message in outcome.messages:
         assert message in lines
     assert "112" in script.text and "1733" in script.text
-    heading = lines.index(fr.text("ui.outcome.reasons_heading"))
+    heading = lines.index(fr.ui(REASONS_HEADING))
     assert first.question.text in lines[heading + 1]
-    assert fr.text("ui.answer.yes") in lines[heading + 1]
-    assert fr.text("ui.outcome.answers_heading") in lines
-    assert lines[-1] == fr.text("ui.goodbye")
+    assert fr.ui(ANSWER_LABELS["yes"]) in lines[heading + 1]
+    assert fr.ui(ANSWERS_HEADING) in lines
+    assert lines[-1] == fr.ui(GOODBYE)
     assert script.prompts == ["> "], "one answer was enough"
 
 
@@ -106,8 +117,8 @@ def test_dutch_self_care_path_shows_all_answers() -> None:
     assert status == 0
     nl = texts("nl", "NL")
     assert nl.text("end.self_care.title") in script.lines
-    assert nl.text("ui.outcome.reasons_heading") not in script.lines
-    answers_at = script.lines.index(nl.text("ui.outcome.answers_heading"))
+    assert nl.ui(REASONS_HEADING) not in script.lines
+    answers_at = script.lines.index(nl.ui(ANSWERS_HEADING))
     summary = script.lines[answers_at + 1 :]
     assert any(question_text("nl", "age") in line and "38" in line for line in summary)
     female = nl.text("triage.sex.female")
@@ -121,7 +132,7 @@ def test_dont_know_is_listed_for_the_doctor() -> None:
     assert run(script, "nl") == 0
     nl = texts("nl")
     assert nl.text("end.gp_today.title") in script.lines
-    heading = script.lines.index(nl.text("ui.outcome.unknown_heading"))
+    heading = script.lines.index(nl.ui(UNKNOWN_HEADING))
     assert question_text("nl", "bladder_retention") in script.lines[heading + 1]
 
 
@@ -132,10 +143,10 @@ def test_language_prompt_in_every_language_then_french_by_code() -> None:
     script = Script(["fr", "oui"])
     assert run(script, None) == 0
     for language in ("nl", "fr"):
-        assert texts(language).text("ui.choose_language") in script.lines
+        assert texts(language).ui(CHOOSE_LANGUAGE) in script.lines
     assert question_text("fr", "saddle_numbness") in script.lines
     assert question_text("nl", "saddle_numbness") not in script.lines
-    assert script.lines[-1] == texts("fr").text("ui.goodbye")
+    assert script.lines[-1] == texts("fr").ui(GOODBYE)
 
 
 @pytest.mark.parametrize("number", ["1", "2"])
@@ -152,7 +163,7 @@ def test_language_by_number(number: str) -> None:
     assert sorted(listed) == ["1", "2"], "both languages are offered, numbered"
     chosen = names[listed[number]]
     assert question_text(chosen, "saddle_numbness") in script.lines
-    assert script.lines[-1] == texts(chosen).text("ui.goodbye")
+    assert script.lines[-1] == texts(chosen).ui(GOODBYE)
 
 
 def test_language_prompt_repeats_after_nonsense() -> None:
@@ -178,10 +189,10 @@ def test_input_closed_in_the_middle(language: str, first: str) -> None:
     script = Script([first])
     status = run(script, language)
     assert status != 0
-    closed = texts(language).text("ui.input_closed")
+    closed = texts(language).text(INPUT_CLOSED)
     assert closed in script.lines
     assert "112" in closed, "even without advice the alarm number is given"
-    assert texts(language).text("ui.goodbye") not in script.lines
+    assert texts(language).ui(GOODBYE) not in script.lines
     assert question_text(language, "bladder_retention") in script.lines
 
 
@@ -191,7 +202,7 @@ def test_garbage_prints_the_reask_message_and_the_question_again(
 ) -> None:
     script = Script([garbage])
     run(script, language)
-    reask = texts(language).text("ui.reask.yes_no")
+    reask = texts(language).ui(REASK_YES_NO)
     assert reask in script.lines
     after = script.lines[script.lines.index(reask) :]
     assert question_text(language, "saddle_numbness") in after, "the question is asked again"
@@ -201,15 +212,15 @@ def test_three_garbage_answers_are_recorded_as_dont_know() -> None:
     script = Script(["blabla", "blabla", "blabla"])
     run(script, "nl")
     nl = texts("nl")
-    assert script.lines.count(nl.text("ui.reask.yes_no")) == 2
-    assert nl.text("ui.recorded_as_unknown") in script.lines
+    assert script.lines.count(nl.ui(REASK_YES_NO)) == 2
+    assert nl.ui(RECORDED_AS_UNKNOWN) in script.lines
     assert question_text("nl", "bladder_retention") in script.lines
 
 
 def test_empty_line_prints_the_empty_message() -> None:
     script = Script([""])
     run(script, "fr")
-    assert texts("fr").text("ui.reask.empty") in script.lines
+    assert texts("fr").ui(REASK_EMPTY) in script.lines
 
 
 def test_number_shown_next_to_dont_know_means_dont_know() -> None:
@@ -217,7 +228,7 @@ def test_number_shown_next_to_dont_know_means_dont_know() -> None:
     # question. Typing the number shown next to it must choose it, not be read
     # as an age of 1 (which ends in the under-16 advice).
     nl = texts("nl")
-    unknown = nl.text("ui.answer.unknown")
+    unknown = nl.ui(ANSWER_LABELS[UNKNOWN])
     shown_number: list[str] = []
 
     def at_age(lines: list[str]) -> str:
