@@ -49,6 +49,7 @@ PLAN_VERSION = 1
 MIN_ACTIVITIES, MAX_ACTIVITIES = 1, 3
 MIN_WEEKS, MAX_WEEKS = 6, 12
 MAX_STEP_EVERY_DAYS = 14
+MAX_TIMES_PER_DAY = 10
 
 ActivityKind = Literal[
     "walking", "cycling", "housework", "standing", "sitting", "exercises", "work_hours", "other"
@@ -94,12 +95,34 @@ class ActivityName(_Model):
         return own if isinstance(own, str) else (self.nl or self.fr)
 
 
+class Instruction(_Model):
+    """A physiotherapist's short instruction for an exercise, per language."""
+
+    nl: str | None = Field(default=None, min_length=1, max_length=300)
+    fr: str | None = Field(default=None, min_length=1, max_length=300)
+
+    def label(self, language: str) -> str | None:
+        """The instruction in ``language``, else in the other language, else None."""
+        own = getattr(self, language, None)
+        return own if isinstance(own, str) else (self.nl or self.fr)
+
+
 class Activity(_Model):
     """One activity of the plan and how its daily quota rises."""
 
     kind: ActivityKind = Field(description="What sort of activity this is.")
     name: ActivityName | None = Field(
         default=None, description="Optional free label in Dutch and/or French."
+    )
+    instruction: Instruction | None = Field(
+        default=None,
+        description="Optional short instruction from the physiotherapist, in Dutch and/or French.",
+    )
+    times_per_day: WholeNumber | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_TIMES_PER_DAY,
+        description="How many times a day (e.g. exercises 3 times a day); the quota is per time.",
     )
     unit: Unit = Field(description="What the quota counts.")
     baseline: WholeNumber = Field(
