@@ -20,41 +20,23 @@ from hypothesis import strategies as st
 
 from companion.answers import normalise
 from companion.check import DRIVER_TEXT_KEYS
-from companion.engine import ENGINE_TEXT_KEYS, MAX_ATTEMPTS
+from companion.engine import MAX_ATTEMPTS
 from companion.resources import Library, builtin_library
-
-try:  # tests/ may or may not become a package; work either way
-    from tests.triage_oracle import (
-        ALL_CONCEPTS,
-        ALONE_GP_SOON,
-        EMERGENCY,
-        NEVER_ALONE,
-        SAME_DAY,
-        SEXES,
-        SPA_QUESTIONS,
-        UNKNOWN,
-        YES_NO_CONCEPTS,
-        TriageRun,
-        expected_disposition,
-        run_triage,
-        urgency,
-    )
-except ImportError:  # pragma: no cover - depends on how pytest set sys.path
-    from triage_oracle import (  # type: ignore[no-redef]
-        ALL_CONCEPTS,
-        ALONE_GP_SOON,
-        EMERGENCY,
-        NEVER_ALONE,
-        SAME_DAY,
-        SEXES,
-        SPA_QUESTIONS,
-        UNKNOWN,
-        YES_NO_CONCEPTS,
-        TriageRun,
-        expected_disposition,
-        run_triage,
-        urgency,
-    )
+from tests.triage_oracle import (
+    ALL_CONCEPTS,
+    ALONE_GP_SOON,
+    EMERGENCY,
+    NEVER_ALONE,
+    SAME_DAY,
+    SEXES,
+    SPA_QUESTIONS,
+    UNKNOWN,
+    YES_NO_CONCEPTS,
+    TriageRun,
+    expected_disposition,
+    run_triage,
+    urgency,
+)
 
 LANGUAGES = ("nl", "fr")
 NON_EMERGENCY = tuple(c for c in YES_NO_CONCEPTS if c not in EMERGENCY)
@@ -66,7 +48,7 @@ NAMED_ONLY = ("sex", "leg_pain_dominant")
 
 
 def _needed_text_keys(library: Library) -> set[str]:
-    keys = set(ENGINE_TEXT_KEYS) | set(DRIVER_TEXT_KEYS)
+    keys = set(DRIVER_TEXT_KEYS)
     for compiled in library.flows.values():
         keys |= {key for _, key in compiled.flow.text_keys()}
     return keys
