@@ -1,4 +1,5 @@
-"""Command line: `companion [--plain]`, `simulate`, `check`, `export`, `erase`, `plan`, `report`."""
+"""Command line: `companion [--plain]`, `serve`, `simulate`, `check`, `export`, `erase`, `plan`,
+`report`."""
 
 from __future__ import annotations
 
@@ -101,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_plan_commands(commands, lambda p: _add_data_dir(p, argparse.SUPPRESS))
     add_report_command(commands, lambda p: _add_data_dir(p, argparse.SUPPRESS))
+    from companion.serve import add_serve_command
+
+    add_serve_command(commands)
     return parser
 
 
@@ -149,6 +153,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from companion.report import run_report_command
 
         return run_report_command(args)
+    if args.command == "serve":
+        from companion.serve import run_serve_command
+
+        return run_serve_command(args)
     return run_conversation(args)
 
 
@@ -270,12 +278,38 @@ def run_conversation(args: argparse.Namespace) -> int:
         print(f"companion: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
+        if not args.plain and _can_run_app():
+            return run_app_conversation(library, language, region, args)
         if args.no_save:
             return run_plain(library, language, region, ask=input, say=print)
         return run_stored_conversation(library, language, region, args.data_dir, args.today)
     except KeyboardInterrupt:
         print()
         return 130
+
+
+def _can_run_app() -> bool:
+    """The app needs a terminal, or the browser (`companion serve` sets TEXTUAL_DRIVER);
+    with piped input and output `companion` is the plain conversation."""
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return True
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def run_app_conversation(
+    library: Library, language: str | None, region: str | None, args: argparse.Namespace
+) -> int:
+    """The Textual app (`companion` without --plain); --no-save keeps nothing after it ends."""
+    from companion.app import run_app
+    from companion.clock import Clock, FixedClock, SystemClock
+    from companion.storage import StorageError
+
+    clock: Clock = SystemClock() if args.today is None else FixedClock(args.today)
+    try:
+        return run_app(library, args.data_dir, clock, language, region, no_save=args.no_save)
+    except StorageError as err:
+        print(f"companion: {err}", file=sys.stderr)
+        return 1
 
 
 def run_stored_conversation(

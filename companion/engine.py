@@ -107,6 +107,8 @@ class AdviceView(_View):
     advice: str
     flags: list[str]
     messages: list[str]
+    message_keys: list[str] = []
+    """The content key of each of ``messages`` (parallel list)."""
 
 
 class Outcome(_View):
@@ -124,10 +126,15 @@ class Outcome(_View):
     """What to do now, whom to contact and how fast."""
     advice: list[AdviceView] = []
     """Advice rules of the flow that fired at this session's end."""
+    message_keys: list[str] = []
+    """The content key of each of ``messages`` (parallel list), so a driver can show
+    its source; "" for an interface note."""
 
 
 class Turn(_View):
     messages: list[str] = []
+    message_keys: list[str] = []
+    """The content key of each of ``messages`` (parallel list); "" for an interface note."""
     question: QuestionView | None = None
     problem: str | None = None
     """Set when the last answer was not understood; the question is asked again."""
@@ -369,29 +376,35 @@ class Session:
 
     def _settle(self, messages: list[str], accepted: AnswerView | None = None) -> Turn:
         """Moves through message and branch states until a question or the end."""
+        keys = [""] * len(messages)  # notes before the flow's own texts have no key
         for _ in range(len(self._flow.states) + 1):
             state = self._flow.states[self.state]
-            shown = self._says(state.say)
+            shown_keys = self._say_keys(state.say)
+            shown = [self._texts.text(key) for key in shown_keys]
             if isinstance(state, QuestionState):
                 return Turn(
                     messages=messages + shown,
+                    message_keys=keys + shown_keys,
                     question=self._question_view(state),
                     accepted=accepted,
                 )
             if isinstance(state, EndState):
                 return Turn(
-                    messages=messages, outcome=self._outcome(state, shown), accepted=accepted
+                    messages=messages,
+                    message_keys=keys,
+                    outcome=self._outcome(state, shown, shown_keys),
+                    accepted=accepted,
                 )
             messages = messages + shown
+            keys = keys + shown_keys
             self._advance()
         raise FlowError(f"flow '{self._flow.id}': loops without asking from '{self.state}'")
 
     def _says(self, says: Iterable[Any]) -> list[str]:
-        return [
-            self._texts.text(say.text)
-            for say in says
-            if say.when is None or say.when.holds(self.facts)
-        ]
+        return [self._texts.text(key) for key in self._say_keys(says)]
+
+    def _say_keys(self, says: Iterable[Any]) -> list[str]:
+        return [say.text for say in says if say.when is None or say.when.holds(self.facts)]
 
     def _choices(self, question: QuestionState) -> list[ChoiceView]:
         if self._flow.states.get(self.state) is not question:
@@ -471,7 +484,7 @@ class Session:
             return self._texts.ui_plural(*NUMBER_UNITS[question.answer.unit], int(value))
         return str(value)
 
-    def _outcome(self, state: EndState, messages: list[str]) -> Outcome:
+    def _outcome(self, state: EndState, messages: list[str], keys: list[str]) -> Outcome:
         questions = self._flow.questions()
         drivers = [q for q in self.asked if q in self._witness]
         return Outcome(
@@ -483,6 +496,7 @@ class Session:
             unknown=[questions[q].concept for q in self.asked if self.answers[q] == UNKNOWN],
             messages=messages,
             advice=self._fired_advice(),
+            message_keys=keys,
         )
 
     def _fired_advice(self) -> list[AdviceView]:
@@ -498,6 +512,7 @@ class Session:
                         advice=rule.advice,
                         flags=self._flag_names(witness),
                         messages=self._says(rule.say),
+                        message_keys=self._say_keys(rule.say),
                     )
                 )
         return fired

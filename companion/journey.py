@@ -197,10 +197,12 @@ class Journey:
                 self._set_aside(stored, "too old" if too_old else "flow no longer exists")
                 continue
             fired = self._store.fired_advice(stored.flow_id) if stored.flow_id == CHECKIN else set()
+            # Stored answers are language-neutral values: a conversation resumes in the
+            # language and region chosen now (the patient may have switched).
             session = self._library.session(
                 stored.flow_id,
-                stored.language,
-                stored.region,
+                self._language,
+                self._region or stored.region,
                 inputs=stored.inputs,
                 fired_before=fired,
             )

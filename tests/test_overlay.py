@@ -148,7 +148,7 @@ def test_environment_setting_selects_the_overlay(
             raise EOFError from None
 
     monkeypatch.setattr("builtins.input", fake_input)
-    assert main(["--no-save", "--lang", "nl-BE"]) == 0
+    assert main(["--plain", "--no-save", "--lang", "nl-BE"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].startswith("Deze informatie komt van Rugvereniging Voorbeeld")
 

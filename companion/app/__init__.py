@@ -1,0 +1,7 @@
+"""The patient's companion as a Textual app: in the terminal (`companion`) and in
+the browser (`companion serve`). A thin driver of :mod:`companion.journey`, like
+:mod:`companion.plain`: it shows turns and passes answers on, nothing more."""
+
+from companion.app.app import CompanionApp, run_app
+
+__all__ = ["CompanionApp", "run_app"]

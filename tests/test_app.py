@@ -1,0 +1,363 @@
+"""The Textual app, driven by key presses through Textual's pilot (App.run_test)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Button, DataTable, Input, Static
+
+from companion.app import CompanionApp
+from companion.app.app import (
+    AboutScreen,
+    Bubble,
+    ChatScreen,
+    ChoiceButton,
+    EscalationScreen,
+    LanguageScreen,
+    PlanScreen,
+    SourcesScreen,
+    TodayScreen,
+)
+from companion.clock import FixedClock
+from companion.conditions import UNKNOWN
+from companion.journey import CHECKIN, EDUCATION, PLAN_SETUP, TRIAGE
+from companion.resources import Library, builtin_library
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+SIZE = (80, 24)
+Facts = Mapping[str, bool | int | str]
+
+SELF_CARE: Facts = {
+    "age": 38,
+    "sex": "female",
+    "pain_duration_days": 2,
+    "plan_activity": "walking",
+    "plan_baseline_minutes_1": 10,
+    "plan_baseline_minutes_2": 12,
+    "plan_baseline_minutes_3": 14,
+    "plan_goal_minutes": 40,
+    "painkiller_use": "when_needed",
+    "work_situation": "working",
+}
+CALM_CHECKIN: Facts = {
+    "quota_done": "partly",
+    "pain_now": 3,
+    "pain_trend": "better",
+    "daily_activities_resumed": True,
+    "moving_ok": True,
+    "work_affected": False,
+}
+
+
+@pytest.fixture(scope="module")
+def library() -> Library:
+    return builtin_library()
+
+
+def make_app(
+    library: Library, tmp_path: Path, clock: FixedClock | None = None, language: str | None = "nl"
+) -> CompanionApp:
+    return CompanionApp(
+        library, tmp_path / "data", clock=clock or FixedClock(START), language=language
+    )
+
+
+def chat(app: CompanionApp) -> ChatScreen:
+    screen = next(s for s in app.screen_stack if isinstance(s, ChatScreen))
+    return screen
+
+
+def bubbles(app: CompanionApp) -> list[str]:
+    return [str(b.render()) for b in chat(app).query(Bubble)]
+
+
+async def answer(pilot: Pilot[int], app: CompanionApp, facts: Facts) -> None:
+    """Answers the current question by keys, like the patient: facts by concept,
+    otherwise "no" to a yes/no question and "I don't know" to the others."""
+    question = chat(app).question
+    assert question is not None
+    value = facts.get(question.concept)
+    if question.answer_type == "number" and isinstance(value, int):
+        assert isinstance(app.focused, Input)  # the focus is where the answer goes
+        await pilot.press(*str(value), "enter")
+        await pilot.pause()
+        return
+    if value is None:
+        value = "no" if question.answer_type == "yes_no" else UNKNOWN
+    elif isinstance(value, bool):
+        value = "yes" if value else "no"
+    values = [c.value for c in question.choices]
+    if question.answer_type != "number":
+        assert isinstance(app.focused, ChoiceButton)
+    else:
+        await pilot.press("tab")  # from the input to the "I don't know" button
+    await pilot.press(str(values.index(str(value)) + 1))
+    await pilot.pause()
+
+
+async def talk(
+    pilot: Pilot[int], app: CompanionApp, facts: Facts, stop_before: str | None = None
+) -> None:
+    """Answers until nothing is asked (or the flow ``stop_before`` begins)."""
+    for _ in range(100):
+        screen = chat(app)
+        if screen.question is None or app.screen is not screen:
+            return
+        conversation = screen.conversation
+        if stop_before and conversation is not None and conversation.flow_id == stop_before:
+            return
+        await answer(pilot, app, facts)
+    raise AssertionError("the conversation did not end")
+
+
+async def test_first_start_asks_language_and_region(library: Library, tmp_path: Path) -> None:
+    app = make_app(library, tmp_path, language=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, LanguageScreen)
+        app.screen.query_one("#lang-nl-BE", Button).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen)
+        assert app.store.settings() == {"language": "nl", "region": "BE"}
+        question = library.content.localizer("nl", "BE").text("triage.q.saddle_numbness")
+        assert any(question in text for text in bubbles(app))
+        assert isinstance(app.focused, ChoiceButton) and app.focused.value == "yes"
+
+
+async def test_emergency_path_shows_escalation_until_the_gp_is_contacted(
+    library: Library, tmp_path: Path
+) -> None:
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen)
+        await pilot.press("1")  # saddle numbness: yes
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, EscalationScreen)
+        assert screen.has_class("emergency")
+        texts = app.texts
+        title = screen.query_one("#escalation-title", Static)
+        assert str(title.render()) == texts.text("end.emergency.title")
+        shown = " ".join(str(w.render()) for w in screen.query(Static))
+        assert "112" in shown  # the region's numbers, from the outcome messages
+        assert texts.ui("Why this advice") in shown
+        # It must be acknowledged: the focus is on the button, Enter closes it.
+        assert isinstance(app.focused, Button) and app.focused.id == "acknowledge"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen)
+        # Nothing more is asked; the advice stays reachable from the main screen.
+        assert chat(app).question is None
+        assert app.screen.query_one("#answer", Input).disabled
+        assert app.screen.query_one("#alert", Static).display
+        await pilot.press("f8")
+        await pilot.pause()
+        assert isinstance(app.screen, EscalationScreen)
+        await pilot.press("tab", "enter")  # "I have contacted my doctor"
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen)
+        events = app.store.events("contacted_gp")
+        assert len(events) == 1 and events[0].payload["disposition"] == "emergency"
+        assert not app.screen.query_one("#alert", Static).display
+        await pilot.press("f8")
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen)
+
+
+async def test_self_care_path_with_education_and_a_plan(library: Library, tmp_path: Path) -> None:
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await talk(pilot, app, SELF_CARE, stop_before=EDUCATION)
+        assert chat(app).conversation is not None
+        assert chat(app).conversation.flow_id == EDUCATION  # type: ignore[union-attr]
+        await talk(pilot, app, SELF_CARE, stop_before=PLAN_SETUP)
+        # Education messages carry their content keys: each can show its source.
+        keyed = [b for b in chat(app).query(Bubble) if b.key.startswith("edu.")]
+        assert keyed
+        await pilot.press("f4")
+        await pilot.pause()
+        assert isinstance(app.screen, SourcesScreen)
+        refs = " ".join(str(w.render()) for w in app.screen.query(".source-refs"))
+        assert "seed 0" in refs and "Ketenzorgrichtlijn" in refs
+        await pilot.press("escape")
+        await pilot.pause()
+        await talk(pilot, app, SELF_CARE)
+        assert chat(app).conversation is None
+        plan = app.store.current_plan()
+        assert plan is not None and plan.activities[0].kind == "walking"
+        flows = [s.flow_id for s in app.store.sessions()]
+        assert flows == [TRIAGE, EDUCATION, PLAN_SETUP]
+        assert not app.store.events("contacted_gp")
+        assert app.texts.ui("Thank you for your answers. Get well soon.") in bubbles(app)
+        await pilot.press("f3")
+        await pilot.pause()
+        assert isinstance(app.screen, PlanScreen)
+        assert app.screen.query_one("#plan-table", DataTable).row_count > 1
+
+
+async def test_checkin_on_a_later_day_and_today_screen(library: Library, tmp_path: Path) -> None:
+    clock = FixedClock(START)
+    app = make_app(library, tmp_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await talk(pilot, app, SELF_CARE)
+    clock.advance(days=1)
+    app = make_app(library, tmp_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        conversation = chat(app).conversation
+        assert conversation is not None and conversation.flow_id == CHECKIN
+        await talk(pilot, app, CALM_CHECKIN)
+        assert chat(app).conversation is None
+        checkin = app.store.sessions()[-1]
+        assert checkin.flow_id == CHECKIN and checkin.outcome is not None
+        assert checkin.outcome["disposition"] == "self_care"
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, TodayScreen)
+        quotas = app.journey.today().quotas  # type: ignore[union-attr]
+        assert quotas
+        await pilot.press("d")
+        await pilot.pause()
+        reports = app.store.events("quota_report")
+        assert [e.payload for e in reports] == [{"date": "2026-03-03", "value": "done"}]
+        noted = str(app.screen.query_one("#today-noted", Static).render())
+        assert app.texts.text("checkin.quota.done") in noted
+        await pilot.press("escape")
+        await pilot.press("f3")
+        await pilot.pause()
+        assert isinstance(app.screen, PlanScreen)
+        chart = str(app.screen.query_one("#quota-chart", Static).render())
+        assert "█" in chart and app.texts.text("report.done.partly") in chart
+        pain = str(app.screen.query_one("#pain-chart", Static).render())
+        assert "3" in pain
+
+
+async def test_language_switch(library: Library, tmp_path: Path) -> None:
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("2")  # one answer in Dutch
+        await pilot.pause()
+        await pilot.press("f6")
+        await pilot.pause()
+        assert isinstance(app.screen, LanguageScreen)
+        app.screen.query_one("#lang-fr-BE", Button).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen)
+        assert app.store.settings() == {"language": "fr", "region": "BE"}
+        fr = library.content.localizer("fr", "BE")
+        # The conversation goes on where it was, now in French.
+        question = chat(app).question
+        assert question is not None and question.id == "bladder_retention"
+        assert question.text == fr.text("triage.q.bladder_retention")
+        assert str(app.screen.query_one("#title", Static).render()) == fr.ui(
+            "Your back pain companion"
+        )
+        assert [s.flow_id for s in app.store.sessions()] == [TRIAGE]
+
+
+async def test_resume_after_restart(library: Library, tmp_path: Path) -> None:
+    clock = FixedClock(START)
+    app = make_app(library, tmp_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+        asked = chat(app).question
+        assert asked is not None
+    clock.advance(hours=1)
+    again = make_app(library, tmp_path, clock, language=None)  # language from the settings
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(again.screen, ChatScreen)
+        assert again.texts.text("journey.resumed") in bubbles(again)
+        question = chat(again).question
+        assert question is not None and question.id == asked.id
+
+
+async def test_typed_answers_and_about(library: Library, tmp_path: Path) -> None:
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press(*"nee", "enter")  # typing moves into the input; words are understood
+        await pilot.pause()
+        question = chat(app).question
+        assert question is not None and question.id == "bladder_retention"
+        assert "nee" in bubbles(app)
+        await pilot.press("f7")
+        await pilot.pause()
+        assert isinstance(app.screen, AboutScreen)
+        about = " ".join(str(w.render()) for w in app.screen.query(Static))
+        assert "KCE" in about and "Zorginstituut" in about
+        assert str(library.content.version) in about
+
+
+async def test_no_save_keeps_nothing(library: Library, tmp_path: Path) -> None:
+    app = CompanionApp(library, None, clock=FixedClock(START), language="nl", no_save=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        folder = app.store.data_dir
+        await pilot.press("2")
+        await pilot.pause()
+    assert not folder.exists()
+
+
+# --- snapshots of the main screens at 80x24 (pytest-textual-snapshot) -----------------------
+# Regenerate after a deliberate change of the look: pytest tests/test_app.py --snapshot-update
+
+
+def _snapshot_app(library: Library, tmp_path: Path, language: str | None = "nl") -> CompanionApp:
+    return make_app(library, tmp_path, FixedClock(START), language)
+
+
+def test_snapshot_language(snap_compare, library: Library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_snapshot_app(library, tmp_path, None), terminal_size=SIZE)
+
+
+def test_snapshot_chat(snap_compare, library: Library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_snapshot_app(library, tmp_path), terminal_size=SIZE, press=["2"])
+
+
+def test_snapshot_escalation(snap_compare, library: Library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_snapshot_app(library, tmp_path), terminal_size=SIZE, press=["1"])
+
+
+def test_snapshot_escalation_fr(snap_compare, library: Library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    app = _snapshot_app(library, tmp_path, "fr")
+    assert snap_compare(app, terminal_size=SIZE, press=["2", "2", "2", "2", "2", "3"])
+
+
+async def _after_self_care(pilot: Pilot[int]) -> None:
+    await pilot.pause()
+    app = pilot.app
+    assert isinstance(app, CompanionApp)
+    await talk(pilot, app, SELF_CARE)
+
+
+def test_snapshot_today(snap_compare, library: Library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    app = _snapshot_app(library, tmp_path)
+    assert snap_compare(app, terminal_size=SIZE, run_before=_after_self_care, press=["f2"])
+
+
+def test_snapshot_plan(snap_compare, library: Library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    app = _snapshot_app(library, tmp_path)
+    assert snap_compare(app, terminal_size=SIZE, run_before=_after_self_care, press=["f3"])
+
+
+def test_snapshot_sources(snap_compare, library: Library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_snapshot_app(library, tmp_path), terminal_size=SIZE, press=["f4"])
+
+
+def test_snapshot_about(snap_compare, library: Library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_snapshot_app(library, tmp_path), terminal_size=SIZE, press=["f7"])
