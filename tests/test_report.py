@@ -14,14 +14,13 @@ from babel.dates import format_date
 
 from companion.cli import main
 from companion.clock import FixedClock
-from companion.conditions import UNKNOWN
-from companion.engine import Turn
 from companion.homework import check_plan_file
-from companion.journey import CHECKIN, EDUCATION, TRIAGE, Conversation, Journey
+from companion.journey import CHECKIN, EDUCATION, TRIAGE, Journey
 from companion.plan import quota_on
 from companion.report import collect, open_texts, render_html, render_markdown, write_report
 from companion.resources import Library, builtin_library
 from companion.storage import Store
+from tests.test_journey import talk
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "homework"
@@ -30,27 +29,6 @@ Facts = Mapping[str, bool | int | str]
 QUOTA_DONE = ["done", "partly", "not", "done"]
 ESCALATION_DAY = 20
 """The check-in on this day (days since the start of the episode) reports saddle numbness."""
-
-
-def answer_question(conversation: Conversation, turn: Turn, facts: Facts) -> Turn:
-    assert turn.question is not None
-    value = facts.get(turn.question.concept)
-    if value is None:
-        if turn.question.answer_type == "yes_no":
-            return conversation.choose("no")
-        return conversation.choose(UNKNOWN)
-    if isinstance(value, bool):
-        return conversation.choose("yes" if value else "no")
-    if isinstance(value, int):
-        return conversation.answer(str(value))
-    return conversation.choose(value)
-
-
-def talk(conversation: Conversation, facts: Facts) -> Turn:
-    turn = conversation.start()
-    while turn.outcome is None:
-        turn = answer_question(conversation, turn, facts)
-    return turn
 
 
 @dataclass

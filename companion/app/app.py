@@ -347,13 +347,10 @@ class LanguageScreen(ModalScreen[tuple[str, str | None] | None]):
 # --- the chat -------------------------------------------------------------------------------
 
 
-class ChatScreen(Screen[None]):
-    """The conversation: messages, quick reply buttons, an input."""
+class _OfTheCompanion:
+    """Screens reach the running app and its texts the same way."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.conversation: Conversation | None = None
-        self.question: QuestionView | None = None
+    app: Any
 
     @property
     def companion(self) -> CompanionApp:
@@ -364,6 +361,15 @@ class ChatScreen(Screen[None]):
     @property
     def texts(self) -> Localizer:
         return self.companion.texts
+
+
+class ChatScreen(_OfTheCompanion, Screen[None]):
+    """The conversation: messages, quick reply buttons, an input."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conversation: Conversation | None = None
+        self.question: QuestionView | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="title")
@@ -641,21 +647,11 @@ class EscalationScreen(ModalScreen[None]):
 # --- today, plan, sources, about -----------------------------------------------------------
 
 
-class _Page(ModalScreen[None]):
+class _Page(_OfTheCompanion, ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("q", "back", "Back", show=False),
     ]
-
-    @property
-    def companion(self) -> CompanionApp:
-        app = self.app
-        assert isinstance(app, CompanionApp)
-        return app
-
-    @property
-    def texts(self) -> Localizer:
-        return self.companion.texts
 
     def action_back(self) -> None:
         self.dismiss(None)
