@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from companion import __version__
+from companion.confirm import confirmed
 from companion.content import ContentError, parse_locale
 from companion.flow import FlowError
 from companion.resources import Library, default_content_dir, default_flows_dir, load_library
@@ -180,9 +181,6 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
-CONFIRM_WORDS = frozenset({"yes", "ja", "oui"})
-
-
 def run_erase(args: argparse.Namespace) -> int:
     from companion.storage import StorageError, data_files, erase_data, resolve_data_dir
 
@@ -191,17 +189,13 @@ def run_erase(args: argparse.Namespace) -> int:
     if not files:
         print(f"No companion data in {folder}; nothing to delete.")
         return 0
-    if not args.yes:
-        try:
-            reply = input(
-                f"This deletes all companion data in {folder} ({len(files)} files) and cannot "
-                "be undone. Type yes / ja / oui to go on: "
-            )
-        except EOFError:
-            reply = ""
-        if reply.strip().lower() not in CONFIRM_WORDS:
-            print("Nothing was deleted.")
-            return 1
+    question = (
+        f"This deletes all companion data in {folder} ({len(files)} files) and cannot "
+        "be undone. Type yes / ja / oui to go on: "
+    )
+    if not args.yes and not confirmed(input, question):
+        print("Nothing was deleted.")
+        return 1
     try:
         deleted = erase_data(folder)
     except StorageError as err:

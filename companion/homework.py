@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from companion.clock import SystemClock
+from companion.confirm import confirmed
 from companion.plan import (
     MAX_STEP_EVERY_DAYS,
     MAX_TIMES_PER_DAY,
@@ -350,7 +351,8 @@ def _without_none(value: Any) -> Any:
 
 # --- the command line --------------------------------------------------------------------
 
-CONFIRM_WORDS = frozenset({"yes", "ja", "oui", "y", "j", "o"})
+PLAN_CONFIRM_WORDS = frozenset({"yes", "ja", "oui", "y", "j", "o"})
+"""Replacing a plan keeps the old one in the history, so a short answer will do."""
 
 
 def add_plan_commands(commands: Any, add_data_dir: Callable[[Any], None]) -> None:
@@ -431,16 +433,12 @@ def _import(args: Any, ask: Callable[[str], str], say: Callable[[str], None]) ->
     with store:
         current = store.current_plan()
         if current is not None and not args.yes:
-            made_by = current.created_by
-            try:
-                reply = ask(
-                    f"This replaces the current plan (made by the {made_by}, started "
-                    f"{current.start.isoformat()}); it stays in the history. "
-                    "Type yes / ja / oui to go on: "
-                )
-            except EOFError:
-                reply = ""
-            if reply.strip().lower() not in CONFIRM_WORDS:
+            question = (
+                f"This replaces the current plan (made by the {current.created_by}, started "
+                f"{current.start.isoformat()}); it stays in the history. "
+                "Type yes / ja / oui to go on: "
+            )
+            if not confirmed(ask, question, PLAN_CONFIRM_WORDS):
                 say("Nothing was imported; the current plan stays.")
                 return 1
         store.save_plan(plan)
