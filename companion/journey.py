@@ -20,6 +20,7 @@ from typing import Any
 from companion.clock import Clock, days_since
 from companion.conditions import UNKNOWN, AnswerValue
 from companion.engine import Outcome, Session, Turn
+from companion.flow import Flow
 from companion.plan import Plan, quota_on
 from companion.resources import Library
 from companion.storage import StorageError, Store, StoredSession, replay
@@ -285,10 +286,8 @@ class Journey:
         return bool(checkins) and _disposition(checkins[-1]) != "self_care"
 
     def _education_inputs(self, triage: StoredSession) -> dict[str, AnswerValue]:
-        known: dict[str, AnswerValue] = {"disposition": _disposition(triage) or UNKNOWN}
-        known.update(_answers_by_concept(triage))
         flow = self._library.flows[EDUCATION].flow
-        return {name: value for name, value in known.items() if name in flow.inputs}
+        return education_inputs(flow, _disposition(triage), _answers_by_concept(triage))
 
     def _checkin_inputs(self, triage: StoredSession) -> dict[str, AnswerValue]:
         episode = self._store.current_episode()
@@ -301,6 +300,14 @@ class Journey:
                 if isinstance(stored_day, int):
                     last_screen = stored_day
         return checkin_inputs(day, screen_due(day, last_screen), _answers_by_concept(triage))
+
+
+def education_inputs(
+    flow: Flow, disposition: str | None, triage_answers: Mapping[str, AnswerValue]
+) -> dict[str, AnswerValue]:
+    """What the education flow is told about the triage: its result and the answers it uses."""
+    known: dict[str, AnswerValue] = {**triage_answers, "disposition": disposition or UNKNOWN}
+    return {name: value for name, value in known.items() if name in flow.inputs}
 
 
 def _disposition(stored: StoredSession) -> str | None:

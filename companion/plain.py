@@ -12,11 +12,17 @@ from datetime import datetime
 from typing import Protocol
 
 from companion.clock import Clock, SystemClock
-from companion.conditions import AnswerValue
 from companion.content import Content, Localizer
 from companion.engine import Outcome, QuestionView, Session, Turn
 from companion.i18n import N_
-from companion.journey import TRIAGE, Journey, Today
+from companion.journey import (
+    EDUCATION,
+    SELF_CARE_PATH,
+    TRIAGE,
+    Journey,
+    Today,
+    education_inputs,
+)
 from companion.resources import Library
 
 Ask = Callable[[str], str]
@@ -204,21 +210,15 @@ def _now(turn: Turn, clock: Clock | None) -> datetime | None:
     return clock.now() if clock is not None and turn.outcome is not None else None
 
 
-EDUCATION_FLOW = "education"
-EDUCATION_AFTER = ("self_care", "gp_soon")
-"""Triage outcomes followed by the education flow (clinical brief sections 2-3)."""
-
-
 def education_session(library: Library, triage: Session, outcome: Outcome) -> Session | None:
     """The education flow in the triage's language and region, given what triage learnt."""
-    compiled = library.flows.get(EDUCATION_FLOW)
+    compiled = library.flows.get(EDUCATION)
     disposition = outcome.disposition
-    if compiled is None or disposition is None or disposition not in EDUCATION_AFTER:
+    if compiled is None or disposition not in SELF_CARE_PATH:
         return None
-    known: dict[str, AnswerValue] = {"disposition": disposition}
-    known.update({answer.concept: answer.value for answer in outcome.answers})
-    inputs = {name: value for name, value in known.items() if name in compiled.flow.inputs}
-    return library.session(EDUCATION_FLOW, triage.language, triage.region, inputs=inputs)
+    answers = {answer.concept: answer.value for answer in outcome.answers}
+    inputs = education_inputs(compiled.flow, disposition, answers)
+    return library.session(EDUCATION, triage.language, triage.region, inputs=inputs)
 
 
 def run_journey(
