@@ -23,6 +23,7 @@ from typing import Any
 
 from companion.content import ContentError, Localizer
 from companion.flow import ChoiceAnswer, NumberAnswer, QuestionState, YesNoAnswer
+from companion.journey import SCREENS, finished_sessions
 from companion.plan import Plan, goal_day
 from companion.resources import Library
 from companion.storage import Store
@@ -204,10 +205,8 @@ def fhir_bundle(store: Store, library: Library, texts: Localizer) -> dict[str, A
     form = questionnaire(library, texts)
     add(form)
     states = library.flows["triage"].flow.states
-    for session in store.sessions():
-        outcome = session.outcome
-        if session.flow_id not in ("triage", "checkin") or not outcome or "set_aside" in outcome:
-            continue
+    for session in finished_sessions(store, SCREENS):
+        outcome = session.outcome or {}
         items = [
             item
             for stored in outcome.get("answers") or []

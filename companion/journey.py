@@ -12,7 +12,7 @@ answers on; what comes next is decided here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -33,6 +33,11 @@ CHECKIN = "checkin"
 
 SELF_CARE_PATH = ("self_care", "gp_soon")
 """Triage outcomes after which self-management goes on (clinical brief sections 2-4)."""
+
+SCREENS = (TRIAGE, CHECKIN)
+"""The conversations that screen for red flags."""
+SET_ASIDE = "set_aside"
+"""Marks the stored outcome of a conversation that was abandoned, not finished."""
 
 RESUME_WITHIN = timedelta(hours=12)
 """An unfinished conversation older than this is set aside and asked again:
@@ -147,11 +152,7 @@ class Journey:
 
     def last_escalation(self) -> Mapping[str, Any] | None:
         """The stored outcome of the latest triage or check-in if it escalated."""
-        finished = [
-            s
-            for s in self._store.sessions()
-            if s.flow_id in (TRIAGE, CHECKIN) and s.outcome and "set_aside" not in s.outcome
-        ]
+        finished = finished_sessions(self._store, SCREENS)
         if finished and _disposition(finished[-1]) in ("emergency", "gp_today"):
             return finished[-1].outcome
         return None
@@ -218,7 +219,7 @@ class Journey:
         return None
 
     def _set_aside(self, stored: StoredSession, why: str) -> None:
-        self._store.finish_session(stored.key, {"set_aside": why, "disposition": None})
+        self._store.finish_session(stored.key, {SET_ASIDE: why, "disposition": None})
 
     def _conversation(
         self, key: str, flow_id: str, session: Session, resumed: bool
@@ -253,11 +254,7 @@ class Journey:
     # what the store says -------------------------------------------------------
 
     def _finished_sessions(self, flow_id: str) -> list[StoredSession]:
-        return [
-            s
-            for s in self._store.sessions()
-            if s.flow_id == flow_id and s.outcome is not None and "set_aside" not in s.outcome
-        ]
+        return finished_sessions(self._store, (flow_id,))
 
     def _last_finished(self, flow_id: str) -> StoredSession | None:
         finished = self._finished_sessions(flow_id)
@@ -300,6 +297,19 @@ class Journey:
                 if isinstance(stored_day, int):
                     last_screen = stored_day
         return checkin_inputs(day, screen_due(day, last_screen), _answers_by_concept(triage))
+
+
+def finished_sessions(store: Store, flow_ids: Iterable[str]) -> list[StoredSession]:
+    """Conversations of these flows that reached an outcome, oldest first.
+
+    One set aside unfinished (too old, or its flow changed) has no outcome to speak of.
+    """
+    wanted = set(flow_ids)
+    return [
+        s
+        for s in store.sessions()
+        if s.flow_id in wanted and s.outcome is not None and SET_ASIDE not in s.outcome
+    ]
 
 
 def education_inputs(

@@ -26,6 +26,7 @@ from babel.numbers import format_percent
 
 from companion.content import ContentError, Localizer
 from companion.flow import QuestionState
+from companion.journey import SCREENS, finished_sessions
 from companion.plan import Plan, goal_day, quota_on
 from companion.resources import Library
 from companion.storage import Store, StoredPlan, StoredSession
@@ -187,10 +188,8 @@ def collect(store: Store, library: Library, texts: Localizer, today: date) -> Re
     )
     shower = _Answers(library, texts)
     red_flags = red_flag_questions(library)
-    for session in store.sessions():
-        outcome = session.outcome
-        if session.flow_id not in (TRIAGE, CHECKIN) or not outcome or "set_aside" in outcome:
-            continue
+    for session in finished_sessions(store, SCREENS):
+        outcome = session.outcome or {}
         same = session.language == texts.language
         at = session.finished_at or session.started_at
         answers = [
