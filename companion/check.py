@@ -32,7 +32,8 @@ from companion.flow import (
     load_concepts,
     load_flow,
 )
-from companion.plain import INPUT_CLOSED, JOURNEY_PLACEHOLDERS, JOURNEY_TEXT_KEYS
+from companion.journey import JOURNEY_PLACEHOLDERS, JOURNEY_TEXT_KEYS
+from companion.plain import INPUT_CLOSED
 from companion.quality import QualityReport, assess_content
 from companion.report import REPORT_PLACEHOLDERS
 from companion.resources import default_content_dir, default_flows_dir, default_seeds_dir

@@ -43,6 +43,22 @@ RESUME_WITHIN = timedelta(hours=12)
 """An unfinished conversation older than this is set aside and asked again:
 red-flag answers from yesterday say little about today."""
 
+# Texts every driver shows around the journey's conversations (`companion check` needs them).
+JOURNEY_TEXT_KEYS = (
+    "journey.resumed",
+    "journey.saved",
+    "journey.previous_advice",
+    "journey.screen_again",
+    "journey.day",
+    "journey.today_heading",
+    "journey.plan_paused",
+    "journey.done_today",
+    "journey.unit.minutes",
+    "journey.unit.repetitions",
+    "journey.unit.hours",
+)
+JOURNEY_PLACEHOLDERS = frozenset({"day", "count", "activity"})
+
 
 @dataclass
 class Conversation:

@@ -49,23 +49,6 @@ class Talk(Protocol):
     def answer(self, text: str) -> Turn: ...
 
 
-# Texts the stored conversation shows besides the flows' own (`companion check` needs them).
-JOURNEY_TEXT_KEYS = (
-    "journey.resumed",
-    "journey.saved",
-    "journey.previous_advice",
-    "journey.screen_again",
-    "journey.day",
-    "journey.today_heading",
-    "journey.plan_paused",
-    "journey.done_today",
-    "journey.unit.minutes",
-    "journey.unit.repetitions",
-    "journey.unit.hours",
-)
-JOURNEY_PLACEHOLDERS = frozenset({"day", "count", "activity"})
-
-
 def choose_language(content: Content, ask: Ask, say: Say) -> str:
     """Asks for the language; raises EOFError when the input ends first."""
     languages = sorted(content.languages)
