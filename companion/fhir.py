@@ -23,7 +23,7 @@ from typing import Any
 
 from companion.content import ContentError, Localizer
 from companion.flow import ChoiceAnswer, NumberAnswer, QuestionState, YesNoAnswer
-from companion.journey import SCREENS, finished_sessions
+from companion.journey import SCREENS, TRIAGE, finished_sessions
 from companion.plan import Plan, goal_day
 from companion.resources import Library
 from companion.storage import Store
@@ -47,7 +47,7 @@ def _text(texts: Localizer, key: str) -> str:
 
 def questionnaire(library: Library, texts: Localizer) -> dict[str, Any]:
     """The triage flow as a Questionnaire (one item per question state, in flow order)."""
-    flow = library.flows["triage"].flow
+    flow = library.flows[TRIAGE].flow
     items = []
     for name, state in flow.states.items():
         if not isinstance(state, QuestionState):
@@ -204,7 +204,7 @@ def fhir_bundle(store: Store, library: Library, texts: Localizer) -> dict[str, A
     )
     form = questionnaire(library, texts)
     add(form)
-    states = library.flows["triage"].flow.states
+    states = library.flows[TRIAGE].flow.states
     for session in finished_sessions(store, SCREENS):
         outcome = session.outcome or {}
         items = [

@@ -26,12 +26,11 @@ from babel.numbers import format_percent
 
 from companion.content import ContentError, Localizer
 from companion.flow import QuestionState
-from companion.journey import SCREENS, finished_sessions
+from companion.journey import CHECKIN, SCREENS, TRIAGE, finished_sessions
 from companion.plan import Plan, goal_day, quota_on
 from companion.resources import Library
 from companion.storage import Store, StoredPlan, StoredSession
 
-TRIAGE, CHECKIN = "triage", "checkin"
 ESCALATIONS = ("emergency", "gp_today", "gp_soon")
 """Dispositions that send the patient to a doctor (clinical brief section 2)."""
 MILESTONE_DAYS = (7, 14, 21, 42, 84)
