@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from companion.content import Localizer
+from companion.journey import TRIAGE
 from companion.report import (
     ESCALATIONS,
-    TRIAGE,
     Screen,
     ShownAnswer,
     collect,
