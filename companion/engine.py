@@ -603,8 +603,10 @@ class _Facts(Mapping[str, AnswerValue]):
         if not isinstance(name, str):
             return False
         question = self._asked_by.get(name)
-        return name in self._answers or name in self._inputs or (
-            question is not None and question in self._answers
+        return (
+            name in self._answers
+            or name in self._inputs
+            or (question is not None and question in self._answers)
         )
 
 

@@ -70,6 +70,8 @@ class ConceptRegistry(_Strict):
 class YesNoAnswer(_Strict):
     type: Literal["yes_no"]
     unknown_allowed: bool = True
+    alarm: Literal["yes", "no"] = "yes"
+    """The answer that would be the worrying one ("no" for "does moving go well?")."""
 
 
 class NumberAnswer(_Strict):
@@ -162,6 +164,12 @@ class QuestionState(_Moving):
     """A list question ("any of these?"): a yes/no question about several signs at
     once. The shown items follow the question text; a list whose items are all
     hidden is not asked."""
+
+    @property
+    def may_be_skipped(self) -> bool:
+        """Whether reaching this question may move on without asking it."""
+        always_shown = any(item.when is None for item in self.items)
+        return self.ask_when is not None or (bool(self.items) and not always_shown)
 
     @model_validator(mode="after")
     def _items_need_yes_no(self) -> QuestionState:
@@ -414,7 +422,7 @@ def _silent_cycles(flow: Flow) -> list[str]:
         n
         for n, s in flow.states.items()
         if isinstance(s, MessageState | BranchState)
-        or (isinstance(s, QuestionState) and (s.ask_when is not None or s.items))
+        or (isinstance(s, QuestionState) and s.may_be_skipped)
     }
     problems = []
     for name in sorted(silent):
