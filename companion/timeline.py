@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -125,8 +125,16 @@ def known_advice_ids(flow: Flow) -> set[str]:
 # --- answering like a patient ---------------------------------------------------------
 
 
+class Answerable(Protocol):
+    """A session, or a stored conversation around one: what a patient answers."""
+
+    def answer(self, text: str) -> Turn: ...
+
+    def choose(self, value: str) -> Turn: ...
+
+
 def answer_from_facts(
-    session: Session,
+    session: Answerable,
     question: QuestionView,
     facts: Mapping[str, FactValue],
     unknown: Iterable[str],

@@ -380,7 +380,9 @@ def test_a_sign_already_reported_raises_nothing_again() -> None:
     again = checkin(legs, day=17, due=True, reported_leg_pain_below_knee=True)
     assert again.disposition == "self_care"
     assert "leg_pain_below_knee" in again.asked, "still asked: a no would make it new again"
-    other = checkin({**legs, "leg_weakness": True}, day=17, due=True, reported_leg_pain_below_knee=True)
+    other = checkin(
+        {**legs, "leg_weakness": True}, day=17, due=True, reported_leg_pain_below_knee=True
+    )
     assert other.disposition == "gp_soon", "a new sign is raised"
 
 
@@ -430,11 +432,14 @@ def test_an_unknown_onset_is_asked_at_the_checkin_and_sets_the_day() -> None:
     late = checkin({**WELL, "pain_duration_days": 20}, day=3, onset_known=False)
     assert "pain_duration_days" in late.asked
     assert "day14_not_better" not in late.rules
-    assert "day14_activities" in checkin(
-        {**WELL, "pain_duration_days": 20, "daily_activities_resumed": False},
-        day=3,
-        onset_known=False,
-    ).rules
+    assert (
+        "day14_activities"
+        in checkin(
+            {**WELL, "pain_duration_days": 20, "daily_activities_resumed": False},
+            day=3,
+            onset_known=False,
+        ).rules
+    )
     unknown = checkin(
         {**WELL, "pain_duration_days": UNKNOWN, "daily_activities_resumed": False},
         day=15,

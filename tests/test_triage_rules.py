@@ -470,7 +470,13 @@ def test_no_question_is_asked_once_the_outcome_is_decided(
     _assert_only_questions_that_matter(run)
 
 
-COLLECTED = ("age", "pain_duration_days", "leg_pain_below_knee", "leg_numbness_tingling", "leg_weakness")
+COLLECTED = (
+    "age",
+    "pain_duration_days",
+    "leg_pain_below_knee",
+    "leg_numbness_tingling",
+    "leg_weakness",
+)
 """Brief, "What triage collects on every path": asked after a gp_today or gp_soon
 result too, before the advice (they can only add to the summary)."""
 HISTORY_PARTNERS = {
