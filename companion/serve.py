@@ -94,6 +94,14 @@ APP_QUIT_SECONDS = 10
 MAX_ERROR_REPORT_BYTES = 64 * 1024
 """What ``--debug`` shows of an app's error report."""
 
+BUNDLE_STYLE_HASHES = (
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+    "'sha256-03EiY9OLVCaCQVNKUgCYxdI11BJ8pKsqSKUlTlszVsE='",
+)
+"""The two <style> elements textual.js adds while running (an empty one from xterm.js and
+the bundle's own rules, which page.css repeats): allowed by hash, so no other inline
+style is. A new textual-serve with other styles shows up in tests/test_browser.py."""
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 # Texts a browser may show: whoever opens the page reads them, so nl, fr and en.
@@ -323,8 +331,7 @@ def security_headers(site: Site, request: web.Request) -> dict[str, str]:
         [
             "default-src 'self'",
             "script-src 'self'",
-            # xterm.js and the page's bundle add <style> elements while running.
-            "style-src 'self' 'unsafe-inline'",
+            f"style-src 'self' {' '.join(BUNDLE_STYLE_HASHES)}",
             "img-src 'self'",
             "font-src 'self'",
             f"connect-src 'self' {site.websocket_url(request).removesuffix(WEBSOCKET_PATH)}",
@@ -607,7 +614,7 @@ body.-first-byte .starting { display: none; }
 body.-closed .ended { display: flex; }
 #start { display: none; }
 #start.-delay { display: inline-block; }
-.textual-terminal { opacity: 0; }
+.textual-terminal { width: 100vw; height: 100vh; opacity: 0; }
 body.-first-byte .textual-terminal { opacity: 1; }
 """
 
