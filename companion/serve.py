@@ -673,9 +673,7 @@ class CompanionServer(Server):
         return {"access_log_class": PathOnlyAccessLogger}
 
     def initialize_logging(self) -> None:
-        logging.basicConfig(
-            level=logging.INFO, handlers=[one_line_handler(self.show_details)], force=True
-        )
+        logging.basicConfig(level=logging.INFO, handlers=[one_line_handler(self.show_details)])
 
     def serve(self, debug: bool = False) -> None:
         self.initialize_logging()
@@ -935,5 +933,13 @@ def run_serve_command(args: argparse.Namespace) -> int:
         limits=Limits(args.max_sessions, args.max_columns, args.max_rows),
         show_details=args.debug,
     )
-    server.serve()
+    try:
+        server.serve()
+    except OSError as err:  # the port is taken, the address is not this machine's, ...
+        print(
+            f"companion serve: cannot listen on {args.host} port {args.port}: "
+            f"{err.strerror or err}.",
+            file=sys.stderr,
+        )
+        return 1
     return 0

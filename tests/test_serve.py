@@ -130,6 +130,20 @@ def test_every_address_needs_a_public_url_browsers_can_use(
     assert len(never_serve) == 1
 
 
+def test_a_taken_port_is_one_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv(ENV_TOKEN, raising=False)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 1
+    err = capsys.readouterr().err
+    assert f"cannot listen on 127.0.0.1 port {port}" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
 def test_serve_passes_the_companion_options_on() -> None:
     args = build_parser().parse_args(
         ["--data-dir", "/tmp/x y", "--lang", "fr", "--today", "2026-03-02", "--no-save", "serve"]
