@@ -894,14 +894,10 @@ def checked_settings(args: argparse.Namespace) -> tuple[str | None, str | None]:
     """The token and the public URL to serve with; ServeRefusal when they cannot be safe."""
     public_url = checked_public_url(args.public_url) if args.public_url is not None else None
     token = chosen_token(args.token)
-    exposed = [
-        name
-        for name, address in ((args.host, args.host), (public_url, _public_host(public_url)))
-        if address is not None and not _is_loopback(address)
-    ]
-    if exposed and token is None:
+    exposed = _reachable_from_elsewhere(args.host, public_url)
+    if exposed is not None and token is None:
         raise ServeRefusal(
-            f"serving for {exposed[0]} needs an access token: give --token or set {ENV_TOKEN} "
+            f"serving for {exposed} needs an access token: give --token or set {ENV_TOKEN} "
             f"(make one with: {MAKE_A_TOKEN})."
         )
     if args.host in EVERY_ADDRESS and public_url is None:
@@ -912,8 +908,14 @@ def checked_settings(args: argparse.Namespace) -> tuple[str | None, str | None]:
     return token, public_url
 
 
-def _public_host(public_url: str | None) -> str | None:
-    return urlsplit(public_url).hostname if public_url else None
+def _reachable_from_elsewhere(host: str, public_url: str | None) -> str | None:
+    """The address that makes the app reachable beyond this machine (None: loopback only)."""
+    if not _is_loopback(host):
+        return host
+    public_host = urlsplit(public_url).hostname if public_url else None
+    if public_host is not None and not _is_loopback(public_host):
+        return public_url
+    return None
 
 
 def run_serve_command(args: argparse.Namespace) -> int:

@@ -130,6 +130,16 @@ def test_every_address_needs_a_public_url_browsers_can_use(
     assert len(never_serve) == 1
 
 
+def test_a_public_url_elsewhere_needs_a_token_even_on_loopback(
+    never_serve: list[CompanionServer], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Behind a reverse proxy the app binds 127.0.0.1, yet anyone reaching the proxy reaches it."""
+    assert main(["serve", "--public-url", "https://companion.example.org"]) == 2
+    assert "needs an access token" in capsys.readouterr().err
+    assert never_serve == []
+    assert main(["serve", "--public-url", "http://localhost:8000"]) == 0
+
+
 def test_a_taken_port_is_one_line_not_a_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
