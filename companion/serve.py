@@ -537,14 +537,17 @@ class QuietAppService(AppService):
         """textual-serve asks the app to quit and leaves it: one that hangs would keep
         running outside --max-sessions, so it is ended after a grace period."""
         process = self._process
-        if process is None or process.returncode is not None:
+        if process is None:
             return
-        try:
-            await asyncio.wait_for(process.wait(), APP_QUIT_SECONDS)
-        except TimeoutError:
-            log.warning("companion serve: a session's app did not quit; ended it")
-            process.kill()
-            await process.wait()
+        if process.returncode is None:
+            try:
+                await asyncio.wait_for(process.wait(), APP_QUIT_SECONDS)
+            except TimeoutError:
+                log.warning("companion serve: a session's app did not quit; ended it")
+                process.kill()
+                await process.wait()
+        if process.stdin is not None:
+            process.stdin.close()  # its last open pipe: nothing of the session is left
 
     async def finished(self) -> None:
         """Waits until the app has ended and its error report is dealt with."""

@@ -480,6 +480,7 @@ async def test_an_apps_error_report_stays_out_of_the_log(
     caplog.set_level(logging.INFO)
     await service.start(80, 24)
     await service.finished()
+    await service.stop()
     captured = capfd.readouterr()
     for text in (captured.out, captured.err, caplog.text):
         assert PATIENT_TEXT not in text and "Traceback" not in text
