@@ -324,6 +324,21 @@ async def test_the_public_url_is_the_only_origin_behind_a_proxy() -> None:
         await client.close()
 
 
+async def test_a_public_url_with_a_sub_path() -> None:
+    """A proxy serving the app at /companion/ (and stripping it): the page's addresses follow."""
+    client = await start_client(TOKEN, public_url="https://example.org/companion/")
+    try:
+        headers = {"Host": "example.org", "Origin": "https://example.org"}
+        page = await (await client.get(f"/?token={TOKEN}", headers=headers)).text()
+        assert 'data-session-websocket-url="wss://example.org/companion/ws"' in page
+        assert 'src="static/js/textual.js"' in page  # relative: under /companion/ as well
+        bearer = {**headers, "Authorization": f"Bearer {TOKEN}"}  # the cookie is https only
+        websocket = await client.ws_connect("/ws", headers=bearer, origin="https://example.org")
+        await websocket.close()
+    finally:
+        await client.close()
+
+
 async def test_other_sites_cannot_load_the_apps_files(client: TestClient) -> None:  # type: ignore[type-arg]
     """A page elsewhere (even on another port of 127.0.0.1) embedding our files is refused."""
     for site in ("cross-site", "same-site"):
