@@ -168,7 +168,8 @@ def test_browser_answers_a_question(served: Served) -> None:
             # Keys go to the terminal's own input element (a click could move the app's focus).
             page.locator(".xterm-helper-textarea").focus()
             received.clear()
-            page.keyboard.press("2")  # "Nee", the second quick reply
+            page.keyboard.press("2")  # the number of "Nee", the second quick reply
+            page.keyboard.press("Enter")  # the focus is in the input: Enter sends it
             deadline = time.monotonic() + 30
             while "plassen" not in screen_text() and time.monotonic() < deadline:
                 page.wait_for_timeout(200)
