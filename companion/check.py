@@ -448,21 +448,25 @@ def _red_flag_questions(
 ) -> Iterator[tuple[str, str, QuestionState]]:
     for flow_id, flow in flows.items():
         for state, question in flow.questions().items():
-            concept = concepts.concepts.get(question.concept)
-            if (
-                concept is not None
-                and concept.red_flag
-                and isinstance(question.answer, YesNoAnswer)
-            ):
+            # A list question ("any of these?") asks about each sign it lists.
+            asked = [question.concept, *(item.concept for item in question.items)]
+            red_flag = any(
+                (concept := concepts.concepts.get(name)) is not None and concept.red_flag
+                for name in asked
+            )
+            if red_flag and isinstance(question.answer, YesNoAnswer):
                 yield flow_id, state, question
 
 
 def _question_texts(
     question: QuestionState, texts: Mapping[str, TextEntry]
 ) -> Iterator[tuple[str, str]]:
-    """The question itself, and each question its help text asks."""
+    """The question itself with the signs it lists, and each question its help text asks."""
     if question.text in texts:
         yield question.text, texts[question.text].text
+    for item in question.items:
+        if item.text in texts:
+            yield item.text, texts[item.text].text
     if question.help and question.help in texts:
         for sentence in sentences_of(texts[question.help].text):
             if sentence.endswith("?"):

@@ -126,3 +126,20 @@ def test_every_concept_of_the_brief_red_flag_table_is_marked() -> None:
     assert len(yes_no) >= 26
     marked = {name for name, concept in concepts.items() if concept.red_flag}
     assert marked == yes_no
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "word"),
+    [
+        ("nl", "Plassen lukt opeens niet meer.", "niet"),
+        ("fr", "Vous n'arrivez plus à uriner.", "plus"),
+    ],
+)
+def test_a_sign_listed_in_a_checkin_list_question_is_checked_too(
+    copy: Copy, language: str, text: str, word: str
+) -> None:
+    """The check-in's "any of these?" questions ask about each sign they list."""
+    path = set_text(copy, language, "checkin.item.bladder_retention", text)
+    problem = problem_with(copy.run_check(), str(path), "checkin.item.bladder_retention")
+    assert f"'{word}'" in problem
+    assert "emergency_signs" in problem
