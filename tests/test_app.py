@@ -461,8 +461,15 @@ def test_snapshot_escalation(snap_compare, library: Library, tmp_path: Path) -> 
 
 def test_snapshot_escalation_fr(snap_compare, library: Library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     app = _snapshot_app(library, tmp_path, "fr")
+    # No to five emergency questions, "I don't know" to the sixth; then the triage
+    # completes the same-day stage and collects age, sex, duration and the leg signs
+    # (the cluster questions no longer matter).
     no_to_five_then_unsure = [*["2", "enter"] * 5, "3", "enter"]
-    assert snap_compare(app, terminal_size=SIZE, press=no_to_five_then_unsure)
+    same_day_no = ["2", "enter"] * 6
+    age_sex_duration = ["4", "0", "enter", "1", "enter", "3", "enter"]
+    legs_no = ["2", "enter"] * 4
+    press = [*no_to_five_then_unsure, *same_day_no, *age_sex_duration, *legs_no]
+    assert snap_compare(app, terminal_size=SIZE, press=press)
 
 
 async def _after_self_care(pilot: Pilot[int]) -> None:
