@@ -392,7 +392,7 @@ def run_plan_command(
         )
         return 0
     if args.plan_command == "import":
-        return _import(args, ask, say)
+        return _import(args, ask, say, today)
     try:
         plan_ = ask_plan(ask, say, today or SystemClock().today())
     except EOFError:
@@ -414,9 +414,12 @@ def run_plan_command(
     return 0
 
 
-def _import(args: Any, ask: Callable[[str], str], say: Callable[[str], None]) -> int:
+def _import(
+    args: Any, ask: Callable[[str], str], say: Callable[[str], None], today: date | None
+) -> int:
     import sys
 
+    from companion.clock import Clock, FixedClock
     from companion.storage import StorageError, Store
 
     plan, problems = check_plan_file(args.file)
@@ -426,7 +429,8 @@ def _import(args: Any, ask: Callable[[str], str], say: Callable[[str], None]) ->
         print(f"Nothing was imported: {len(problems)} problem(s) in {args.file}.", file=sys.stderr)
         return 1
     try:
-        store = Store.open(args.data_dir)
+        clock: Clock = SystemClock() if today is None else FixedClock(today)
+        store = Store.open(args.data_dir, clock)
     except StorageError as err:
         print(f"companion plan import: {err}", file=sys.stderr)
         return 1

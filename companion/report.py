@@ -758,10 +758,15 @@ def add_report_command(commands: Any, add_data_dir: Callable[[Any], None]) -> No
     add_data_dir(report)
 
 
-def open_texts(library: Library, store: Store, language: str | None) -> Localizer:
+def open_texts(
+    library: Library, store: Store, language: str | None, region: str | None = None
+) -> Localizer:
+    """The report's language: ``language``, else the patient's; the region given, else the
+    patient's when the language is theirs."""
     settings = store.settings()
     language = language or settings.get("language") or "nl"
-    region = settings.get("region") if settings.get("language") == language else None
+    if region is None and settings.get("language") == language:
+        region = settings.get("region")
     return library.content.localizer(language, region)
 
 
@@ -772,12 +777,13 @@ def write_report(
     language: str | None = None,
     fmt: str | None = None,
     gp_summary: bool = False,
+    region: str | None = None,
 ) -> bool:
     """Writes the report (or the GP summary) to ``out`` (0600); False when there is nothing
     to summarise for the GP."""
     from companion.storage import write_private
 
-    texts = open_texts(library, store, language)
+    texts = open_texts(library, store, language, region)
     fmt = fmt or ("md" if out.suffix.lower() in (".md", ".markdown") else "html")
     today = store.clock.today()
     if gp_summary:
@@ -808,15 +814,15 @@ def run_report_command(args: Any) -> int:
         return 2
     clock: Clock = SystemClock() if args.today is None else FixedClock(args.today)
     try:
-        store = Store.open(args.data_dir, clock=clock)
+        store = Store.open(args.data_dir, clock=clock, for_reading=True)
     except StorageError as err:
         print(f"companion report: {err}", file=sys.stderr)
         return 1
     with store:
         try:
-            texts = open_texts(library, store, args.report_lang)
+            texts = open_texts(library, store, args.report_lang, args.region)
             written = write_report(
-                store, library, args.out, texts.language, args.format, args.gp_summary
+                store, library, args.out, texts.language, args.format, args.gp_summary, texts.region
             )
         except (ContentError, OSError) as err:
             print(f"companion report: {err}", file=sys.stderr)

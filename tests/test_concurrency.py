@@ -214,7 +214,7 @@ class Window:
 
 @pytest.mark.parametrize(
     ("language", "says"),
-    [("nl", "al open in een ander venster"), ("fr", "déjà ouvert dans une autre fenêtre")],
+    [("nl", "al open in een ander venster"), ("fr", "déjà ouverte dans une autre fenêtre")],
 )
 def test_a_second_window_says_the_companion_is_open_elsewhere(
     tmp_path: Path, language: str, says: str
@@ -236,7 +236,7 @@ def test_a_second_window_says_the_companion_is_open_elsewhere(
         assert "Traceback" not in second.stderr
         assert says in second.stderr
         assert second.stdout == ""  # no "welcome back", no question: nothing of the first's session
-        first.answer("nee")
+        first.answer("nee" if language == "nl" else "non")
         assert first.wait_for_question()  # the first window goes on as before
     finally:
         first.close()
@@ -294,7 +294,8 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def read_only(monkeypatch: pytest.MonkeyPatch) -> None:
+def read_only(stored: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Made after the data: from here on nothing may be written to the folder."""
     monkeypatch.setattr(storage, "_writable", lambda folder, path: False)
 
 
@@ -316,7 +317,7 @@ def test_report_works_on_a_read_only_folder(
     before = _snapshot(stored)
     out = tmp_path / "report.html"
     assert main(["--today", TODAY, "report", "--out", str(out), "--data-dir", str(stored)]) == 0
-    assert 'lang="fr"' in out.read_text(encoding="utf-8")
+    assert 'lang="fr-BE"' in out.read_text(encoding="utf-8")
     assert _snapshot(stored) == before
 
 
