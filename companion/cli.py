@@ -457,15 +457,25 @@ def run_app_conversation(
 ) -> int:
     """The Textual app (`companion` without --plain); --no-save keeps nothing after it ends."""
     from companion.app import run_app
-    from companion.storage import hold_conversation
+    from companion.storage import AlreadyOpen, hold_conversation
 
+    languages = message_languages(language, args.data_dir)
     try:
         with contextlib.ExitStack() as held:
             if not args.no_save:  # --no-save runs in a folder of its own
                 held.enter_context(hold_conversation(args.data_dir))
             return run_app(library, args.data_dir, _clock(args), language, region, args.no_save)
+    except AlreadyOpen as err:
+        # Said in a window too: in the browser nothing printed here reaches the patient.
+        _say_failure(languages, "companion", err)
+        from companion.app.app import KEY_QUIT
+        from companion.app.notice import show_notice
+
+        lines = [err.translated(load_translations(lang)) for lang in languages]
+        close = " / ".join(load_translations(lang).gettext(KEY_QUIT) for lang in languages)
+        return show_notice(lines, close)
     except StorageError as err:
-        _say_failure(message_languages(language, args.data_dir), "companion", err)
+        _say_failure(languages, "companion", err)
         return 1
 
 

@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import multiprocessing
 import os
@@ -410,3 +411,76 @@ def test_a_full_disk_mid_conversation_gives_one_line_and_keeps_the_answers_befor
     with Store.open(tmp_path, FixedClock(date(2026, 3, 3))) as store:
         (session,) = store.sessions()
         assert [a.value for a in store.answers_of(session.key)] == [False, False]
+
+
+# --- the app: a second window, a full disk ---------------------------------------------------
+
+
+def test_a_second_app_window_shows_why_it_stops(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In the browser (`companion serve`) every tab is a process: the second one shows the
+    reason in a window of its own, since nothing printed to the terminal reaches the patient."""
+    from companion.app import notice
+    from companion.cli import build_parser, run_app_conversation
+    from companion.resources import builtin_library
+    from companion.storage import hold_conversation
+
+    shown: list[tuple[list[str], str]] = []
+
+    def show(lines: list[str], close_label: str) -> int:
+        shown.append((list(lines), close_label))
+        return 1
+
+    monkeypatch.setattr(notice, "show_notice", show)
+    args = build_parser().parse_args(["--lang", "fr", "--data-dir", str(tmp_path)])
+    with hold_conversation(tmp_path):  # the first window
+        assert run_app_conversation(builtin_library(), "fr", None, args) == 1
+    ((lines, close_label),) = shown
+    assert lines == [
+        "votre aide pour le mal de dos est déjà ouverte dans une autre fenêtre. "
+        "Continuez là-bas, ou fermez cette fenêtre et recommencez."
+    ]
+    assert close_label == "Quitter"
+    assert not (tmp_path / DB_NAME).exists()  # the second window opened nothing
+
+
+async def test_the_notice_window_shows_its_lines_as_text_and_closes() -> None:
+    from textual.widgets import Static
+
+    from companion.app.notice import NoticeApp
+
+    app = NoticeApp(["de map [bold]x[/] is al open.", "le dossier est déjà ouvert."], "Stop")
+    async with app.run_test() as pilot:
+        shown = [str(s.render()) for s in app.query(Static).filter(".notice-line")]
+        assert shown == ["De map [bold]x[/] is al open.", "Le dossier est déjà ouvert."]
+        await pilot.press("enter")
+    assert app.return_value == 1
+
+
+async def test_a_full_disk_in_the_app_closes_with_one_line_and_keeps_the_answers_before(
+    tmp_path: Path, disk_fills_up: type[FillsUp]
+) -> None:
+    from companion.app import CompanionApp
+    from companion.app.app import ChoiceButton
+    from companion.resources import builtin_library
+
+    app = CompanionApp(
+        builtin_library(), tmp_path, clock=FixedClock(date(2026, 3, 3)), language="nl"
+    )
+    disk_fills_up.room = 1
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        no = next(b for b in app.screen.query(ChoiceButton) if b.value == "no")
+        await pilot.click(f"#{no.id}")  # stored
+        await pilot.pause()
+        no = next(b for b in app.screen.query(ChoiceButton) if b.value == "no")
+        no.press()  # the disk is full now: the app closes (a pilot click would wait for it)
+        while app.return_value is None:
+            await asyncio.sleep(0.01)
+    assert app.return_value == 1
+    assert app.storage_failure is not None and "schijf is vol" in app.storage_failure
+    disk_fills_up.room = None
+    with Store.open(tmp_path, FixedClock(date(2026, 3, 3))) as store:
+        (session,) = store.sessions()
+        assert [a.value for a in store.answers_of(session.key)] == [False]
