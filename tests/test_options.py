@@ -301,3 +301,51 @@ def test_an_option_given_twice_the_later_one_wins(
     ]
     status, *_ = run(world, argv, "", monkeypatch, capsys)
     assert status == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "exported", "fhir", "erased"),
+    [
+        ("nl", "Al uw gegevens staan nu in", "Een FHIR R4-bundel staat nu in", "zijn gewist"),
+        (
+            "fr",
+            "Toutes les données enregistrées sont maintenant dans",
+            "Un paquet FHIR R4 est maintenant dans",
+            "sont effacées",
+        ),
+    ],
+)
+def test_export_and_erase_speak_the_patients_language(
+    tmp_path: Path,
+    language: str,
+    exported: str,
+    fhir: str,
+    erased: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = tmp_path / "data"
+    with Store.open(folder, FixedClock(date(2026, 3, 2))) as store:
+        store.set_setting("language", language)
+    out = tmp_path / "export.json"
+    assert main(["export", "--out", str(out), "--data-dir", str(folder)]) == 0
+    assert main(["export", "--fhir", "--out", str(out), "--data-dir", str(folder)]) == 0
+    assert main(["erase", "--yes", "--data-dir", str(folder)]) == 0
+    seen = capsys.readouterr()
+    assert exported in seen.err and fhir in seen.err
+    assert erased in seen.out
+    assert "Exported" not in seen.err and "Deleted" not in seen.out
+
+
+def test_erase_asks_in_the_language_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "data"
+    with Store.open(folder, FixedClock(date(2026, 3, 2))) as store:
+        store.set_setting("language", "nl")
+    asked: list[str] = []
+    monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or "non")
+    assert main(["--lang", "fr", "erase", "--data-dir", str(folder)]) == 1
+    (question,) = asked
+    assert question.startswith("Ceci efface toutes les données de l'aide")
+    assert "Rien n'a été effacé." in capsys.readouterr().out
+    assert (folder / DB_NAME).exists()
