@@ -46,8 +46,13 @@ def prepare(data_dir: Path) -> None:
             talk(conversation, SELF_CARE_TRIAGE)
         store.save_plan(
             generate_plan(
-                [10, 10, 10], 30, TRIAGE_DAY, kind="walking", unit="minutes",
-                step_every_days=3, weeks=8,
+                [10, 10, 10],
+                30,
+                TRIAGE_DAY,
+                kind="walking",
+                unit="minutes",
+                step_every_days=3,
+                weeks=8,
             )
         )
 
@@ -57,8 +62,18 @@ class Companion:
 
     def __init__(self, data_dir: Path) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-u", "-m", "companion", "--data-dir", str(data_dir),
-             "--lang", "nl", "--today", CHECKIN_DAY],
+            [
+                sys.executable,
+                "-u",
+                "-m",
+                "companion",
+                "--data-dir",
+                str(data_dir),
+                "--lang",
+                "nl",
+                "--today",
+                CHECKIN_DAY,
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
