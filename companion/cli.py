@@ -8,7 +8,7 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,7 +18,8 @@ from companion.clock import Clock, FixedClock, SystemClock
 from companion.confirm import confirmed
 from companion.content import ContentError, parse_locale
 from companion.flow import FlowError
-from companion.i18n import LOCALE_DIR, N_, N_plural, catalog_file, load_translations
+from companion.i18n import N_, N_plural, load_translations
+from companion.messages import message_languages, say, say_failure
 from companion.resources import Library, default_content_dir, default_flows_dir, load_library
 from companion.storage import CANNOT_WRITE, ENV_DATA_DIR, StorageError
 
@@ -218,51 +219,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_conversation(args)
 
 
-def message_languages(locale: str | None, data_dir: Path | None = None) -> list[str]:
-    """The languages to speak before a conversation has chosen one: ``--lang``, else the
-    language stored in the data folder, else every language with a catalog (one line each)."""
-    if locale:
-        with contextlib.suppress(ContentError):
-            return [parse_locale(locale)[0]]
-    if data_dir is not None:
-        from companion.storage import stored_language
-
-        stored = stored_language(data_dir)
-        if stored is not None:
-            return [stored]
-    return sorted(
-        folder.name for folder in LOCALE_DIR.iterdir() if catalog_file(folder.name).is_file()
-    )
-
-
-def _say(
-    languages: Iterable[str],
-    message: str | tuple[str, str],
-    prefix: str = "",
-    count: int | None = None,
-    error: bool = False,
-    end: str = "\n",
-    **params: object,
-) -> None:
-    """One line per language; a (singular, plural) pair is chosen by ``count``."""
-    lines = []
-    for language in languages:
-        translations = load_translations(language)
-        if isinstance(message, tuple):
-            text = translations.ngettext(message[0], message[1], count or 0)
-            params["count"] = count
-        else:
-            text = translations.gettext(message)
-        lines.append(prefix + text.format(**params))
-    print("\n".join(lines), file=sys.stderr if error else sys.stdout, end=end, flush=True)
-
-
-def _say_failure(languages: Iterable[str], command: str, err: StorageError) -> None:
-    """A storage problem in one line per language, never a traceback."""
-    for language in languages:
-        print(f"{command}: {err.translated(load_translations(language))}", file=sys.stderr)
-
-
 def _ui(args: argparse.Namespace, message: str) -> str:
     language = message_languages(args.lang, args.data_dir)[0]
     return load_translations(language).gettext(message)
@@ -304,7 +260,7 @@ def run_export(args: argparse.Namespace) -> int:
     try:
         data = _fhir_bundle(args) if args.fhir else export_data(args.data_dir, _clock(args))
     except StorageError as err:
-        _say_failure(languages, "companion export", err)
+        say_failure(languages, "companion export", err)
         return 1
     except (ContentError, FlowError) as err:
         print(f"companion export: {err}", file=sys.stderr)
@@ -317,9 +273,9 @@ def run_export(args: argparse.Namespace) -> int:
         write_private(args.out, text)
     except OSError as err:
         failure = StorageError(CANNOT_WRITE, path=args.out, reason=err.strerror or str(err))
-        _say_failure(languages, "companion export", failure)
+        say_failure(languages, "companion export", failure)
         return 1
-    _say(languages, EXPORTED_FHIR if args.fhir else EXPORTED, error=True, path=args.out)
+    say(languages, EXPORTED_FHIR if args.fhir else EXPORTED, error=True, path=args.out)
     return 0
 
 
@@ -349,21 +305,21 @@ def run_erase(args: argparse.Namespace) -> int:
     languages = message_languages(args.lang, folder)
     files = data_files(folder)
     if not files:
-        _say(languages, ERASE_NOTHING, folder=folder)
+        say(languages, ERASE_NOTHING, folder=folder)
         return 0
     if not args.yes:
-        _say(languages[:-1], ERASE_QUESTION, count=len(files), folder=folder)
+        say(languages[:-1], ERASE_QUESTION, count=len(files), folder=folder)
         last = load_translations(languages[-1])
         question = last.ngettext(*ERASE_QUESTION, len(files))
         if not confirmed(input, question.format(folder=folder, count=len(files))):
-            _say(languages, ERASE_KEPT)
+            say(languages, ERASE_KEPT)
             return 1
     try:
         deleted = erase_data(folder)
     except StorageError as err:
-        _say_failure(languages, "companion erase", err)
+        say_failure(languages, "companion erase", err)
         return 1
-    _say(languages, ERASED, count=len(deleted), folder=folder)
+    say(languages, ERASED, count=len(deleted), folder=folder)
     return 0
 
 
@@ -467,7 +423,7 @@ def run_app_conversation(
             return run_app(library, args.data_dir, _clock(args), language, region, args.no_save)
     except AlreadyOpen as err:
         # Said in a window too: in the browser nothing printed here reaches the patient.
-        _say_failure(languages, "companion", err)
+        say_failure(languages, "companion", err)
         from companion.app.app import KEY_QUIT
         from companion.app.notice import show_notice
 
@@ -475,7 +431,7 @@ def run_app_conversation(
         close = " / ".join(load_translations(lang).gettext(KEY_QUIT) for lang in languages)
         return show_notice(lines, close)
     except StorageError as err:
-        _say_failure(languages, "companion", err)
+        say_failure(languages, "companion", err)
         return 1
 
 
@@ -496,7 +452,7 @@ def run_stored_conversation(
         with hold_conversation(data_dir), Store.open(data_dir, clock=clock) as store:
             return _stored_journey(library, store, clock, language, region)
     except StorageError as err:
-        _say_failure(message_languages(language, data_dir), "companion", err)
+        say_failure(message_languages(language, data_dir), "companion", err)
         return 1
 
 
@@ -529,7 +485,7 @@ def _stored_journey(
     except StorageError as err:
         # A full disk or a folder that became read-only: what was stored before stays.
         print(file=sys.stdout)
-        _say_failure([language], "companion", err)
+        say_failure([language], "companion", err)
         return 1
 
 

@@ -420,6 +420,7 @@ def _import(
     import sys
 
     from companion.clock import Clock, FixedClock
+    from companion.messages import message_languages, say_failure
     from companion.storage import StorageError, Store
 
     plan, problems = check_plan_file(args.file)
@@ -431,8 +432,9 @@ def _import(
     try:
         clock: Clock = SystemClock() if today is None else FixedClock(today)
         store = Store.open(args.data_dir, clock)
-    except StorageError as err:
-        print(f"companion plan import: {err}", file=sys.stderr)
+    except StorageError as err:  # read-only folder, full disk: in the patient's language
+        languages = message_languages(getattr(args, "lang", None), args.data_dir)
+        say_failure(languages, "companion plan import", err)
         return 1
     with store:
         current = store.current_plan()

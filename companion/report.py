@@ -26,6 +26,7 @@ from babel.numbers import format_percent
 
 from companion.content import ContentError, Localizer
 from companion.flow import QuestionState
+from companion.i18n import N_
 from companion.journey import CHECKIN, SCREENS, TRIAGE, finished_sessions
 from companion.plan import Plan, goal_day, quota_on
 from companion.resources import Library
@@ -33,6 +34,8 @@ from companion.storage import Store, StoredPlan, StoredSession
 
 ESCALATIONS = ("emergency", "gp_today", "gp_soon")
 """Dispositions that send the patient to a doctor (clinical brief section 2)."""
+WROTE = N_("Wrote {path}.")
+"""Said after the report is written (gettext msgid, companion/i18n.py)."""
 MILESTONE_DAYS = (7, 14, 21, 42, 84)
 """Follow-up milestones in days since onset (clinical brief section 5)."""
 MODIFIERS = frozenset({"age", "sex", "pain_duration_days"})
@@ -804,8 +807,9 @@ def run_report_command(args: Any) -> int:
     import sys
 
     from companion.clock import Clock, FixedClock, SystemClock
+    from companion.messages import message_languages, say, say_failure
     from companion.resources import load_library
-    from companion.storage import StorageError
+    from companion.storage import CANNOT_WRITE, StorageError
 
     try:
         library = load_library(args.flows, args.content)
@@ -813,10 +817,11 @@ def run_report_command(args: Any) -> int:
         print(f"companion report: {err}", file=sys.stderr)
         return 2
     clock: Clock = SystemClock() if args.today is None else FixedClock(args.today)
+    languages = message_languages(args.report_lang, args.data_dir)
     try:
         store = Store.open(args.data_dir, clock=clock, for_reading=True)
     except StorageError as err:
-        print(f"companion report: {err}", file=sys.stderr)
+        say_failure(languages, "companion report", err)
         return 1
     with store:
         try:
@@ -824,11 +829,19 @@ def run_report_command(args: Any) -> int:
             written = write_report(
                 store, library, args.out, texts.language, args.format, args.gp_summary, texts.region
             )
-        except (ContentError, OSError) as err:
+        except ContentError as err:
             print(f"companion report: {err}", file=sys.stderr)
+            return 1
+        except OSError as err:
+            reason = err.strerror or str(err)
+            say_failure(
+                languages,
+                "companion report",
+                StorageError(CANNOT_WRITE, path=args.out, reason=reason),
+            )
             return 1
         if not written:
             print(texts.text("gp.none"))
             return 1
-    print(f"Wrote {args.out}.", file=sys.stderr)
+    say([texts.language], WROTE, error=True, path=args.out)
     return 0

@@ -319,6 +319,19 @@ def test_report_works_on_a_read_only_folder(
     out = tmp_path / "report.html"
     assert main(["--today", TODAY, "report", "--out", str(out), "--data-dir", str(stored)]) == 0
     assert 'lang="fr-BE"' in out.read_text(encoding="utf-8")
+    assert f"Le fichier {out} est prêt." in capsys.readouterr().err
+    assert _snapshot(stored) == before
+
+
+@pytest.mark.usefixtures("read_only")
+def test_plan_import_on_a_read_only_folder_says_so_in_one_line(
+    stored: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = _snapshot(stored)
+    argv = ["plan", "import", str(FIXTURE_PLAN), "--yes", "--data-dir", str(stored)]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "lecture seule" in err  # the stored language: fr
     assert _snapshot(stored) == before
 
 
