@@ -777,9 +777,26 @@ class _FileLock:
     process ends, also when it is killed, so a crash never leaves the folder locked."""
 
     def __init__(self, path: Path) -> None:
-        self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        self._path = path
+        self._fd = self._open()
+
+    def _open(self) -> int:
+        fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         with contextlib.suppress(OSError):
-            os.fchmod(self._fd, 0o600)
+            os.fchmod(fd, 0o600)
+        return fd
+
+    def still_in_place(self) -> bool:
+        """False when the lock file was deleted (``erase``) or replaced since it was opened:
+        a lock on it then excludes nobody, so take a fresh one (:meth:`reopen`)."""
+        try:
+            return os.stat(self._path).st_ino == os.fstat(self._fd).st_ino
+        except OSError:
+            return False
+
+    def reopen(self) -> None:
+        self.close()
+        self._fd = self._open()
 
     def try_lock(self, exclusive: bool) -> bool:
         """Takes (or converts to) a shared or exclusive lock without waiting.
@@ -871,10 +888,12 @@ def _lock_for_opening(path: Path, lock: _FileLock) -> None:
     there is none. Only one process makes it; the others wait until it is in place."""
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     while True:
+        if not lock.still_in_place():
+            lock.reopen()
         if _complete(path):
-            if lock.try_lock(exclusive=False):
+            if lock.try_lock(exclusive=False) and lock.still_in_place():
                 return
-        elif lock.try_lock(exclusive=True):
+        elif lock.try_lock(exclusive=True) and lock.still_in_place():
             if not _complete(path):
                 _create(path)
             if lock.try_lock(exclusive=False):
@@ -945,11 +964,19 @@ def _connect(path: Path, clock: Clock, lock: _FileLock) -> sqlite3.Connection:
             connection.close()
             raise
     except sqlite3.OperationalError as err:
-        raise StorageError(CANNOT_OPEN, path=path, reason=str(err)) from None
+        raise _open_failure(err, path) from None
     finally:
         os.umask(old_umask)
     _private(path)
     return connection
+
+
+def _open_failure(err: sqlite3.Error, path: Path) -> StorageError:
+    """Opening writes too (the WAL, a migration): a full disk or read-only file says so."""
+    failure = _write_failure(err, path)
+    if failure.message == CANNOT_WRITE:
+        return StorageError(CANNOT_OPEN, path=path, reason=str(err))
+    return failure
 
 
 def _set_aside_if_nobody_holds(path: Path, clock: Clock, lock: _FileLock) -> None:
@@ -1070,6 +1097,9 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
                 for statement in migration:
                     db.execute(statement)
         except sqlite3.DatabaseError as err:
+            failure = _write_failure(err, path)
+            if failure.message != CANNOT_WRITE:
+                raise failure from None  # a full disk, a read-only file
             raise StorageError(
                 CANNOT_MIGRATE, path=path, version=version, reason=str(err)
             ) from None

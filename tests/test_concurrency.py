@@ -497,3 +497,34 @@ async def test_a_full_disk_in_the_app_closes_with_one_line_and_keeps_the_answers
     with Store.open(tmp_path, FixedClock(date(2026, 3, 3))) as store:
         (session,) = store.sessions()
         assert [a.value for a in store.answers_of(session.key)] == [False]
+
+
+class FullFromTheStart(sqlite3.Connection):
+    """A disk with no room even for a new database."""
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
+        if sql.lstrip().startswith("CREATE TABLE"):
+            raise sqlite3.OperationalError("database or disk is full")
+        return super().execute(sql, *args)
+
+
+@pytest.mark.parametrize(
+    ("language", "says"), [("nl", "schijf is vol"), ("fr", "disque est plein")]
+)
+def test_a_full_disk_at_the_first_start_gives_one_line_and_leaves_no_half_file(
+    tmp_path: Path,
+    language: str,
+    says: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    real = storage._sqlite_connect
+    monkeypatch.setattr(
+        storage, "_sqlite_connect", lambda db, **kw: real(db, factory=FullFromTheStart, **kw)
+    )
+    monkeypatch.setattr("sys.stdin", io.StringIO("nee\n"))
+    argv = ["--plain", "--lang", language, "--today", TODAY, "--data-dir", str(tmp_path)]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and says in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock")) == []
