@@ -49,7 +49,8 @@ def say(
         else:
             text = translations.gettext(message)
         lines.append(text.format(**params))
-    print("\n".join(lines), file=sys.stderr if error else sys.stdout, flush=True)
+    if lines:
+        print("\n".join(lines), file=sys.stderr if error else sys.stdout, flush=True)
 
 
 def say_failure(languages: Iterable[str], command: str, err: StorageError) -> None:
