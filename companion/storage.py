@@ -781,7 +781,7 @@ class _FileLock:
         self._fd = self._open()
 
     def _open(self) -> int:
-        fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)  # not inherited (PEP 446)
         with contextlib.suppress(OSError):
             os.fchmod(fd, 0o600)
         return fd
