@@ -7,6 +7,7 @@ comes next; this module shows turns and passes answers and button presses on.
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from collections.abc import Mapping
 from dataclasses import replace
@@ -27,7 +28,7 @@ from companion.app.sources import SEED_TITLES, source_lines
 from companion.clock import Clock, SystemClock
 from companion.content import Localizer
 from companion.engine import Outcome, QuestionView, Turn
-from companion.i18n import N_
+from companion.i18n import N_, load_translations
 from companion.journey import CHECKIN, TRIAGE, Conversation, Journey
 from companion.plain import (
     ADVICE_GIVEN,
@@ -47,7 +48,7 @@ from companion.report import (
     trend_text,
 )
 from companion.resources import Library
-from companion.storage import Store
+from companion.storage import StorageError, Store
 
 # Interface texts of the app (gettext msgids, companion/i18n.py).
 TITLE = N_("Your back pain companion")
@@ -185,6 +186,8 @@ class CompanionApp(App[int]):
             self._language or sorted(library.content.languages)[0], self._region
         )
         self.journey: Journey | None = None
+        self.storage_failure: str | None = None
+        """Why the app closed early (a full disk...), in the patient's language."""
 
     # set-up -------------------------------------------------------------------------
 
@@ -228,6 +231,16 @@ class CompanionApp(App[int]):
                 for b in bindings
             ]
         self.refresh_bindings()
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A full disk or a folder that became read-only while the app runs: close with one
+        line in the patient's language instead of a traceback. Every answer stored before
+        stays; the journey resumes from them at the next start."""
+        if not isinstance(error, StorageError):
+            super()._handle_exception(error)
+            return
+        self.storage_failure = error.translated(load_translations(self.texts.language))
+        self.exit(1, 1)
 
     def on_unmount(self) -> None:
         self.store.close()
@@ -319,6 +332,8 @@ def run_app(
 ) -> int:
     app = CompanionApp(library, data_dir, clock, language, region, no_save)
     result = app.run()
+    if app.storage_failure is not None:
+        print(f"companion: {app.storage_failure}", file=sys.stderr)  # one line, after the screen
     return result if isinstance(result, int) else 0
 
 
