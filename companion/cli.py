@@ -170,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_plan_commands(commands, _no_options)
     add_report_command(commands, _no_options)
-    from companion.serve import add_serve_command
+    from companion.serve_options import add_serve_command
 
     add_serve_command(commands)
     for subcommand in _subcommand_parsers(parser):
