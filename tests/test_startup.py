@@ -64,4 +64,3 @@ def test_headless_commands_do_not_load_the_app_or_the_web_server(
     loaded = loaded_by(argv, stdin="nee\n")
     assert {"companion", "pydantic", "yaml"} <= loaded, "the probe sees what a command loads"
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
-
