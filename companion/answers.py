@@ -39,8 +39,8 @@ REASK_YES_NO = N_("I did not quite understand that. Answer yes, no or I don't kn
 REASK_YES_NO_ONLY = N_("I did not quite understand that. Answer yes or no.")
 REASK_NUMBER = N_("I did not quite understand that. Type a whole number, for example 12.")
 REASK_NUMBER_DAYS = N_(
-    "I did not quite understand that. Type a whole number of days, for example 12, "
-    "or a number with weeks, months or years, for example 3 weeks."
+    "I did not quite understand that. Type a number of days, for example 12. "
+    "You may also type weeks, months or years, for example 3 weeks."
 )
 REASK_NUMBER_YEARS = N_(
     "I did not quite understand that. Type a whole number of years, for example 45."
