@@ -342,10 +342,7 @@ class YesNoWords:
             categories = {
                 category
                 for known, category in self.by_length.get(length, ())
-                if all(
-                    typo_distance(a, b) <= _allowed_typos(b)
-                    for a, b in zip(typed, known, strict=True)
-                )
+                if all(_typo_of(a, b) for a, b in zip(typed, known, strict=True))
             }
             if len(categories) == 1:
                 return _Segment(categories.pop(), tuple(typed))
@@ -354,8 +351,11 @@ class YesNoWords:
         return None
 
     def looks_negative(self, word: str) -> bool:
-        """A word of no list one letter from a negation ("pa", "nie"): never let it be yes."""
-        return len(word) >= 2 and any(typo_distance(word, n) <= 1 for n in self.negative_words)
+        """A word of no list that is a negation with a letter lost ("pa", "nie", "jamai"):
+        never let it be read as yes."""
+        return len(word) >= 2 and any(
+            len(word) < len(n) and typo_distance(word, n) <= 1 for n in self.negative_words
+        )
 
     def read(self, text: str, question_text: str = "") -> Reading:
         symbol = self.symbols.get(text.strip())
@@ -373,6 +373,14 @@ class YesNoWords:
                 rest = words[len(prefix) :]
                 return " ".join(rest) if rest else None
         return None
+
+
+def _typo_of(typed: str, known: str) -> bool:
+    """Only words of five letters or more are forgiven a typo: "bien" is not "rien",
+    "dans" is not "sans"."""
+    if len(typed) < 5:
+        return typed == known
+    return typo_distance(typed, known) <= _allowed_typos(known)
 
 
 def _reading_of_category(category: str) -> Reading:
@@ -439,7 +447,8 @@ def _reading(words: YesNoWords, segments: Sequence[_Segment], question: _Questio
     if has_yes:
         if negated or suspect:
             return Reading.UNSURE
-        more = content or categories & {"contrast", "ability", "partial"}
+        # "oui, j'y arrive" repeats the question; "ja, maar 's nachts" says more.
+        more = content or "contrast" in categories
         return Reading.YES_WITH_MORE if more else Reading.WHOLE_YES
     if categories & {"contrast", "ability", "partial"}:
         return Reading.NO_WITH_MORE if has_no or negated else Reading.NOTHING
@@ -546,7 +555,11 @@ def interpret_number(
     return _in_range(value, low, high, NumberRead(value, " ".join(stripped.split()), parts, unit))
 
 
-_REASK_NUMBER_FOR = {"days": REASK_NUMBER_DAYS, "weeks": REASK_NUMBER_DAYS, "years": REASK_NUMBER_YEARS}
+_REASK_NUMBER_FOR = {
+    "days": REASK_NUMBER_DAYS,
+    "weeks": REASK_NUMBER_DAYS,
+    "years": REASK_NUMBER_YEARS,
+}
 
 
 def _in_range(value: int, low: int, high: int, result: Accepted) -> Interpretation:

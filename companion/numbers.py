@@ -127,7 +127,7 @@ class NumberReader:
                 continue
             try:
                 return words_to_number(" ".join(words), self.language), length, True
-            except Exception:  # noqa: BLE001 - any failure means "not a number word"
+            except Exception:
                 continue
         return None, 0, False
 
