@@ -11,25 +11,26 @@ A typed answer becomes one clear result:
 - :class:`FollowUp`: the answer leaves a doubt; a short question names it;
 - :class:`Rejected`: not understood; the question is asked again.
 
-A "no" is only read when the whole answer says no. Matching forgives case,
-accents, punctuation, stretched letters ("neee") and small typos, word by word
-so that a no-word can never drift into a yes-word; SMS spellings ("pa", "nie")
-are read as the word they stand for.
+A "no" is only read when the whole answer says no. Reading a yes/no answer is
+:mod:`companion.yes_no`, numbers with units and in words :mod:`companion.numbers`,
+the forgiving of case, accents, stretched letters and typos
+:mod:`companion.typed_words`; this module turns their readings into results and
+holds the texts a patient sees when an answer is asked again or followed up.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Literal
 
 from companion.conditions import UNKNOWN, AnswerValue
 from companion.content import Lexicon
 from companion.i18n import N_
 from companion.numbers import NumberReader, converted, in_unit
+from companion.typed_words import normalise, phrase_key, typo_distance, words_close
+from companion.yes_no import Reading, YesNoWords, yes_no_words
 
 # Why an answer is asked again: interface texts (gettext msgids), translated by
 # the engine through the session's Localizer. Worded for every driver: the plain
@@ -123,6 +124,24 @@ class Rejected:
 
 Interpretation = Accepted | FollowUp | Rejected
 
+__all__ = [
+    "Accepted",
+    "FollowUp",
+    "Interpretation",
+    "NumberRead",
+    "Reading",
+    "Rejected",
+    "Vocabulary",
+    "YesNoWords",
+    "interpret_choice",
+    "interpret_number",
+    "interpret_yes_no",
+    "normalise",
+    "typo_distance",
+    "unknown_vocabulary",
+    "yes_no_words",
+]
+
 _FOLLOW_UP_TEXTS: dict[Doubt, str] = {
     "no_with_more": FOLLOW_UP_NO_WITH_MORE,
     "yes_with_more": FOLLOW_UP_YES_WITH_MORE,
@@ -132,61 +151,7 @@ _FOLLOW_UP_TEXTS: dict[Doubt, str] = {
 }
 
 
-# --- words --------------------------------------------------------------------
-
-
-def _raw_words(text: str) -> list[str]:
-    """Lower case, no accents, punctuation as spaces: the words as typed."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[^\w\s]|_", " ", plain).split()
-
-
-def _squeeze(word: str) -> str:
-    """ "neee" -> "ne", "jaaa" -> "ja": stretched letters (lexicon words get the same)."""
-    return re.sub(r"([^\W\d_])\1+", r"\1", word)  # letters only: "100" stays 100
-
-
-def normalise(text: str) -> str:
-    """Lower case, no accents, no punctuation, single spaces, no stretched letters."""
-    return " ".join(_squeeze(word) for word in _raw_words(text))
-
-
-def typo_distance(a: str, b: str) -> int:
-    """Edit distance counting a swap of two neighbouring letters as one typo."""
-    rows = [list(range(len(b) + 1))]
-    for i in range(1, len(a) + 1):
-        row = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            row[j] = min(rows[i - 1][j] + 1, row[j - 1] + 1, rows[i - 1][j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                row[j] = min(row[j], rows[i - 2][j - 2] + 1)
-        rows.append(row)
-    return rows[-1][-1]
-
-
-def _allowed_typos(word: str) -> int:
-    # Short words are too close to each other to forgive anything ("ja"/"je").
-    if len(word) <= 3:
-        return 0
-    return 1 if len(word) <= 6 else 2
-
-
-def _key(text: str) -> str:
-    # A lone "?" means "I don't know" in the lexicons; punctuation is otherwise noise.
-    return normalise(text) or text.strip()
-
-
-def _words_close(typed: str, known: str) -> bool:
-    """Typos are forgiven word by word, so "nee" can never drift into "ja"."""
-    typed_words, known_words = typed.split(), known.split()
-    if len(typed_words) != len(known_words):
-        return False
-    return all(
-        typo_distance(a, b) <= _allowed_typos(b)
-        for a, b in zip(typed_words, known_words, strict=True)
-    )
+# --- choices and "I don't know" ------------------------------------------------
 
 
 class Vocabulary:
@@ -196,13 +161,13 @@ class Vocabulary:
         self._phrases: dict[str, set[AnswerValue]] = {}
         for value, variants in words.items():
             for variant in variants:
-                key = _key(variant)
+                key = phrase_key(variant)
                 if key:
                     self._phrases.setdefault(key, set()).add(value)
 
     def match(self, text: str) -> set[AnswerValue]:
         """Every value the text could mean; one value means it is understood."""
-        key = _key(text)
+        key = phrase_key(text)
         if not key:
             return set()
         if key in self._phrases:
@@ -212,7 +177,7 @@ class Vocabulary:
     def _close_to(self, key: str) -> set[AnswerValue]:
         found: set[AnswerValue] = set()
         for phrase, values in self._phrases.items():
-            if _words_close(key, phrase):
+            if words_close(key, phrase):
                 found |= values
         return found
 
@@ -234,240 +199,7 @@ def unknown_vocabulary(lexicon: Lexicon) -> Vocabulary:
     return Vocabulary({UNKNOWN: lexicon.unknown})
 
 
-# --- reading a yes/no answer --------------------------------------------------
-
-
-class Reading(Enum):
-    """What a yes/no answer says, before the question's alarm side is applied."""
-
-    WHOLE_YES = "whole_yes"
-    YES_WITH_MORE = "yes_with_more"
-    SOME = "some"
-    """The sign is there, if only a little or sometimes."""
-    LIKELY_YES = "likely_yes"
-    WHOLE_NO = "whole_no"
-    NO_WITH_MORE = "no_with_more"
-    HEDGED_NO = "hedged_no"
-    UNSURE = "unsure"
-    UNKNOWN = "unknown"
-    CONTRADICTION = "contradiction"
-    NOTHING = "nothing"
-
-
-# Lexicon lists, most telling first: a phrase in two lists counts for the first.
-_CATEGORIES = (
-    "unknown",
-    "hedged_no",
-    "likely",
-    "no",
-    "yes",
-    "partial",
-    "hedges",
-    "hedge_markers",
-    "contrast",
-    "ability",
-    "negations",
-    "fillers",
-    "sentence",
-)
-_NEGATING = ("no", "negations")
-
-
-@dataclass(frozen=True)
-class _Segment:
-    category: str | None
-    """The lexicon list the words belong to; None for a word of no list."""
-    words: tuple[str, ...]
-
-
-class YesNoWords:
-    """A language's lexicon, compiled to read yes/no answers."""
-
-    def __init__(self, lexicon: Lexicon) -> None:
-        self.spellings = {
-            " ".join(_raw_words(typed)): tuple(_squeeze(w) for w in _raw_words(meant))
-            for typed, meant in lexicon.spellings.items()
-        }
-        self.phrases: dict[tuple[str, ...], str] = {}
-        self.symbols: dict[str, str] = {}
-        for category in _CATEGORIES:
-            for phrase in getattr(lexicon, category):
-                words = tuple(self.words(phrase))
-                if words:
-                    self.phrases.setdefault(words, category)
-                elif phrase.strip():
-                    self.symbols.setdefault(phrase.strip(), category)
-        self.by_length: dict[int, list[tuple[tuple[str, ...], str]]] = {}
-        for words, category in self.phrases.items():
-            self.by_length.setdefault(len(words), []).append((words, category))
-        self.longest = max(self.by_length, default=1)
-        self.negative_words = frozenset(
-            words[0]
-            for words, category in self.phrases.items()
-            if len(words) == 1 and category in _NEGATING and len(words[0]) >= 3
-        )
-        self.no_words = frozenset(w for w, c in self.phrases.items() if c == "no")
-        self.corrections = frozenset(tuple(self.words(p)) for p in lexicon.corrections) - {()}
-
-    def words(self, text: str) -> list[str]:
-        """The words of a text, SMS spellings replaced by the word they stand for."""
-        out: list[str] = []
-        for raw in _raw_words(text):
-            out.extend(self.spellings.get(raw) or (_squeeze(raw),))
-        return out
-
-    def segments(self, words: Sequence[str]) -> list[_Segment]:
-        """Splits the words into lexicon phrases, longest first, exact before close."""
-        found: list[_Segment] = []
-        i = 0
-        while i < len(words):
-            segment = self._exact(words, i) or self._close(words, i)
-            found.append(segment or _Segment(None, (words[i],)))
-            i += len(segment.words) if segment else 1
-        return found
-
-    def _exact(self, words: Sequence[str], i: int) -> _Segment | None:
-        for length in range(min(self.longest, len(words) - i), 0, -1):
-            key = tuple(words[i : i + length])
-            category = self.phrases.get(key)
-            if category is not None:
-                return _Segment(category, key)
-        return None
-
-    def _close(self, words: Sequence[str], i: int) -> _Segment | None:
-        for length in range(min(self.longest, len(words) - i), 0, -1):
-            typed = words[i : i + length]
-            if all(len(w) <= 3 for w in typed):
-                continue  # nothing to forgive in short words
-            categories = {
-                category
-                for known, category in self.by_length.get(length, ())
-                if all(_typo_of(a, b) for a, b in zip(typed, known, strict=True))
-            }
-            if len(categories) == 1:
-                return _Segment(categories.pop(), tuple(typed))
-            if categories:
-                return None  # close to words of different meanings: no guess
-        return None
-
-    def looks_negative(self, word: str) -> bool:
-        """A word of no list that is a negation with a letter lost ("pa", "nie", "jamai"):
-        never let it be read as yes."""
-        return len(word) >= 2 and any(
-            len(word) < len(n) and typo_distance(word, n) <= 1 for n in self.negative_words
-        )
-
-    def read(self, text: str, question_text: str = "") -> Reading:
-        symbol = self.symbols.get(text.strip())
-        if symbol is not None and not _raw_words(text):
-            return _reading_of_category(symbol)
-        segments = self.segments(self.words(text))
-        question = _QuestionWords(self.words(question_text))
-        return _reading(self, segments, question)
-
-    def strip_correction(self, text: str) -> str | None:
-        """The rest of "nee, 2 weken" / "je voulais dire 10": None without such a start."""
-        words = self.words(text)
-        for prefix in sorted(self.corrections | self.no_words, key=len, reverse=True):
-            if tuple(words[: len(prefix)]) == prefix:
-                rest = words[len(prefix) :]
-                return " ".join(rest) if rest else None
-        return None
-
-
-def _typo_of(typed: str, known: str) -> bool:
-    """Only words of five letters or more are forgiven a typo: "bien" is not "rien",
-    "dans" is not "sans"."""
-    if len(typed) < 5:
-        return typed == known
-    return typo_distance(typed, known) <= _allowed_typos(known)
-
-
-def _reading_of_category(category: str) -> Reading:
-    return {
-        "yes": Reading.WHOLE_YES,
-        "no": Reading.WHOLE_NO,
-        "unknown": Reading.UNKNOWN,
-        "likely": Reading.LIKELY_YES,
-        "hedged_no": Reading.HEDGED_NO,
-        "hedges": Reading.UNSURE,
-        "partial": Reading.SOME,
-    }.get(category, Reading.NOTHING)
-
-
-class _QuestionWords:
-    """The words of the question, to recognise an answer that repeats it."""
-
-    def __init__(self, words: Iterable[str]) -> None:
-        self.words = frozenset(words)
-
-    def __contains__(self, word: str) -> bool:
-        if word in self.words:
-            return True
-        return any(_same_word(word, known) for known in self.words)
-
-
-def _same_word(typed: str, known: str) -> bool:
-    """ "tintelt" repeats "tintelingen": the same stem, or a typo of the word."""
-    if len(typed) >= 5 and len(known) >= 5 and typed[:5] == known[:5]:
-        return True
-    return len(known) > 3 and typo_distance(typed, known) <= _allowed_typos(known)
-
-
-def _partial_negated(segments: Sequence[_Segment]) -> bool:
-    """ "nee, niet eens een beetje", "pas même un peu": the little is denied."""
-    for index, segment in enumerate(segments):
-        if segment.category == "partial":
-            before = segments[max(0, index - 2) : index]
-            if not any(s.category == "negations" for s in before):
-                return False
-    return True
-
-
-def _reading(words: YesNoWords, segments: Sequence[_Segment], question: _QuestionWords) -> Reading:
-    categories = {s.category for s in segments if s.category is not None}
-    loose = [s.words[0] for s in segments if s.category is None]
-    content = [word for word in loose if word not in question]
-    repeats = len(content) < len(loose)
-    suspect = any(words.looks_negative(word) for word in loose)
-    negated = "negations" in categories
-    has_yes, has_no = "yes" in categories, "no" in categories
-    if "partial" in categories and not _partial_negated(segments):
-        return Reading.SOME
-    if "unknown" in categories:
-        return Reading.CONTRADICTION if has_yes or "likely" in categories else Reading.UNKNOWN
-    if has_yes and has_no:
-        return Reading.CONTRADICTION
-    if "hedged_no" in categories:
-        return Reading.CONTRADICTION if has_yes else Reading.HEDGED_NO
-    if categories & {"likely", "hedge_markers"}:
-        return Reading.HEDGED_NO if has_no or negated or suspect else Reading.LIKELY_YES
-    if "hedges" in categories:
-        return Reading.UNSURE
-    if has_yes:
-        if negated or suspect:
-            return Reading.UNSURE
-        # "oui, j'y arrive" repeats the question; "ja, maar 's nachts" says more.
-        more = content or "contrast" in categories
-        return Reading.YES_WITH_MORE if more else Reading.WHOLE_YES
-    if categories & {"contrast", "ability", "partial"}:
-        return Reading.NO_WITH_MORE if has_no or negated else Reading.NOTHING
-    if has_no:
-        if content or (repeats and not negated):
-            return Reading.NO_WITH_MORE
-        return Reading.WHOLE_NO
-    if negated:
-        return _negative_sentence(content)
-    return Reading.NOTHING
-
-
-def _negative_sentence(content: list[str]) -> Reading:
-    """No no-word but a negation: "niet", "pa" (SMS for "pas"), "ik heb geen koorts"."""
-    return Reading.NO_WITH_MORE if content else Reading.WHOLE_NO
-
-
-def yes_no_words(lexicon: Lexicon) -> YesNoWords:
-    return YesNoWords(lexicon)
+# --- yes / no -----------------------------------------------------------------
 
 
 Alarm = Literal["yes", "no"]

@@ -8,7 +8,10 @@ through ``Event.trigger``), so thousands of sessions cost little memory.
 User input never raises: text that is not understood is answered with a
 re-ask turn; after :data:`MAX_ATTEMPTS` failed tries the question is recorded
 as "I don't know", which the flows treat conservatively (an unanswered
-emergency question never leads to self-care).
+emergency question never leads to self-care). An answer that leaves a doubt
+("nee, maar het tintelt") gets one follow-up question that names it; a number
+converted from another unit is shown back ("3 weken = 21 dagen") and the next
+input may correct it ("nee, 2 weken") without an extra question.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from transitions import EventData, Machine
 
 from companion.answers import (
     REASK_CHOICE,
+    REASK_YES_NO_ONLY,
     Accepted,
     FollowUp,
     Interpretation,
@@ -457,8 +461,11 @@ class Session:
                 self._attempts += 1
                 self._last = Turn(question=self._follow_up_view(question, result))
                 return self._last
-            result = Accepted(UNKNOWN)
-            notes.append(self._texts.ui(STILL_UNSURE))
+            if question.answer.unknown_allowed:
+                result = Accepted(UNKNOWN)
+                notes.append(self._texts.ui(STILL_UNSURE))
+            else:
+                result = Rejected(REASK_YES_NO_ONLY)
         if isinstance(result, Rejected):
             self._attempts += 1
             if self._attempts < MAX_ATTEMPTS:
