@@ -97,22 +97,32 @@ class YesNoWords:
         return out
 
     def segments(self, words: Sequence[str]) -> list[_Segment]:
-        """Splits the words into lexicon phrases, longest first, exact before close."""
-        found: list[_Segment] = []
-        i = 0
-        while i < len(words):
-            segment = self._exact(words, i) or self._close(words, i)
-            found.append(segment or _Segment(None, (words[i],)))
-            i += len(segment.words) if segment else 1
-        return found
+        """Splits the words into lexicon phrases, leaving as few words unread as possible
+        ("non, rien de tout ça": "non" + "rien de tout ça", not "non rien" + ...); a
+        forgiven typo only where no phrase matches exactly."""
+        # best[i]: (words left unread, segments) for the words from i on.
+        best: list[tuple[int, int, list[_Segment]]] = [(0, 0, [])] * (len(words) + 1)
+        for i in range(len(words) - 1, -1, -1):
+            options = self._exact(words, i) or [
+                s for s in (self._close(words, i),) if s is not None
+            ]
+            unread, count, rest = best[i + 1]
+            choice = (unread + 1, count + 1, [_Segment(None, (words[i],)), *rest])
+            for segment in options:
+                unread, count, rest = best[i + len(segment.words)]
+                if (unread, count + 1) < choice[:2]:
+                    choice = (unread, count + 1, [segment, *rest])
+            best[i] = choice
+        return best[0][2]
 
-    def _exact(self, words: Sequence[str], i: int) -> _Segment | None:
+    def _exact(self, words: Sequence[str], i: int) -> list[_Segment]:
+        found = []
         for length in range(min(self.longest, len(words) - i), 0, -1):
             key = tuple(words[i : i + length])
             category = self.phrases.get(key)
             if category is not None:
-                return _Segment(category, key)
-        return None
+                found.append(_Segment(category, key))
+        return found
 
     def _close(self, words: Sequence[str], i: int) -> _Segment | None:
         for length in range(min(self.longest, len(words) - i), 0, -1):
