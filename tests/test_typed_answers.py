@@ -649,3 +649,34 @@ def test_a_correction_survives_a_resume(tmp_path: Path) -> None:
     assert again.session.answers["pain_duration_days"] == 14
     resumed = again.start()
     assert resumed.question is not None and resumed.question.id == turn.question.id
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    language=st.sampled_from(LANGUAGES),
+    extra=some_words,
+    separator=st.sampled_from([" ", ", ", "... "]),
+)
+def test_mirrored_a_yes_with_but_and_more_words_is_never_yes(
+    language: str, extra: list[str], separator: str
+) -> None:
+    yes_word = {"nl": "ja", "fr": "oui"}[language]
+    text = f"{yes_word}{separator}{BUT[language]} {' '.join(extra)}"
+    assert read(language, text, alarm="no") != "yes", text
+
+
+MEANINGS = ("yes", "no", "unknown", "likely", "hedged_no", "partial", "hedges")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_phrase_of_the_lexicon_has_two_meanings(language: str) -> None:
+    # A phrase in two lists would silently count for the first: say which one it is.
+    lexicon = builtin_library().content.languages[language].lexicon
+    seen: dict[tuple[str, ...], str] = {}
+    clashes = []
+    for meaning in MEANINGS:
+        for phrase in getattr(lexicon, meaning):
+            key = tuple(words(language).words(phrase)) or (phrase,)
+            if seen.setdefault(key, meaning) != meaning:
+                clashes.append(f"{phrase!r}: {seen[key]} and {meaning}")
+    assert clashes == []
