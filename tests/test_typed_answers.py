@@ -19,8 +19,18 @@ from hypothesis import strategies as st
 
 from companion.answers import (
     FOLLOW_UP_HEDGED_NO,
+    FOLLOW_UP_HEDGED_YES,
     FOLLOW_UP_NO_WITH_MORE,
+    FOLLOW_UP_UNSURE,
+    FOLLOW_UP_YES_WITH_MORE,
+    REASK_CHOICE,
+    REASK_EMPTY,
+    REASK_NUMBER,
+    REASK_NUMBER_DAYS,
     REASK_NUMBER_RANGE,
+    REASK_NUMBER_YEARS,
+    REASK_YES_NO,
+    REASK_YES_NO_ONLY,
     Accepted,
     FollowUp,
     Interpretation,
@@ -37,6 +47,7 @@ from companion.engine import CONVERTED, MAX_ATTEMPTS, STILL_UNSURE, CompiledFlow
 from companion.flow import Flow
 from companion.journey import Journey
 from companion.numbers import DAYS_PER_UNIT, NumberReader
+from companion.plain import converse
 from companion.resources import builtin_library
 from companion.storage import Store
 
@@ -680,3 +691,41 @@ def test_no_phrase_of_the_lexicon_has_two_meanings(language: str) -> None:
             if seen.setdefault(key, meaning) != meaning:
                 clashes.append(f"{phrase!r}: {seen[key]} and {meaning}")
     assert clashes == []
+
+
+ANSWER_TEXTS = [
+    REASK_EMPTY,
+    REASK_YES_NO,
+    REASK_YES_NO_ONLY,
+    REASK_NUMBER,
+    REASK_NUMBER_DAYS,
+    REASK_NUMBER_YEARS,
+    REASK_CHOICE,
+    FOLLOW_UP_NO_WITH_MORE,
+    FOLLOW_UP_YES_WITH_MORE,
+    FOLLOW_UP_HEDGED_NO,
+    FOLLOW_UP_HEDGED_YES,
+    FOLLOW_UP_UNSURE,
+]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_answer_texts_never_mention_buttons(language: str) -> None:
+    # The plain conversation has no buttons: the texts speak of answers, for every driver.
+    texts = builtin_library().content.localizer(language)
+    for msgid in ANSWER_TEXTS:
+        shown = texts.ui(msgid, answer="nee", min=0, max=120).casefold()
+        assert shown != msgid.casefold(), f"{msgid!r} is not translated"
+        assert not any(word in shown for word in ("knop", "bouton", "button")), shown
+
+
+def test_the_plain_conversation_shows_a_follow_up_with_numbered_answers() -> None:
+    s = mini_session("nl")
+    lines: list[str] = []
+    replies = iter(["nee, maar het tintelt", "ja", "weet ik niet", "1"])
+    converse(s, s.texts, lambda _prompt: next(replies), lines.append)
+    follow_up = s.texts.ui(FOLLOW_UP_NO_WITH_MORE, answer="nee, maar het tintelt")
+    assert follow_up in lines
+    after = lines[lines.index(follow_up) + 1]
+    assert after.strip().startswith("1) Ja"), after
+    assert s.answers["sign"] is True
