@@ -400,7 +400,7 @@ class Session:
                 self._shared.yes_no,
                 spec.unknown_allowed,
                 alarm=spec.alarm,
-                question_text=self._texts.text(question.text),
+                question_text=self._question_view(question).text,
             )
         if isinstance(spec, NumberAnswer):
             return self._number(spec, text)
