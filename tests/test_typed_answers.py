@@ -112,6 +112,8 @@ NL_YES_NO = [
     ("nee, geen doof gevoel", "follow-up"),  # "geen gevoel" can be the sign: asked
     ("natuurlijk niet", "no"),
     ("nee, dank u", "no"),
+    ("geen van allen", "no"),  # a list question: "any of these?"
+    ("nee, alleen koorts", "follow-up"),
     # typos and SMS spellings of a no-word stay no, never yes
     ("neee", "no"),
     ("nn", "no"),
@@ -192,6 +194,8 @@ FR_YES_NO = [
     ("pa du tout", "no"),
     ("non, rien", "no"),
     ("mais non", "no"),
+    ("aucun de ceux-ci", "no"),  # a list question: "any of these?"
+    ("non, sauf la fièvre", "follow-up"),
     # a no with more
     ("non, juste un peu", "yes"),
     ("non, parfois", "yes"),
