@@ -496,8 +496,11 @@ class Session:
 
     def _follow_up_view(self, question: QuestionState, follow_up: FollowUp) -> QuestionView:
         """The question again, in other words: the follow-up names the doubt."""
-        text = self._texts.ui(follow_up.reason, **follow_up.details)
-        return self._question_view(question).model_copy(update={"text": text, "help": None})
+        view = self._question_view(question)
+        # A list question keeps its list: the follow-up asks about those signs.
+        items = view.text.removeprefix(self._texts.text(question.text))
+        text = self._texts.ui(follow_up.reason, **follow_up.details) + items
+        return view.model_copy(update={"text": text, "help": None})
 
     def _advance(self) -> None:
         if not self._compiled.advance.trigger(self):

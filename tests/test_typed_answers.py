@@ -733,3 +733,65 @@ def test_the_plain_conversation_shows_a_follow_up_with_numbered_answers() -> Non
     after = lines[lines.index(follow_up) + 1]
     assert after.strip().startswith("1) Ja"), after
     assert s.answers["sign"] is True
+
+
+def checkin_session(language: str) -> Session:
+    library = builtin_library()
+    flow = library.flows["checkin"].flow
+    inputs: dict[str, Any] = {
+        n: False for n in flow.inputs if n.startswith(("known_", "reported_"))
+    }
+    inputs.update(
+        day=10,
+        weekly_screen_due=False,
+        onset_known=True,
+        radicular=False,
+        radicular_at_last_screen=False,
+        age=40,
+    )
+    return library.session("checkin", language, inputs=inputs)
+
+
+def to_list_question(s: Session) -> Turn:
+    turn = s.start()
+    for _ in range(20):
+        assert turn.question is not None
+        if turn.question.covers:
+            return turn
+        turn = s.choose("no" if turn.question.answer_type == "yes_no" else UNKNOWN)
+    raise AssertionError("no list question")
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), [("nl", "nee, maar mijn rug doet pijn"), ("fr", "non, mais bon")]
+)
+def test_a_follow_up_on_a_list_question_shows_the_list_again(language: str, text: str) -> None:
+    s = checkin_session(language)
+    asked = to_list_question(s)
+    assert asked.question is not None
+    turn = s.answer(text)
+    assert turn.question is not None and turn.question.id == asked.question.id
+    assert turn.question.text != asked.question.text
+    listed = asked.question.text.removeprefix(
+        s.texts.text(s.flow.states[asked.question.id].text)  # type: ignore[union-attr]
+    )
+    assert listed.strip() and turn.question.text.endswith(listed)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "value"),
+    [
+        ("nl", "nee, alleen af en toe", True),
+        ("nl", "geen van allen", False),
+        ("fr", "non, juste un peu", True),
+        ("fr", "aucun de ceux-ci", False),
+    ],
+)
+def test_a_list_question_reads_typed_answers_by_the_same_rules(
+    language: str, text: str, value: bool
+) -> None:
+    s = checkin_session(language)
+    asked = to_list_question(s)
+    assert asked.question is not None
+    s.answer(text)
+    assert s.answers[asked.question.id] is value
