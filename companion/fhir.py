@@ -18,7 +18,6 @@ Plain dicts (no FHIR library at run time; the tests validate the output with ``f
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import datetime
 from typing import Any
@@ -255,27 +254,3 @@ def fhir_bundle(store: Store, library: Library, texts: Localizer) -> dict[str, A
         "timestamp": _instant(store.clock.now()),
         "entry": entries,
     }
-
-
-def run_fhir_export(args: Any) -> int:
-    import sys
-
-    from companion.report import open_texts
-    from companion.resources import load_library
-    from companion.storage import StorageError, write_private
-
-    try:
-        library = load_library(args.flows, args.content)
-        with Store.open(args.data_dir) as store:
-            texts = open_texts(library, store, None)
-            bundle = fhir_bundle(store, library, texts)
-        text = json.dumps(bundle, ensure_ascii=False, indent=2) + "\n"
-        if args.out is None:
-            sys.stdout.write(text)
-        else:
-            write_private(args.out, text)
-            print(f"Exported a FHIR R4 Bundle to {args.out}.", file=sys.stderr)
-    except (StorageError, ContentError, OSError) as err:
-        print(f"companion export: {err}", file=sys.stderr)
-        return 1
-    return 0

@@ -55,6 +55,9 @@ class Concept(_Strict):
     source: list[str] = Field(default_factory=list)
     required_in: list[Identifier] = Field(default_factory=list)
     options: list[Identifier] = Field(default_factory=list)
+    red_flag: bool = False
+    """A sign of the red-flag table (clinical brief section 2): its yes/no questions
+    must be worded positively, so that "no" can only mean the sign is absent."""
 
 
 class ConceptRegistry(_Strict):

@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 
 from companion.cli import main
 from companion.resources import builtin_library
-from companion.simulate import Vignette, run_vignette
 from companion.screening import (
     Screen,
     checkin_inputs,
@@ -26,6 +25,7 @@ from companion.screening import (
     reported_signs,
     triage_screen,
 )
+from companion.simulate import Vignette, run_vignette
 from companion.timeline import CheckinSpec
 
 TIMELINES = Path(__file__).resolve().parent / "timelines"
