@@ -8,6 +8,8 @@ as "no"; an answer that says the sign is there, even a little, is yes.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -795,3 +797,31 @@ def test_a_list_question_reads_typed_answers_by_the_same_rules(
     assert asked.question is not None
     s.answer(text)
     assert s.answers[asked.question.id] is value
+
+
+LAZY_PROBE = """
+import sys
+from companion.resources import builtin_library
+session = builtin_library().session("triage", "nl")
+turn = session.start()
+while turn.question.answer_type != "number":
+    yes_no = turn.question.answer_type == "yes_no"
+    turn = session.choose("no" if yes_no else turn.question.choices[0].value)
+session.answer(sys.argv[1])
+print(turn.question.concept, "text_to_num" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize(
+    ("typed", "loaded"), [("weet ik niet", False), ("38", False), ("vier", True)]
+)
+def test_number_words_load_text2num_only_when_typed(typed: str, loaded: bool) -> None:
+    # The start of the companion and of `companion simulate` does not pay for it.
+    done = subprocess.run(
+        [sys.executable, "-c", LAZY_PROBE, typed],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert done.stdout.strip().splitlines()[-1] == f"age {loaded}"
