@@ -447,9 +447,11 @@ class Session:
 
     def _restore(self, snapshot: _Snapshot) -> None:
         self.state = snapshot.state
-        self.answers.clear()
-        self.answers.update(snapshot.answers)
-        self.asked[:] = snapshot.asked
+        if snapshot.previous is None:
+            self.answers.pop(snapshot.state, None)
+        else:
+            self.answers[snapshot.state] = snapshot.previous
+        del self.asked[snapshot.asked :]
         self._attempts = 0
         self._following_up = False
         self._correctable = None
@@ -483,7 +485,7 @@ class Session:
         self._attempts = 0
         self._following_up = False
         answered = self.state
-        self._before_last = _Snapshot(answered, dict(self.answers), tuple(self.asked))
+        self._before_last = _Snapshot(answered, self.answers.get(answered), len(self.asked))
         self.answers[answered] = result.value
         self.asked.append(answered)
         if isinstance(result, NumberRead):
@@ -696,9 +698,14 @@ def _checked_inputs(flow: Flow, inputs: Mapping[str, AnswerValue]) -> dict[str, 
 
 @dataclass(frozen=True)
 class _Snapshot:
+    """Enough to take back the last answer (cheap: kept at every step)."""
+
     state: str
-    answers: dict[str, AnswerValue]
-    asked: tuple[str, ...]
+    """The question answered."""
+    previous: AnswerValue | None
+    """Its answer before (None: it had none)."""
+    asked: int
+    """How many questions had been asked before."""
 
 
 class _Facts(Mapping[str, AnswerValue]):
