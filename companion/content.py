@@ -124,8 +124,26 @@ class PackInfo(_Strict):
     readability: ReadabilitySettings | None = None
 
 
+class NumberWords(_Strict):
+    """Words around a number a patient may type ("3 weken", "il y a deux jours")."""
+
+    units: dict[Literal["days", "weeks", "months", "years"], list[str]] = Field(
+        default_factory=dict
+    )
+    """Unit words per unit; a week is 7 days, a month 30, a year 365 (clinical brief)."""
+    days_ago: dict[str, int] = Field(default_factory=dict)
+    """Words that are a number of days by themselves: "gisteren" 1, "avant-hier" 2."""
+    ignore: list[str] = Field(default_factory=list)
+    """Words that change nothing ("ongeveer", "depuis", "il y a")."""
+    respell: dict[str, str] = Field(default_factory=dict)
+    """Spellings the number-word reader needs restored ("tweeen" -> "tweeën")."""
+
+
 class Lexicon(_Strict):
-    """Words a patient may type for each answer; matching is forgiving (see answers.py)."""
+    """Words a patient may type for each answer; matching is forgiving (see answers.py).
+
+    The lists beyond yes / no / unknown carry the clinical brief's rules for typed
+    answers (section 2): see the comments in ``content/<lang>/lexicon.yaml``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -133,9 +151,48 @@ class Lexicon(_Strict):
     no: list[str] = Field(min_length=1)
     unknown: list[str] = Field(min_length=1)
     negations: list[str] = Field(default_factory=list)
-    """Words that turn a yes-word around ("niet", "pas"): such answers are asked again."""
+    """Words that turn a sentence around ("niet", "pas")."""
+    likely: list[str] = Field(default_factory=list)
+    """Likelihood words, read as yes ("waarschijnlijk", "je crois")."""
+    hedged_no: list[str] = Field(default_factory=list)
+    """A no that is not sure ("waarschijnlijk niet"): one follow-up question."""
+    hedge_markers: list[str] = Field(default_factory=list)
+    """Words that make a yes likely and a no hedged ("denk ik", "je pense")."""
+    hedges: list[str] = Field(default_factory=list)
+    """Neither yes nor no ("mouais", "tja"): a follow-up question."""
+    partial: list[str] = Field(default_factory=list)
+    """"A little", "sometimes": the sign is there, even if not much."""
+    contrast: list[str] = Field(default_factory=list)
+    """ "maar", "mais", "juste": a no followed by one of these is never a whole no."""
+    ability: list[str] = Field(default_factory=list)
+    """Ability and feeling words ("lukt", "arrive", "gevoel"): negated, they describe a sign."""
+    fillers: list[str] = Field(default_factory=list)
+    """Words that add nothing to a yes or a no ("hoor", "merci", "heureusement")."""
+    sentence: list[str] = Field(default_factory=list)
+    """Pronouns and helper verbs of a sentence that repeats the question ("ik", "heb", "je")."""
+    corrections: list[str] = Field(default_factory=list)
+    """Words that start a correction of the number just given ("ik bedoel", "plutôt")."""
+    spellings: dict[str, str] = Field(default_factory=dict)
+    """SMS spellings and typos of a word, read as that word ("pa" -> "pas", "nn" -> "non")."""
+    numbers: NumberWords = Field(default_factory=NumberWords)
 
-    @field_validator("yes", "no", "unknown", "negations", mode="before")
+    @field_validator(
+        "yes",
+        "no",
+        "unknown",
+        "negations",
+        "likely",
+        "hedged_no",
+        "hedge_markers",
+        "hedges",
+        "partial",
+        "contrast",
+        "ability",
+        "fillers",
+        "sentence",
+        "corrections",
+        mode="before",
+    )
     @classmethod
     def _strings(cls, value: Any) -> Any:
         # YAML reads bare yes/no/on/off as booleans; keep the patient's words as words.

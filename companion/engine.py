@@ -8,12 +8,16 @@ through ``Event.trigger``), so thousands of sessions cost little memory.
 User input never raises: text that is not understood is answered with a
 re-ask turn; after :data:`MAX_ATTEMPTS` failed tries the question is recorded
 as "I don't know", which the flows treat conservatively (an unanswered
-emergency question never leads to self-care).
+emergency question never leads to self-care). An answer that leaves a doubt
+("nee, maar het tintelt") gets one follow-up question that names it; a number
+converted from another unit is shown back ("3 weken = 21 dagen") and the next
+input may correct it ("nee, 2 weken") without an extra question.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -21,14 +25,19 @@ from transitions import EventData, Machine
 
 from companion.answers import (
     REASK_CHOICE,
+    REASK_YES_NO_ONLY,
     Accepted,
+    FollowUp,
     Interpretation,
+    NumberRead,
     Rejected,
     Vocabulary,
+    YesNoWords,
     interpret_choice,
     interpret_number,
     interpret_yes_no,
-    yes_no_vocabulary,
+    unknown_vocabulary,
+    yes_no_words,
 )
 from companion.conditions import UNKNOWN, AnswerValue, Condition
 from companion.content import Localizer
@@ -44,6 +53,7 @@ from companion.flow import (
     graph_problems,
 )
 from companion.i18n import N_, N_plural
+from companion.numbers import NumberReader
 
 MAX_ATTEMPTS = 3
 """Failed tries at one question before it is recorded as "I don't know"."""
@@ -58,6 +68,12 @@ RECORDED_AS_UNKNOWN = N_(
     "I could not understand your answer. That is all right. "
     "I will note 'I don't know' for this question and go on."
 )
+STILL_UNSURE = N_(
+    "You are still not sure. That is all right: "
+    "I will note 'I don't know' for this question and go on."
+)
+CONVERTED = N_("{typed} = {converted}. Not right? Then type no and the right answer now.")
+CORRECTED = N_("I have changed your answer to: {answer}.")
 NUMBER_UNITS = {
     "days": N_plural("{count} day", "{count} days"),
     "weeks": N_plural("{count} week", "{count} weeks"),
@@ -192,13 +208,25 @@ class _TextsCache:
     """Per flow and per language/region; holds its pack and catalog, so the ids
     in its key cannot be reused by other objects while it exists."""
 
-    __slots__ = ("answers", "choices", "pack", "translations", "variables", "views", "vocabulary")
+    __slots__ = (
+        "answers",
+        "choices",
+        "numbers",
+        "pack",
+        "translations",
+        "variables",
+        "views",
+        "vocabulary",
+        "yes_no",
+    )
 
     def __init__(self, texts: Localizer) -> None:
         self.pack = texts.pack
         self.translations = texts.translations
         self.variables = dict(texts.variables)
-        self.vocabulary: Vocabulary = yes_no_vocabulary(texts.pack.lexicon)
+        self.vocabulary: Vocabulary = unknown_vocabulary(texts.pack.lexicon)
+        self.yes_no: YesNoWords = yes_no_words(texts.pack.lexicon)
+        self.numbers = NumberReader(texts.language, texts.pack.lexicon.numbers)
         self.views: dict[tuple[str, tuple[str, ...]], QuestionView] = {}
         self.choices: dict[str, list[ChoiceView]] = {}
         self.answers: dict[tuple[str, str, AnswerValue], AnswerView] = {}
@@ -264,6 +292,11 @@ class Session:
         self.asked: list[str] = []
         self._witness: tuple[str, ...] = ()
         self._attempts = 0
+        self._following_up = False
+        self._before_last: _Snapshot | None = None
+        """Where the session stood before the last accepted answer: a correction goes back."""
+        self._correctable: str | None = None
+        """The number question whose conversion was just shown: the next input may correct it."""
         self._last: Turn | None = None
 
     # public API ---------------------------------------------------------------
@@ -298,12 +331,32 @@ class Session:
             self._last = self._settle([])
         return self._last
 
+    @property
+    def last_answered(self) -> str | None:
+        """The question answered last (a correction re-answers it)."""
+        return self.asked[-1] if self.asked else None
+
     def answer(self, text: str) -> Turn:
-        """Free text as typed by the patient."""
+        """Free text as typed by the patient.
+
+        Right after a number was converted and shown back ("3 weken = 21 dagen"),
+        "nee, 2 weken" (or a number with a unit, at a question that takes no number)
+        corrects that answer instead of answering the question now asked."""
         question = self.current_question
         if question is None:
             return self.start()
+        correction = self._correction(question, text)
+        self._correctable = None
+        if correction is not None:
+            return self._redo(correction)
         return self._take(question, self._interpret(question, text))
+
+    def amend(self, value: AnswerValue) -> Turn:
+        """Gives the question answered last a new stored value: replays a correction."""
+        if self._before_last is None or self.finished:
+            return self.start()
+        self._restore(self._before_last)
+        return self.give(value)
 
     def give(self, value: AnswerValue) -> Turn:
         """A typed value, as stored earlier: replays a saved conversation.
@@ -344,14 +397,79 @@ class Session:
                 return Accepted(_YES_NO_VALUES[by_number])
             return Accepted(by_number)
         if isinstance(spec, YesNoAnswer):
-            return interpret_yes_no(text, self._vocabulary, spec.unknown_allowed)
+            return interpret_yes_no(
+                text,
+                self._shared.yes_no,
+                spec.unknown_allowed,
+                alarm=spec.alarm,
+                question_text=self._question_view(question).text,
+            )
         if isinstance(spec, NumberAnswer):
-            return interpret_number(text, spec.min, spec.max, unknown_words)
+            return self._number(spec, text)
         labels = {option: self._texts.text(key) for option, key in spec.options.items()}
         return interpret_choice(text, labels, unknown_words)
 
+    def _number(self, spec: NumberAnswer, text: str) -> Interpretation:
+        unknown_words = self._vocabulary if spec.unknown_allowed else None
+        return interpret_number(
+            text, spec.min, spec.max, unknown_words, spec.unit, self._shared.numbers
+        )
+
+    def _correction(self, asking: QuestionState, text: str) -> Interpretation | None:
+        """A new number for the question whose conversion was just shown, or None."""
+        if self._correctable is None or self._before_last is None:
+            return None
+        previous = self._flow.states[self._correctable]
+        assert isinstance(previous, QuestionState) and isinstance(previous.answer, NumberAnswer)
+        rest = self._shared.yes_no.strip_correction(text)
+        if rest is None and isinstance(asking.answer, NumberAnswer):
+            return None  # a number typed here answers the question now asked
+        result = self._number(previous.answer, text if rest is None else rest)
+        if rest is None and not isinstance(result, NumberRead):
+            return None  # plain digits pick a numbered answer of the question now asked
+        if isinstance(result, Accepted) and isinstance(result.value, int):
+            return result
+        return None
+
+    def _redo(self, result: Interpretation) -> Turn:
+        assert self._before_last is not None
+        self._restore(self._before_last)
+        question = self.current_question
+        assert question is not None
+        turn = self._take(question, result)
+        if isinstance(result, NumberRead) or turn.accepted is None:
+            return turn
+        note = self._texts.ui(CORRECTED, answer=turn.accepted.shown)
+        self._last = turn.model_copy(
+            update={"messages": [note, *turn.messages], "message_keys": ["", *turn.message_keys]}
+        )
+        return self._last
+
+    def _restore(self, snapshot: _Snapshot) -> None:
+        self.state = snapshot.state
+        if snapshot.previous is None:
+            self.answers.pop(snapshot.state, None)
+        else:
+            self.answers[snapshot.state] = snapshot.previous
+        del self.asked[snapshot.asked :]
+        self._attempts = 0
+        self._following_up = False
+        self._correctable = None
+
     def _take(self, question: QuestionState, result: Interpretation) -> Turn:
         notes: list[str] = []
+        if isinstance(result, FollowUp):
+            if not self._following_up:
+                # One follow-up question that names the doubt; what it gets is final.
+                self._following_up = True
+                self._attempts += 1
+                self._last = Turn(question=self._follow_up_view(question, result))
+                return self._last
+            if question.answer.unknown_allowed:
+                result = Accepted(UNKNOWN)
+                notes.append(self._texts.ui(STILL_UNSURE))
+            else:
+                result = Rejected(REASK_YES_NO_ONLY)
         if isinstance(result, Rejected):
             self._attempts += 1
             if self._attempts < MAX_ATTEMPTS:
@@ -365,12 +483,26 @@ class Session:
             result = Accepted(UNKNOWN)
             notes.append(self._texts.ui(RECORDED_AS_UNKNOWN))
         self._attempts = 0
+        self._following_up = False
         answered = self.state
+        self._before_last = _Snapshot(answered, self.answers.get(answered), len(self.asked))
         self.answers[answered] = result.value
         self.asked.append(answered)
+        if isinstance(result, NumberRead):
+            shown = self._shown(question, result.value)
+            notes.append(self._texts.ui(CONVERTED, typed=result.typed, converted=shown))
+            self._correctable = answered
         self._advance()
         self._last = self._settle(notes, accepted=self._answer_view(answered))
         return self._last
+
+    def _follow_up_view(self, question: QuestionState, follow_up: FollowUp) -> QuestionView:
+        """The question again, in other words: the follow-up names the doubt."""
+        view = self._question_view(question)
+        # A list question keeps its list: the follow-up asks about those signs.
+        items = view.text.removeprefix(self._texts.text(question.text))
+        text = self._texts.ui(follow_up.reason, **follow_up.details) + items
+        return view.model_copy(update={"text": text, "help": None})
 
     def _advance(self) -> None:
         if not self._compiled.advance.trigger(self):
@@ -562,6 +694,18 @@ def _checked_inputs(flow: Flow, inputs: Mapping[str, AnswerValue]) -> dict[str, 
         if not fits:
             raise ValueError(f"flow '{flow.id}': input '{name}' must be {expected}, not {value!r}")
     return dict(inputs)
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """Enough to take back the last answer (cheap: kept at every step)."""
+
+    state: str
+    """The question answered."""
+    previous: AnswerValue | None
+    """Its answer before (None: it had none)."""
+    asked: int
+    """How many questions had been asked before."""
 
 
 class _Facts(Mapping[str, AnswerValue]):

@@ -74,7 +74,17 @@ class YesNoAnswer(_Strict):
     type: Literal["yes_no"]
     unknown_allowed: bool = True
     alarm: Literal["yes", "no"] = "yes"
-    """The answer that would be the worrying one ("no" for "does moving go well?")."""
+    """The answer that means the sign is there. "no" for a question such as "Do you
+    move well?": typed answers are then read mirrored (only a whole yes is yes;
+    clinical brief section 2, "Understanding typed answers")."""
+
+    @field_validator("alarm", mode="before")
+    @classmethod
+    def _alarm_word(cls, value: Any) -> Any:
+        # A YAML boolean (alarm: false) would otherwise be refused with a puzzling message.
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return value
 
 
 class NumberAnswer(_Strict):

@@ -748,19 +748,24 @@ def _write_failure(err: sqlite3.Error, path: Path) -> StorageError:
 def replay(session: Session, answers: Sequence[StoredAnswer]) -> Turn:
     """Gives a fresh engine session the stored answers; returns the turn to show now.
 
-    Each answer must be for the question the session is asking (else the flow
-    changed since it was stored: :class:`StorageError`, start over) and must be
-    accepted again.
+    Each answer must be for the question the session is asking, or correct the
+    answer just before it (else the flow changed since it was stored:
+    :class:`StorageError`, start over) and must be accepted again.
     """
     turn = session.start()
     for stored in answers:
         asking = session.current_question
-        if asking is None or session.state != stored.question_id:
+        corrected = asking is not None and session.last_answered == stored.question_id
+        if corrected and session.state != stored.question_id:
+            # The patient corrected the answer just given ("nee, 2 weken"): both are stored.
+            turn = session.amend(stored.value)
+        elif asking is None or session.state != stored.question_id:
             raise StorageError(
                 f"cannot resume: the stored answer to '{stored.question_id}' does not fit the "
                 f"flow '{session.flow.id}' any more (it is at '{session.state}')"
             )
-        turn = session.give(stored.value)
+        else:
+            turn = session.give(stored.value)
         if turn.accepted is None or turn.accepted.question != stored.question_id:
             raise StorageError(
                 f"cannot resume: flow '{session.flow.id}' no longer accepts "
