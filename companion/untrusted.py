@@ -47,31 +47,51 @@ BIDI_CONTROLS = frozenset(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206
 class Message(str):
     """A problem in English (its ``str``) that can be said in the reader's language.
 
-    ``msgid`` is the gettext msgid, filled in with ``values``. ``field`` (a dotted
-    path such as ``activities.0.name.nl``) and ``line`` say where, when known; the
-    ``str`` starts with the field, as plan problems do (``start: must be ...``)."""
+    ``msgid`` is the gettext msgid, filled in with ``values``. ``where`` (a file,
+    ``file:line``), ``field`` (a dotted path such as ``activities.0.name.nl`` or a
+    key) and ``line`` say where, when known; the ``str`` starts with them, as
+    other problems do (``plan.toml: start: must be ...``)."""
 
     msgid: str
     values: Mapping[str, object]
+    where: str
     field: str
     line: int | None
 
     def __new__(
-        cls, msgid: str, *, field: str = "", line: int | None = None, **values: object
+        cls,
+        msgid: str,
+        *,
+        where: str = "",
+        field: str = "",
+        line: int | None = None,
+        **values: object,
     ) -> Message:
         english = msgid.format(**values)
-        self = super().__new__(cls, f"{field}: {english}" if field else english)
+        self = super().__new__(cls, ": ".join(part for part in (where, field, english) if part))
         self.msgid = msgid
         self.values = values
+        self.where = where
         self.field = field
         self.line = line
         return self
 
     def said(self, translations: gettext.NullTranslations | None = None) -> str:
-        """The message alone (without the field), translated when given a catalog."""
+        """The message alone (without where and field), translated when given a catalog."""
         translations = translations or gettext.NullTranslations()
-        values = {k: said(v, translations) if isinstance(v, str) else v for k, v in self.values.items()}
+        values = {
+            k: said(v, translations) if isinstance(v, str) else v for k, v in self.values.items()
+        }
         return translations.gettext(self.msgid).format(**values)
+
+    def placed(self, where: str) -> Message:
+        """The same message, said to be in ``where`` (``file`` or ``file:line``)."""
+        return Message(self.msgid, where=where, field=self.field, line=self.line, **self.values)
+
+    def told(self, translations: gettext.NullTranslations | None) -> str:
+        """Field and message (not where) in the reader's language."""
+        text = self.said(translations)
+        return f"{self.field}: {text}" if self.field else text
 
 
 def said(text: str, translations: gettext.NullTranslations | None) -> str:

@@ -8,10 +8,21 @@ a word, so only ``true`` and ``false`` are booleans here, as in YAML 1.2.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from companion.untrusted import (
+    MAX_NESTING,
+    NO_ALIASES,
+    OVERLAY_FILE_LIMIT,
+    TOO_DEEP,
+    Message,
+    UnsafeFile,
+    read_text,
+)
 
 # libyaml's parser when PyYAML was built with it (the usual wheels are): the
 # same safe constructor and the resolvers below, about ten times faster to load.
@@ -31,12 +42,62 @@ _Loader.add_implicit_resolver(
 )
 
 
-def read_yaml(path: Path, error: type[Exception]) -> Any:
-    """Parses one file; problems are raised as ``error`` with the path in front."""
+def read_yaml(path: Path, error: type[Exception], limit: int = OVERLAY_FILE_LIMIT) -> Any:
+    """Parses one file; problems are raised as ``error`` with the path in front.
+
+    The file is read through :func:`companion.untrusted.read_text` (a regular
+    file of at most ``limit`` bytes, UTF-8). Before anything is built, its events
+    are scanned: an alias (``*name``, the "billion laughs" bomb) and nesting deeper
+    than :data:`MAX_NESTING` are refused, so a hostile file costs at most a scan of
+    its own size."""
     try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_Loader)
-    except OSError as err:
-        raise error(f"{path}: cannot read: {err.strerror or err}") from err
+        text = read_text(path, limit)
+        _refuse_bombs(text)
+        return yaml.load(text, Loader=_Loader)
+    except UnsafeFile as err:
+        where = f"{path}:{err.message.line}" if err.message.line else str(path)
+        raise error(err.message.placed(where)) from None
     except yaml.YAMLError as err:
+        if "nesting depth" in str(err):  # libyaml's own limit, met while scanning ahead
+            raise error(Message(TOO_DEEP, where=str(path), limit=MAX_NESTING)) from None
         raise error(f"{path}: not valid YAML: {err}") from err
+
+
+def _refuse_bombs(text: str) -> None:
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            raise UnsafeFile(Message(NO_ALIASES, line=_line(event)))
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_NESTING:
+                raise UnsafeFile(Message(TOO_DEEP, line=_line(event), limit=MAX_NESTING))
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _line(event: yaml.Event) -> int | None:
+    mark = event.start_mark
+    return mark.line + 1 if mark is not None else None
+
+
+def key_line(path: Path, keys: Sequence[str]) -> int | None:
+    """The 1-based line of the key at ``keys`` (``["BE", "values", "emergency_number"]``)
+    in a YAML file of mappings, or None. Only asked when a problem is found."""
+    try:
+        node = yaml.compose(read_text(path, OVERLAY_FILE_LIMIT), Loader=_Loader)
+    except (UnsafeFile, yaml.YAMLError):
+        return None
+    line = None
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            return line
+        found = next(
+            ((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key),
+            None,
+        )
+        if found is None:
+            return line
+        line = found[0].start_mark.line + 1
+        node = found[1]
+    return line

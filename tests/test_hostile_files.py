@@ -324,7 +324,7 @@ def test_an_overlay_cannot_change_the_emergency_number(
     )
     status, out = content_check(pack, capsys)
     assert status == 1
-    assert f"{path}:6: BE.values.emergency_number: " in out and "112" in out
+    assert f"{path}:7: BE.values.emergency_number: " in out and "112" in out
 
 
 def test_an_overlay_cannot_change_1733_in_belgium(pack: Path) -> None:
