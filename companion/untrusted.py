@@ -116,7 +116,7 @@ def reader_translations(language: str | None) -> gettext.NullTranslations:
 NOT_REGULAR = N_("not a regular file (a folder, device, pipe or socket cannot be read as one)")
 CANNOT_READ = N_("cannot read the file: {reason}")
 TOO_LARGE = N_("the file is too large: at most {limit} (it has {size})")
-NOT_UTF8 = N_("not UTF-8 text{encoding}; save the file as UTF-8 (a byte order mark is fine)")
+NOT_UTF8 = N_("not a text file in UTF-8{encoding}: save it as UTF-8 (a byte order mark is fine)")
 UTF16 = N_(" (it looks like UTF-16)")
 TOO_DEEP = N_("lists and tables are nested too deeply (at most {limit} levels)")
 NUMBER_TOO_LONG = N_("a number is too long to be a real value")
