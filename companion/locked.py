@@ -50,18 +50,14 @@ ESCALATION_KEYS = frozenset(
 )
 LOCKED_PLACEHOLDERS = ("{emergency_number}", "{out_of_hours_number}")
 
-EMERGENCY_LOCKED = N_("the emergency number is always {number}: an overlay cannot change it")
-NUMBER_LOCKED = N_(
-    "this number is always {number} in this region (clinical brief): an overlay cannot change it"
-)
-SHADOWS_NUMBER = N_(
-    "a region word cannot replace the locked number '{name}' of the regions; remove it"
-)
-WORD_KEEPS_NUMBER = N_("must still name {number}, as the built-in text does")
-WORD_LOCKED = N_("whom the patient is told to call stays as built in: '{text}'")
+EMERGENCY_LOCKED = N_("The emergency number is always {number}. A pack cannot change it.")
+NUMBER_LOCKED = N_("In this region this number is always {number}. A pack cannot change it.")
+SHADOWS_NUMBER = N_("A region word cannot replace the number '{name}'. Remove it.")
+WORD_KEEPS_NUMBER = N_("This text must still name {number}, as the built-in text does.")
+WORD_LOCKED = N_("Whom to call stays as built in: '{text}'.")
 ESCALATION_LOCKED = N_(
-    "is an escalation text: an overlay cannot change what it tells the patient to do "
-    "(repeat the built-in text or remove the key)"
+    "This is an escalation text. A pack cannot change what it tells the patient to do. "
+    "Repeat the built-in text, or remove the key."
 )
 
 

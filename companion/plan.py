@@ -512,9 +512,9 @@ ONSET_WINDOW = timedelta(days=10 * 366)
 REVIEW_WINDOW = timedelta(days=366)
 """The review is at most a year after the plan's start."""
 
-START_OUT_OF_WINDOW = N_("must be within a year of today ({today}), not {value}")
-ONSET_OUT_OF_WINDOW = N_("must be at most ten years before the plan's start, not {value}")
-REVIEW_OUT_OF_WINDOW = N_("must be at most a year after the plan's start, not {value}")
+START_OUT_OF_WINDOW = N_("This date must be within a year of today ({today}), not {value}.")
+ONSET_OUT_OF_WINDOW = N_("This date must be at most ten years before the start, not {value}.")
+REVIEW_OUT_OF_WINDOW = N_("This date must be at most a year after the start, not {value}.")
 
 
 def date_window_problems(data: Any, today: date) -> list[str]:

@@ -113,22 +113,20 @@ def reader_translations(language: str | None) -> gettext.NullTranslations:
     return gettext.NullTranslations()
 
 
-NOT_REGULAR = N_("not a regular file (a folder, device, pipe or socket cannot be read as one)")
-CANNOT_READ = N_("cannot read the file: {reason}")
-TOO_LARGE = N_("the file is too large: at most {limit} (it has {size})")
-NOT_UTF8 = N_("not a text file in UTF-8{encoding}: save it as UTF-8 (a byte order mark is fine)")
+NOT_REGULAR = N_("This is not a regular file. A folder, device or pipe cannot be read.")
+CANNOT_READ = N_("The file cannot be read: {reason}")
+TOO_LARGE = N_("The file is too large: at most {limit}, not {size}.")
+NOT_UTF8 = N_("This is not a text file in UTF-8{encoding}. Save it as UTF-8.")
 UTF16 = N_(" (it looks like UTF-16)")
-TOO_DEEP = N_("lists and tables are nested too deeply (at most {limit} levels)")
-NUMBER_TOO_LONG = N_("a number is too long to be a real value")
+TOO_DEEP = N_("Lists and tables are nested too deeply: at most {limit} levels.")
+NUMBER_TOO_LONG = N_("A number is too long to be a real value.")
 FORBIDDEN_CHARACTER = N_(
-    "contains the invisible or control character {character}: remove it (it can hide or "
-    "reorder what the reader sees)"
+    "It contains the hidden or control character {character}. Remove it: it can hide or "
+    "change what the reader sees."
 )
-NO_ALIASES = N_(
-    "uses a YAML alias (*name); write each value out, aliases are not accepted in content files"
-)
-TOO_MANY_FILES = N_("the folder has more than {limit} YAML files")
-FOLDER_TOO_LARGE = N_("the YAML files of the folder together are larger than {limit}")
+NO_ALIASES = N_("It uses a YAML alias (*name). Write each value in full: aliases are not accepted.")
+TOO_MANY_FILES = N_("The folder has more than {limit} YAML files.")
+FOLDER_TOO_LARGE = N_("The YAML files of the folder are larger than {limit} together.")
 
 
 class UnsafeFile(Exception):
