@@ -31,10 +31,12 @@ from companion.plan import (
     MAX_TIMES_PER_DAY,
     MAX_WEEKS,
     MIN_WEEKS,
+    START_WINDOW,
     ActivityKind,
     Plan,
     PlanError,
     Unit,
+    date_window_problems,
     load_plan,
     parse_plan,
 )
@@ -327,7 +329,13 @@ def ask_plan(ask: Callable[[str], str], say: Callable[[str], None], today: date)
 
     kinds: tuple[str, ...] = get_args(ActivityKind)
     units: tuple[str, ...] = get_args(Unit)
-    start = value("start", date.fromisoformat, default=today, today=today.isoformat())
+    def near_today(reply: str) -> date:
+        day = date.fromisoformat(reply)
+        if abs(day - today) > START_WINDOW:
+            raise ValueError(f"{day.isoformat()} is not within a year of today")
+        return day
+
+    start = value("start", near_today, default=today, today=today.isoformat())
     data: dict[str, Any] = {"start": start, "created_by": "physiotherapist"}
     data["review"] = value("review", date.fromisoformat, optional=True)
     data["onset"] = value("onset", date.fromisoformat, optional=True)
@@ -362,6 +370,9 @@ def ask_plan(ask: Callable[[str], str], say: Callable[[str], None], today: date)
         )
         activities.append(activity)
     data["activities"] = activities
+    problems = date_window_problems(data, today)
+    if problems:
+        raise PlanError("new plan", problems)
     return parse_plan(_without_none(data), "new plan")
 
 
