@@ -329,6 +329,7 @@ def ask_plan(ask: Callable[[str], str], say: Callable[[str], None], today: date)
 
     kinds: tuple[str, ...] = get_args(ActivityKind)
     units: tuple[str, ...] = get_args(Unit)
+
     def near_today(reply: str) -> date:
         day = date.fromisoformat(reply)
         if abs(day - today) > START_WINDOW:
@@ -455,9 +456,7 @@ def _today(args: Any, today: date | None) -> date:
     return today or getattr(args, "today", None) or SystemClock().today()
 
 
-def _import(
-    args: Any, ask: Callable[[str], str], say: Callable[[str], None], today: date
-) -> int:
+def _import(args: Any, ask: Callable[[str], str], say: Callable[[str], None], today: date) -> int:
     import sys
 
     from companion.storage import StorageError, Store

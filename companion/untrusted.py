@@ -103,7 +103,9 @@ def reader_translations(language: str | None) -> gettext.NullTranslations:
     """The catalog for messages to a professional: ``--lang``, else the environment
     (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``), else English."""
     candidates = [language] if language else []
-    candidates += [os.environ.get(name, "") for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")]
+    candidates += [
+        os.environ.get(name, "") for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+    ]
     for candidate in candidates:
         code = (candidate or "").split(":")[0][:2].lower()
         if code in ("nl", "fr"):

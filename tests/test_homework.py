@@ -168,7 +168,9 @@ def test_import_with_yes_and_a_bad_file(tmp_path: Path, capsys: pytest.CaptureFi
     assert "Nothing was imported" in capsys.readouterr().err
     file = EXAMPLES / "dos-marche.fr.toml"
     assert (
-        main(["--today", "2026-03-02", "plan", "import", str(file), "--yes", "--data-dir", str(data)])
+        main(
+            ["--today", "2026-03-02", "plan", "import", str(file), "--yes", "--data-dir", str(data)]
+        )
         == 0
     )
     with Store.open(data) as store:

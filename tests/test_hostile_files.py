@@ -44,9 +44,7 @@ def plan_text(start: str = "2026-03-02", name: str = "wandelen", baseline: str =
     return PLAN.format(start=start, name=name, baseline=baseline)
 
 
-def plan_check(
-    path: Path, capsys: pytest.CaptureFixture[str], *options: str
-) -> tuple[int, str]:
+def plan_check(path: Path, capsys: pytest.CaptureFixture[str], *options: str) -> tuple[int, str]:
     status = main(["--today", TODAY, *options, "plan", "check", str(path)])
     captured = capsys.readouterr()
     assert "Traceback" not in captured.out + captured.err
@@ -192,7 +190,9 @@ def test_control_characters_in_a_plan_are_refused_with_field_and_line(
 def test_a_new_line_in_an_instruction_is_fine(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    text = plan_text().replace('unit = "minutes"', 'instruction = { nl = "Rustig.\\nElke dag." }\nunit = "minutes"')
+    text = plan_text().replace(
+        'unit = "minutes"', 'instruction = { nl = "Rustig.\\nElke dag." }\nunit = "minutes"'
+    )
     path = write(tmp_path / "plan.toml", text)
     status, out = plan_check(path, capsys)
     assert status == 0, out
@@ -300,9 +300,14 @@ def test_control_characters_in_an_overlay_name_file_key_and_line(
         pack / "nl" / "education.yaml",
         entry("edu.closing", "Bel ons gerust.") + 'edu.extra:\n  text: "Lees \\u202eons boek."\n',
     )
-    write(pack / "fr" / "education.yaml", entry("edu.closing", "Appelez-nous.") + 'edu.extra:\n  text: "Lisez notre livre."\n')
+    write(
+        pack / "fr" / "education.yaml",
+        entry("edu.closing", "Appelez-nous.") + 'edu.extra:\n  text: "Lisez notre livre."\n',
+    )
     (pack / "overlay.yaml").write_text(
-        OVERLAY_YAML.replace("association: Rugvereniging Voorbeeld", 'association: "Rug\\x1bvereniging"'),
+        OVERLAY_YAML.replace(
+            "association: Rugvereniging Voorbeeld", 'association: "Rug\\x1bvereniging"'
+        ),
         encoding="utf-8",
     )
     status, out = content_check(pack, capsys)
@@ -329,11 +334,15 @@ def test_an_overlay_cannot_change_the_emergency_number(
 
 def test_an_overlay_cannot_change_1733_in_belgium(pack: Path) -> None:
     path = write(pack / "regions.yaml", 'BE:\n  values:\n    out_of_hours_number: "1234"\n')
-    nl = write(pack / "nl" / "regions.yaml", 'region.be.out_of_hours: "de huisartsenpost op 1234"\n')
+    nl = write(
+        pack / "nl" / "regions.yaml", 'region.be.out_of_hours: "de huisartsenpost op 1234"\n'
+    )
     write(pack / "fr" / "regions.yaml", 'region.be.out_of_hours: "le poste de garde au 1234"\n')
     problems = check_lines(pack)
     assert any(p.startswith(f"{path}:3: BE.values.out_of_hours_number: ") for p in problems)
-    assert any(p.startswith(f"{nl}:1: key 'region.be.out_of_hours': ") and "1733" in p for p in problems)
+    assert any(
+        p.startswith(f"{nl}:1: key 'region.be.out_of_hours': ") and "1733" in p for p in problems
+    )
 
 
 def test_a_region_word_cannot_shadow_the_emergency_number(pack: Path) -> None:
@@ -346,9 +355,21 @@ def test_a_region_word_cannot_shadow_the_emergency_number(pack: Path) -> None:
 def test_an_overlay_cannot_rewrite_an_escalation_text(
     pack: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    text = "Rustig aan, het is niets. Bel morgen eens {gp}, of {out_of_hours}, of {emergency_number}."
-    path = write(pack / "nl" / "triage.yaml", "# ours\n" + entry("end.emergency.action", text, '["001:3112"]'))
-    write(pack / "fr" / "triage.yaml", entry("end.emergency.action", "Rien de grave. {gp} {out_of_hours} {emergency_number}", '["001:3112"]'))
+    text = (
+        "Rustig aan, het is niets. Bel morgen eens {gp}, of {out_of_hours}, of {emergency_number}."
+    )
+    path = write(
+        pack / "nl" / "triage.yaml",
+        "# ours\n" + entry("end.emergency.action", text, '["001:3112"]'),
+    )
+    write(
+        pack / "fr" / "triage.yaml",
+        entry(
+            "end.emergency.action",
+            "Rien de grave. {gp} {out_of_hours} {emergency_number}",
+            '["001:3112"]',
+        ),
+    )
     status, out = content_check(pack, capsys)
     assert status == 1
     assert f"{path}:2: key 'end.emergency.action': " in out and "escalation" in out

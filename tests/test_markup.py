@@ -64,7 +64,12 @@ def data_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     path = write(tmp_path / "plan.toml", PLAN)
     data = tmp_path / "data"
     assert main(["--today", "2026-03-03", "plan", "check", str(path)]) == 0
-    assert main(["--today", "2026-03-03", "plan", "import", str(path), "--yes", "--data-dir", str(data)]) == 0
+    assert (
+        main(
+            ["--today", "2026-03-03", "plan", "import", str(path), "--yes", "--data-dir", str(data)]
+        )
+        == 0
+    )
     capsys.readouterr()
     return data
 
@@ -138,7 +143,9 @@ def test_the_plain_terminal_shows_no_control_characters(markup_overlay: Path) ->
     texts = library.content.localizer("nl", "BE")
     show_association(library.content, texts, said.append)
     quota = Quota(kind="walking", name="wandelen\x1b[2J", unit="minutes", amount=10)
-    show_today(Today(day=3, plan=None, quotas=[quota], paused=False, last_triage=None), texts, said.append)
+    show_today(
+        Today(day=3, plan=None, quotas=[quota], paused=False, last_triage=None), texts, said.append
+    )
     out = "\n".join(said)
     assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
     assert "Rug" in out and "Vereniging" in out and "wandelen" in out

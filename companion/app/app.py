@@ -17,8 +17,8 @@ from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.content import Content
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.events import Click, Key
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static
@@ -762,9 +762,9 @@ class PlanScreen(_Page):
                 for step in schedule(plan):
                     week = (step.day - plan.start).days // 7 + 1
                     table.add_row(
-                        Text(t.format_number(week)),
-                        Text(t.format_date(step.day, "medium")),
-                        *(Text(t.format_number(q)) for q in step.quotas),
+                        t.format_number(week),
+                        t.format_date(step.day, "medium"),
+                        *(t.format_number(q) for q in step.quotas),
                     )
                 yield table
             data = collect(store, self.companion.library, t, self.companion.clock.today())
