@@ -122,6 +122,7 @@ NOT_UTF8 = N_("This is not a text file in UTF-8{encoding}. Save it as UTF-8.")
 UTF16 = N_(" (it looks like UTF-16)")
 TOO_DEEP = N_("Lists and tables are nested too deeply: at most {limit} levels.")
 NUMBER_TOO_LONG = N_("A number is too long to be a real value.")
+BAD_VALUE = N_("A date or number in the file does not exist, such as a 13th month.")
 FORBIDDEN_CHARACTER = N_(
     "It contains the hidden or control character {character}. Remove it: it can hide or "
     "change what the reader sees."

@@ -15,8 +15,10 @@ from typing import Any
 import yaml
 
 from companion.untrusted import (
+    BAD_VALUE,
     MAX_NESTING,
     NO_ALIASES,
+    NUMBER_TOO_LONG,
     OVERLAY_FILE_LIMIT,
     TOO_DEEP,
     Message,
@@ -53,7 +55,7 @@ def read_yaml(path: Path, error: type[Exception], limit: int = OVERLAY_FILE_LIMI
     try:
         text = read_text(path, limit)
         _refuse_bombs(text)
-        return yaml.load(text, Loader=_Loader)
+        return _built(text)
     except UnsafeFile as err:
         where = f"{path}:{err.message.line}" if err.message.line else str(path)
         raise error(err.message.placed(where)) from None
@@ -61,6 +63,18 @@ def read_yaml(path: Path, error: type[Exception], limit: int = OVERLAY_FILE_LIMI
         if "nesting depth" in str(err):  # libyaml's own limit, met while scanning ahead
             raise error(Message(TOO_DEEP, where=str(path), limit=MAX_NESTING)) from None
         raise error(f"{path}: not valid YAML: {err}") from err
+
+
+def _built(text: str) -> Any:
+    """The YAML's values; a number or date Python cannot build is a problem, not a crash."""
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except ValueError as err:  # 5000 digits, a 13th month: raised by the constructors
+        found = re.search(r"line (\d+)", str(err))
+        line = int(found.group(1)) if found else None
+        if "digits" in str(err):
+            raise UnsafeFile(Message(NUMBER_TOO_LONG, line=line)) from None
+        raise UnsafeFile(Message(BAD_VALUE, line=line)) from None
 
 
 def _refuse_bombs(text: str) -> None:
@@ -74,6 +88,23 @@ def _refuse_bombs(text: str) -> None:
                 raise UnsafeFile(Message(TOO_DEEP, line=_line(event), limit=MAX_NESTING))
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
+        elif isinstance(event, yaml.ScalarEvent) and not event.style:  # plain: no quotes
+            _refuse_unbuildable(event)
+
+
+_LONG_NUMBER = re.compile(r"[-+]?[0-9_]{1000,}")
+_DATE_LIKE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ].*)?")
+
+
+def _refuse_unbuildable(event: yaml.ScalarEvent) -> None:
+    """A plain scalar Python cannot build (5000 digits, a 13th month), named by line."""
+    if _LONG_NUMBER.fullmatch(event.value):
+        raise UnsafeFile(Message(NUMBER_TOO_LONG, line=_line(event)))
+    if _DATE_LIKE.fullmatch(event.value):
+        try:
+            yaml.load(event.value, Loader=_Loader)
+        except (ValueError, yaml.YAMLError):
+            raise UnsafeFile(Message(BAD_VALUE, line=_line(event))) from None
 
 
 def _line(event: yaml.Event) -> int | None:

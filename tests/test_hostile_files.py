@@ -398,3 +398,16 @@ def test_locked_value_problem_in_dutch(pack: Path, capsys: pytest.CaptureFixture
     write(pack / "regions.yaml", 'BE:\n  values:\n    emergency_number: "100"\n')
     status, out = content_check(pack, capsys, "--lang", "nl")
     assert status == 1 and "noodnummer" in out
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [("9" * 5000, "number is too long"), ("2026-13-45", "date or number")],
+    ids=["5000 digits", "month 13"],
+)
+def test_values_python_cannot_build_are_refused(
+    pack: Path, capsys: pytest.CaptureFixture[str], value: str, says: str
+) -> None:
+    path = write(pack / "regions.yaml", f"BE:\n  values:\n    association_phone: {value}\n")
+    status, out = content_check(pack, capsys)
+    assert status == 1 and f"{path}:3:" in out and says in out
