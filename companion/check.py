@@ -41,7 +41,7 @@ from companion.plain import INPUT_CLOSED
 from companion.quality import QualityReport, assess_content
 from companion.report import REPORT_PLACEHOLDERS
 from companion.resources import default_content_dir, default_flows_dir, default_seeds_dir
-from companion.untrusted import Message, character_problem, strings_in
+from companion.untrusted import Message, character_problem, strings_in, visible
 from companion.yamlfiles import key_line, read_yaml
 
 # Content texts the drivers (plain terminal, simulate) show besides the flows' own.
@@ -87,7 +87,7 @@ class Problem:
         """The problem in the reader's language (English without a catalog)."""
         message = self.message
         text = message.told(translations) if isinstance(message, Message) else message
-        return f"{self.where}: {text}"
+        return visible(f"{self.where}: {text}")  # keys from a file cannot steer the terminal
 
 
 def _placed(message: Message) -> Problem:

@@ -515,7 +515,7 @@ def load_overlay(folder: Path, base: Content) -> Content:
     errors: list[str] = []
     info = _overlay_info(folder / OVERLAY_FILE, errors)
     regions = dict(base.regions)
-    if (folder / "regions.yaml").exists():
+    if os.path.lexists(folder / "regions.yaml"):  # a dangling link is said, not skipped
         regions = _patched_regions(folder / "regions.yaml", regions, errors)
     languages = dict(base.languages)
     for item in sorted(folder.iterdir()):

@@ -47,6 +47,7 @@ from companion.untrusted import (
     read_text,
     reader_translations,
     said,
+    visible,
 )
 
 
@@ -66,7 +67,8 @@ class FileProblem:
         """The problem with the message in the reader's language (English without a catalog)."""
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
         message = said(self.message, translations)
-        return f"{where}: {self.field}: {message}" if self.field else f"{where}: {message}"
+        line = f"{where}: {self.field}: {message}" if self.field else f"{where}: {message}"
+        return visible(line, multi_line=False)  # a key from the file cannot steer the terminal
 
 
 def check_plan_file(

@@ -206,14 +206,13 @@ def character_problem(text: str, multi_line: bool = False, field: str = "") -> M
     return Message(FORBIDDEN_CHARACTER, field=field, character=", ".join(found))
 
 
-def visible(text: str) -> str:
+def visible(text: str, multi_line: bool = True) -> str:
     """``text`` for a screen: control and bidirectional characters (other than a new
-    line or a tab) become U+FFFD, so a stored text cannot steer the terminal."""
-    if not forbidden_characters(text, multi_line=True):
+    line or a tab in a ``multi_line`` text) become U+FFFD, so a stored text cannot
+    steer the terminal."""
+    if not forbidden_characters(text, multi_line):
         return text
-    return "".join(
-        "\ufffd" if forbidden_characters(char, multi_line=True) else char for char in text
-    )
+    return "".join("\ufffd" if forbidden_characters(char, multi_line) else char for char in text)
 
 
 def strings_in(data: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:

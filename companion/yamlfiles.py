@@ -62,7 +62,8 @@ def read_yaml(path: Path, error: type[Exception], limit: int = OVERLAY_FILE_LIMI
     except yaml.YAMLError as err:
         if "nesting depth" in str(err):  # libyaml's own limit, met while scanning ahead
             raise error(Message(TOO_DEEP, where=str(path), limit=MAX_NESTING)) from None
-        raise error(f"{path}: not valid YAML: {err}") from err
+        # One line per problem: PyYAML's own message spans several.
+        raise error(f"{path}: not valid YAML: {' '.join(str(err).split())}") from err
 
 
 def _built(text: str) -> Any:
