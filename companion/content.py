@@ -479,6 +479,7 @@ def load_content(folder: Path, locale_dir: Path = LOCALE_DIR) -> Content:
     """A complete content folder (for an overlay, see :func:`load_overlay`)."""
     if not folder.is_dir():
         raise ContentError(f"{folder}: content folder not found")
+    _refuse_oversized(folder)
     regions = load_regions(folder / "regions.yaml")
     languages = {
         sub.name: load_language(sub)

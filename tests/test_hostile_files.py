@@ -411,3 +411,24 @@ def test_values_python_cannot_build_are_refused(
     path = write(pack / "regions.yaml", f"BE:\n  values:\n    association_phone: {value}\n")
     status, out = content_check(pack, capsys)
     assert status == 1 and f"{path}:3:" in out and says in out
+
+
+def test_plan_new_asks_again_for_a_start_far_from_today(tmp_path: Path) -> None:
+    from argparse import Namespace
+    from datetime import date
+
+    from companion.homework import run_plan_command
+
+    answers = iter(["9999-12-31"])
+    said: list[str] = []
+
+    def ask(prompt: str) -> str:
+        try:
+            return next(answers)
+        except StopIteration:
+            raise EOFError from None
+
+    args = Namespace(plan_command="new", out=tmp_path / "plan.toml")
+    assert run_plan_command(args, ask=ask, say=said.append, today=date(2026, 3, 3)) == 1
+    assert any("9999-12-31 is not within a year of today" in line for line in said)
+    assert not (tmp_path / "plan.toml").exists()

@@ -167,3 +167,19 @@ def test_reports_show_names_as_text(data_dir: Path) -> None:
     assert "<img" not in html and "&lt;img" in html
     assert "<img" not in markdown and "\\[klik\\](https://evil.example)" in markdown
     assert "**vet**" not in markdown and "\\*\\*vet\\*\\*" in markdown
+
+
+def test_reports_show_no_bidi_or_control_characters(data_dir: Path) -> None:
+    """A plan stored before the checks existed may still hold them."""
+    library = builtin_library()
+    with Store.open(data_dir, clock=FixedClock(START)) as store:
+        plan = store.current_plan()
+        assert plan is not None
+        name = plan.activities[0].name.model_copy(update={"nl": "wan\u202edel\x1b[2J"})  # type: ignore[union-attr]
+        activity = plan.activities[0].model_copy(update={"name": name})
+        store.save_plan(plan.model_copy(update={"activities": [activity]}))
+        texts = open_texts(library, store, "nl")
+        for render in (render_html, render_markdown):
+            report = render(collect(store, library, texts, date(2026, 3, 3)))
+            assert "\u202e" not in report and "\x1b" not in report
+            assert "wan\ufffddel\ufffd[2J" in report.replace("\\[", "[")
