@@ -36,7 +36,7 @@ from companion.flow import (
     load_flow,
 )
 from companion.journey import JOURNEY_PLACEHOLDERS, JOURNEY_TEXT_KEYS
-from companion.locked import locked_problems
+from companion.locked import locked_problems, pack_number_problems
 from companion.plain import INPUT_CLOSED
 from companion.quality import QualityReport, assess_content
 from companion.report import REPORT_PLACEHOLDERS
@@ -293,8 +293,10 @@ def _check_characters(content: Content, problems: list[Problem]) -> None:
 
 
 def _check_locked_values(content: Content, problems: list[Problem]) -> None:
-    """An overlay never changes 112, a region's locked number or an escalation text."""
+    """An overlay never changes 112, a region's locked number or an escalation text;
+    a complete pack keeps the brief's numbers."""
     if content.overlay is None or content.base is None:
+        problems.extend(_placed(message) for message in pack_number_problems(content))
         return
     try:
         base = load_content(content.base, content.locale_dir)

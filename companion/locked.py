@@ -33,6 +33,8 @@ from companion.untrusted import Message, UnsafeFile
 from companion.yamlfiles import key_line, read_yaml
 
 EMERGENCY_NUMBER = "112"
+BRIEF_NUMBERS: dict[str, dict[str, str]] = {"BE": {"out_of_hours_number": "1733"}}
+"""Numbers the clinical brief (section 7) fixes per region, besides 112 everywhere."""
 LOCKED_REGION_VALUES = ("emergency_number", "out_of_hours_number")
 LOCKED_REGION_WORDS = ("gp",)
 ESCALATION_PREFIXES = ("end.emergency.", "end.gp_today.", "end.gp_soon.", "checkin.advice.")
@@ -68,6 +70,22 @@ def is_escalation_text(key: str, builtin_text: str) -> bool:
         or key in ESCALATION_KEYS
         or any(placeholder in builtin_text for placeholder in LOCKED_PLACEHOLDERS)
     )
+
+
+def pack_number_problems(content: Content) -> list[Message]:
+    """A complete pack (``--content DIR`` without ``overlay.yaml``) keeps the brief's
+    numbers too: 112 in every region, 1733 out of hours in Belgium."""
+    path = content.folder / "regions.yaml"
+    problems = []
+    for code, region in content.regions.items():
+        required = {"emergency_number": EMERGENCY_NUMBER, **BRIEF_NUMBERS.get(code, {})}
+        for name, number in required.items():
+            if region.values.get(name, number) != number:
+                keys = [code, "values", name]
+                message = EMERGENCY_LOCKED if name == "emergency_number" else NUMBER_LOCKED
+                where = _at(path, keys)
+                problems.append(Message(message, where=where, field=".".join(keys), number=number))
+    return problems
 
 
 def locked_problems(content: Content, base: Content) -> list[Message]:

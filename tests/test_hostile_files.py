@@ -432,3 +432,29 @@ def test_plan_new_asks_again_for_a_start_far_from_today(tmp_path: Path) -> None:
     assert run_plan_command(args, ask=ask, say=said.append, today=date(2026, 3, 3)) == 1
     assert any("9999-12-31 is not within a year of today" in line for line in said)
     assert not (tmp_path / "plan.toml").exists()
+
+
+def test_a_complete_pack_keeps_112_and_1733(tmp_path: Path) -> None:
+    import shutil
+
+    from companion.resources import default_content_dir
+
+    pack = tmp_path / "content"
+    shutil.copytree(default_content_dir(), pack)
+    regions = pack / "regions.yaml"
+    text = regions.read_text(encoding="utf-8")
+    regions.write_text(
+        text.replace(
+            'emergency_number: "112"\n    out_of_hours', 'emergency_number: "100"\n    out_of_hours'
+        ).replace('"1733"', '"1234"'),
+        encoding="utf-8",
+    )
+    problems = check_lines(pack)
+    lines = text.splitlines()
+    belgium = lines.index("BE:") + 1
+    be_112 = next(
+        n for n, line in enumerate(lines, 1) if n > belgium and "emergency_number" in line
+    )
+    be_1733 = next(n for n, line in enumerate(lines, 1) if "out_of_hours_number" in line)
+    assert f"{regions}:{be_112}: BE.values.emergency_number: " in "\n".join(problems)
+    assert f"{regions}:{be_1733}: BE.values.out_of_hours_number: " in "\n".join(problems)
