@@ -29,7 +29,7 @@ from typing import Any
 
 from companion.content import REGION_PREFIX, Content, ContentError
 from companion.i18n import N_
-from companion.untrusted import Message, UnsafeFile
+from companion.untrusted import Message
 from companion.yamlfiles import key_line, read_yaml
 
 EMERGENCY_NUMBER = "112"
@@ -101,7 +101,7 @@ def _region_value_problems(content: Content, base: Content) -> Iterator[Message]
         return
     try:
         data = read_yaml(path, ContentError)
-    except (ContentError, UnsafeFile):
+    except ContentError:
         return  # loading the overlay reports it
     if not isinstance(data, dict):
         return
