@@ -16,7 +16,10 @@ Measures (issue 7):
   process, median of a few runs (target < 0.5);
 * ``sessions_10k_mb``: memory of 10,000 concurrent in-process sessions, each a
   few answers in, measured with tracemalloc (target < 200);
-* ``vignettes_per_s``: ``companion simulate`` throughput in process.
+* ``vignettes_per_s``: ``companion simulate`` throughput in process;
+* ``app_first_question_s``: a fresh process that starts the Textual app headless
+  (``App.run_test``, 80x24) until the first triage question is on screen, median
+  of a few runs (no target; the start-up a patient waits for).
 """
 
 from __future__ import annotations
@@ -56,7 +59,28 @@ UNITS = {
     "simulate_cold_start_s": "s",
     "sessions_10k_mb": "MB",
     "vignettes_per_s": "/s",
+    "app_first_question_s": "s",
 }
+
+APP_PROBE = """
+import asyncio, sys, tempfile, time
+from pathlib import Path
+from companion.app.app import ChatScreen, CompanionApp
+from companion.resources import load_library
+
+async def first_question() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        app = CompanionApp(load_library(), Path(folder) / "data", language="nl")
+        async with app.run_test(size=(80, 24)) as pilot:
+            for _ in range(2000):
+                screens = [s for s in app.screen_stack if isinstance(s, ChatScreen)]
+                if screens and screens[0].question is not None:
+                    return
+                await pilot.pause(0.005)
+            sys.exit("no question after 10 s")
+
+asyncio.run(first_question())
+"""
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -228,6 +252,15 @@ def simulate_cold_start_s(repeat: int = 5) -> float:
     return statistics.median(samples)
 
 
+def app_first_question_s(repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", APP_PROBE], check=True, cwd=ROOT, timeout=120)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def sessions_10k_mb(library: Any, count: int = 10_000, answers: int = 5) -> float:
     gc.collect()
     tracemalloc.start()
@@ -281,6 +314,7 @@ def measure(sessions: int = 2000) -> dict[str, float]:
         "simulate_cold_start_s": round(simulate_cold_start_s(), 3),
         "sessions_10k_mb": round(sessions_10k_mb(library), 1),
         "vignettes_per_s": round(vignettes_per_s(library), 1),
+        "app_first_question_s": round(app_first_question_s(), 3),
     }
 
 

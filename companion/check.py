@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import gettext
 import os
-from collections.abc import Mapping
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +32,8 @@ from companion.flow import (
     ConceptRegistry,
     Flow,
     FlowError,
+    QuestionState,
+    YesNoAnswer,
     flow_files,
     graph_problems,
     load_concepts,
@@ -38,7 +42,7 @@ from companion.flow import (
 from companion.journey import JOURNEY_PLACEHOLDERS, JOURNEY_TEXT_KEYS
 from companion.locked import locked_problems, pack_number_problems
 from companion.plain import INPUT_CLOSED
-from companion.quality import QualityReport, assess_content
+from companion.quality import QualityReport, assess_content, sentences_of
 from companion.report import REPORT_PLACEHOLDERS
 from companion.resources import default_content_dir, default_flows_dir, default_seeds_dir
 from companion.untrusted import Message, character_problem, strings_in, visible
@@ -154,6 +158,8 @@ def check(
         )
     if concepts is not None:
         _check_concept_use(concepts, flows, files, flows_dir, problems)
+        if content is not None:
+            _check_red_flag_wording(concepts, flows, content, problems)
     return CheckReport(
         problems=problems, flows=flows, content=content, quality=quality, notes=notes
     )
@@ -455,3 +461,93 @@ def _check_concept_use(
                         f"concept '{name}' is required in flow '{flow_id}' but no question asks it",
                     )
                 )
+
+
+# --- red-flag questions are worded positively (clinical brief section 2) ----------
+
+
+def _check_red_flag_wording(
+    concepts: ConceptRegistry, flows: Mapping[str, Flow], content: Content, problems: list[Problem]
+) -> None:
+    """A yes/no question about a red flag holds no negation word of its language,
+    so that "nee" / "non" can only mean that the sign is absent. The questions a
+    help text asks count too; its plain statements ("buttock pain does not count
+    here") may say no."""
+    for language, pack in content.languages.items():
+        negations = {_plain_word(word) for word in pack.lexicon.negations} - {""}
+        if not negations:
+            problems.append(
+                Problem(
+                    str(pack.folder / "lexicon.yaml"),
+                    f"language '{language}': no 'negations' listed, so red-flag questions "
+                    "cannot be checked for negative wording",
+                )
+            )
+            continue
+        reported: set[str] = set()
+        for flow_id, state, question in _red_flag_questions(concepts, flows):
+            for key, text in _question_texts(question, pack.texts):
+                words = _negation_words(text, negations)
+                if not words or key in reported:
+                    continue  # a key shared by triage and check-in is named once
+                reported.add(key)
+                part = "a question of the help text" if key == question.help else "the question"
+                problems.append(
+                    Problem(
+                        pack.path_of(pack.texts[key]),
+                        f"key '{key}' (flow '{flow_id}', state '{state}', red-flag concept "
+                        f"'{question.concept}'): negation {_quoted(words)} in {part}; ask "
+                        "positively, so that 'no' can only mean the sign is absent",
+                    )
+                )
+
+
+def _red_flag_questions(
+    concepts: ConceptRegistry, flows: Mapping[str, Flow]
+) -> Iterator[tuple[str, str, QuestionState]]:
+    for flow_id, flow in flows.items():
+        for state, question in flow.questions().items():
+            # A list question ("any of these?") asks about each sign it lists.
+            asked = [question.concept, *(item.concept for item in question.items)]
+            red_flag = any(
+                (concept := concepts.concepts.get(name)) is not None and concept.red_flag
+                for name in asked
+            )
+            if red_flag and isinstance(question.answer, YesNoAnswer):
+                yield flow_id, state, question
+
+
+def _question_texts(
+    question: QuestionState, texts: Mapping[str, TextEntry]
+) -> Iterator[tuple[str, str]]:
+    """The question itself with the signs it lists, and each question its help text asks."""
+    if question.text in texts:
+        yield question.text, texts[question.text].text
+    for item in question.items:
+        if item.text in texts:
+            yield item.text, texts[item.text].text
+    if question.help and question.help in texts:
+        for sentence in sentences_of(texts[question.help].text):
+            if sentence.endswith("?"):
+                yield question.help, sentence
+
+
+def _negation_words(text: str, negations: set[str]) -> list[str]:
+    """The negation words of ``text`` in the order written, each once; words are
+    compared without case or accents, and "n'" counts as the word "n"."""
+    found: list[str] = []
+    for word in re.findall(r"[^\W\d_]+", text):
+        plain = _plain_word(word)
+        if plain in negations and plain not in found:
+            found.append(plain)
+    return found
+
+
+def _quoted(words: list[str]) -> str:
+    label = "word" if len(words) == 1 else "words"
+    return f"{label} " + ", ".join(f"'{word}'" for word in words)
+
+
+def _plain_word(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.strip().casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -4,43 +4,135 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from companion import __version__
+from companion.clock import Clock, FixedClock, SystemClock
 from companion.confirm import confirmed
 from companion.content import ContentError, parse_locale
 from companion.flow import FlowError
+from companion.i18n import N_, N_plural, load_translations
+from companion.messages import message_languages, say, say_failure
 from companion.resources import Library, default_content_dir, default_flows_dir, load_library
-from companion.storage import ENV_DATA_DIR
+from companion.storage import CANNOT_WRITE, ENV_DATA_DIR, StorageError
+
+if TYPE_CHECKING:
+    from companion.storage import Store
 
 EXIT_BAD_INPUT = 2
 ENV_CONTENT = "COMPANION_CONTENT"
 """The content folder (a complete pack or an association's overlay) when --content is not given."""
 
+# Messages of export, erase and plan import (gettext msgids, companion/i18n.py).
+EXPORTED = N_("Exported all stored data to {path}.")
+EXPORTED_FHIR = N_("Exported a FHIR R4 Bundle to {path}.")
+ERASE_NOTHING = N_("No companion data in {folder}. Nothing to delete.")
+ERASE_QUESTION = N_plural(
+    "This deletes all companion data in {folder} ({count} file). It cannot be undone. "
+    "Type yes, ja or oui to go on: ",
+    "This deletes all companion data in {folder} ({count} files). It cannot be undone. "
+    "Type yes, ja or oui to go on: ",
+)
+ERASE_KEPT = N_("Nothing was deleted.")
+ERASED = N_plural(
+    "Deleted all companion data in {folder} ({count} file).",
+    "Deleted all companion data in {folder} ({count} files).",
+)
+NO_SAVE_IMPORT = N_("With --no-save nothing is stored, so no plan was imported.")
 
-def _add_sources(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--flows",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="folder with flow files (default: the built-in flows)",
-    )
-    parser.add_argument(
-        "--content",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help=(
-            "content folder: a complete pack, or an association's pack with an overlay.yaml "
-            f"layered over the built-in one (default: ${ENV_CONTENT}, else the built-in packs)"
-        ),
-    )
+
+GLOBAL_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
+    (
+        ("--plain",),
+        {
+            "action": "store_true",
+            "help": "line-by-line conversation in the terminal (also for screen readers)",
+        },
+    ),
+    (("--lang",), {"metavar": "LOCALE", "help": "nl, fr, or with a region: nl-NL, nl-BE, fr-BE"}),
+    (("--region",), {"metavar": "CODE", "help": "NL or BE (default: by language)"}),
+    (
+        ("--today",),
+        {
+            "type": date.fromisoformat,
+            "metavar": "YYYY-MM-DD",
+            "help": "act as if today were this date (for demonstrations and tests)",
+        },
+    ),
+    (
+        ("--no-save",),
+        {
+            "action": "store_true",
+            "help": "one triage and its advice without keeping any answer (nothing is stored)",
+        },
+    ),
+    (
+        ("--flows",),
+        {
+            "type": Path,
+            "metavar": "DIR",
+            "help": "folder with flow files (default: the built-in flows)",
+        },
+    ),
+    (
+        ("--content",),
+        {
+            "type": Path,
+            "metavar": "DIR",
+            "help": (
+                "content folder: a complete pack, or an association's pack with an overlay.yaml "
+                f"layered over the built-in one (default: ${ENV_CONTENT}, else the built-in packs)"
+            ),
+        },
+    ),
+    (
+        ("--data-dir",),
+        {
+            "type": Path,
+            "metavar": "DIR",
+            "help": (
+                f"where your data is stored (default: ${ENV_DATA_DIR} or your user data folder)"
+            ),
+        },
+    ),
+)
+"""Options of the whole program, accepted before and after every subcommand."""
+
+
+def _add_global_options(parser: argparse.ArgumentParser, on_subcommand: bool) -> None:
+    """On a subcommand an option defaults to SUPPRESS, so that leaving it out there keeps
+    the value given before the subcommand (argparse would otherwise reset it to None).
+    An option a subcommand defines itself (``report --lang``) is left to the subcommand."""
+    for flags, options in GLOBAL_OPTIONS:
+        if any(flag in parser._option_string_actions for flag in flags):
+            continue
+        settings = dict(options)
+        if on_subcommand:
+            settings["default"] = argparse.SUPPRESS
+        parser.add_argument(*flags, **settings)
+
+
+def _subcommand_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """Every subcommand's parser, nested ones (``plan import``) included, each once."""
+    found: dict[int, argparse.ArgumentParser] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                for each in (sub, *_subcommand_parsers(sub)):
+                    found.setdefault(id(each), each)
+    return list(found.values())
+
+
+def _no_options(parser: argparse.ArgumentParser) -> None:
+    """For the subcommand builders that take an option adder: the global options are
+    added to every subcommand at the end of :func:`build_parser`."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,28 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Self-management companion for acute low back pain (Dutch and French).",
     )
     parser.add_argument("--version", action="version", version=f"companion {__version__}")
-    parser.add_argument(
-        "--plain",
-        action="store_true",
-        help="line-by-line conversation in the terminal (also for screen readers)",
-    )
-    parser.add_argument(
-        "--lang", metavar="LOCALE", help="nl, fr, or with a region: nl-NL, nl-BE, fr-BE"
-    )
-    parser.add_argument("--region", metavar="CODE", help="NL or BE (default: by language)")
-    parser.add_argument(
-        "--today",
-        type=date.fromisoformat,
-        metavar="YYYY-MM-DD",
-        help="act as if today were this date (for demonstrations and tests)",
-    )
-    parser.add_argument(
-        "--no-save",
-        action="store_true",
-        help="one triage and its advice without keeping any answer (nothing is stored)",
-    )
-    _add_sources(parser)
-    _add_data_dir(parser, None)
+    _add_global_options(parser, on_subcommand=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     simulate = commands.add_parser(
@@ -78,34 +149,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     simulate.add_argument("path", type=Path, help="a vignette file or a folder of them")
     simulate.add_argument("--json", action="store_true", help="one JSON object per vignette")
-    _add_sources(simulate)
 
     checker = commands.add_parser("check", help="validate flows and content packs")
-    _add_sources(checker)
     _add_seeds(checker)
     from companion.content_report import add_content_command
 
-    add_content_command(commands, _add_sources, _add_seeds)
+    add_content_command(commands, _no_options, _add_seeds)
 
     exporter = commands.add_parser("export", help="write all stored data as JSON")
     exporter.add_argument(
         "--out", type=Path, metavar="FILE", help="write to FILE (readable by you only)"
     )
-    _add_data_dir(exporter, argparse.SUPPRESS)
-    eraser = commands.add_parser("erase", help="delete all stored data")
-    eraser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    _add_data_dir(eraser, argparse.SUPPRESS)
     exporter.add_argument(
         "--fhir", action="store_true", help="a FHIR R4 Bundle (red-flag screen and care plan)"
     )
+    eraser = commands.add_parser("erase", help="delete all stored data")
+    eraser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     from companion.homework import add_plan_commands
     from companion.report import add_report_command
 
-    add_plan_commands(commands, lambda p: _add_data_dir(p, argparse.SUPPRESS))
-    add_report_command(commands, lambda p: _add_data_dir(p, argparse.SUPPRESS))
-    from companion.serve import add_serve_command
+    add_plan_commands(commands, _no_options)
+    add_report_command(commands, _no_options)
+    from companion.serve_options import add_serve_command
 
     add_serve_command(commands)
+    for subcommand in _subcommand_parsers(parser):
+        _add_global_options(subcommand, on_subcommand=True)
     return parser
 
 
@@ -117,16 +186,6 @@ def _add_seeds(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="the source documents NNN_*.txt to verify sources against "
         "(default: $COMPANION_SEEDS, else ../shared/seeds beside the repository)",
-    )
-
-
-def _add_data_dir(parser: argparse.ArgumentParser, default: object) -> None:
-    parser.add_argument(
-        "--data-dir",
-        type=Path,
-        default=default,
-        metavar="DIR",
-        help=f"where your data is stored (default: ${ENV_DATA_DIR} or your user data folder)",
     )
 
 
@@ -147,12 +206,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "erase":
         return run_erase(args)
     if args.command == "plan":
-        from companion.homework import run_plan_command
-
-        return run_plan_command(args)
+        return run_plan(args)
     if args.command == "report":
         from companion.report import run_report_command
 
+        _settle_report_locale(args)
         return run_report_command(args)
     if args.command == "serve":
         from companion.serve import run_serve_command
@@ -161,47 +219,107 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_conversation(args)
 
 
-def run_export(args: argparse.Namespace) -> int:
-    from companion.storage import StorageError, export_data, write_private
+def _ui(args: argparse.Namespace, message: str) -> str:
+    language = message_languages(args.lang, args.data_dir)[0]
+    return load_translations(language).gettext(message)
 
-    if getattr(args, "fhir", False):
-        from companion.fhir import run_fhir_export
 
-        return run_fhir_export(args)
+def _clock(args: argparse.Namespace) -> Clock:
+    """The computer's clock, or ``--today`` standing still at 09:00 UTC that day."""
+    return SystemClock() if args.today is None else FixedClock(args.today)
+
+
+def _settle_report_locale(args: argparse.Namespace) -> None:
+    """``report --lang`` is the report's language; without it the global ``--lang`` (given
+    before ``report``) is. A locale such as ``fr-BE`` also gives the region."""
+    chosen = args.report_lang or args.lang
+    if chosen is None:
+        return
     try:
-        text = json.dumps(export_data(args.data_dir), ensure_ascii=False, indent=2) + "\n"
-        if args.out is None:
-            sys.stdout.write(text)
-        else:
-            write_private(args.out, text)
-            print(f"Exported all stored data to {args.out}.", file=sys.stderr)
-    except (StorageError, OSError) as err:
+        language, region = parse_locale(chosen)
+    except ContentError:
+        return  # the report names a language it does not know
+    args.report_lang = language
+    args.region = args.region or region
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    from companion.homework import run_plan_command
+
+    if args.plan_command == "import" and args.no_save:
+        print(f"companion plan import: {_ui(args, NO_SAVE_IMPORT)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return run_plan_command(args, today=args.today)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """All stored data as JSON (or a FHIR Bundle); works on a read-only data folder."""
+    from companion.storage import export_data, resolve_data_dir, write_private
+
+    languages = message_languages(args.lang, resolve_data_dir(args.data_dir))
+    try:
+        data = _fhir_bundle(args) if args.fhir else export_data(args.data_dir, _clock(args))
+    except StorageError as err:
+        say_failure(languages, "companion export", err)
+        return 1
+    except (ContentError, FlowError) as err:
         print(f"companion export: {err}", file=sys.stderr)
         return 1
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        write_private(args.out, text)
+    except OSError as err:
+        failure = StorageError(CANNOT_WRITE, path=args.out, reason=err.strerror or str(err))
+        say_failure(languages, "companion export", failure)
+        return 1
+    say(languages, EXPORTED_FHIR if args.fhir else EXPORTED, error=True, path=args.out)
     return 0
 
 
+def _fhir_bundle(args: argparse.Namespace) -> dict[str, Any]:
+    from companion.fhir import fhir_bundle
+    from companion.report import open_texts
+    from companion.storage import Store
+
+    library = load_library(args.flows, args.content)
+    with Store.open(args.data_dir, _clock(args), for_reading=True) as store:
+        texts = open_texts(library, store, _language_only(args.lang), args.region)
+        return fhir_bundle(store, library, texts)
+
+
+def _language_only(locale: str | None) -> str | None:
+    if locale is None:
+        return None
+    with contextlib.suppress(ContentError):
+        return parse_locale(locale)[0]
+    return locale
+
+
 def run_erase(args: argparse.Namespace) -> int:
-    from companion.storage import StorageError, data_files, erase_data, resolve_data_dir
+    from companion.storage import data_files, erase_data, resolve_data_dir
 
     folder = resolve_data_dir(args.data_dir)
+    languages = message_languages(args.lang, folder)
     files = data_files(folder)
     if not files:
-        print(f"No companion data in {folder}; nothing to delete.")
+        say(languages, ERASE_NOTHING, folder=folder)
         return 0
-    question = (
-        f"This deletes all companion data in {folder} ({len(files)} files) and cannot "
-        "be undone. Type yes / ja / oui to go on: "
-    )
-    if not args.yes and not confirmed(input, question):
-        print("Nothing was deleted.")
-        return 1
+    if not args.yes:
+        say(languages[:-1], ERASE_QUESTION, count=len(files), folder=folder)
+        last = load_translations(languages[-1])
+        question = last.ngettext(*ERASE_QUESTION, len(files))
+        if not confirmed(input, question.format(folder=folder, count=len(files))):
+            say(languages, ERASE_KEPT)
+            return 1
     try:
         deleted = erase_data(folder)
     except StorageError as err:
-        print(f"companion erase: {err}", file=sys.stderr)
+        say_failure(languages, "companion erase", err)
         return 1
-    print(f"Deleted all companion data in {folder} ({len(deleted)} files).")
+    say(languages, ERASED, count=len(deleted), folder=folder)
     return 0
 
 
@@ -299,14 +417,25 @@ def run_app_conversation(
 ) -> int:
     """The Textual app (`companion` without --plain); --no-save keeps nothing after it ends."""
     from companion.app import run_app
-    from companion.clock import Clock, FixedClock, SystemClock
-    from companion.storage import StorageError
+    from companion.storage import AlreadyOpen, hold_conversation
 
-    clock: Clock = SystemClock() if args.today is None else FixedClock(args.today)
+    languages = message_languages(language, args.data_dir)
     try:
-        return run_app(library, args.data_dir, clock, language, region, no_save=args.no_save)
+        with contextlib.ExitStack() as held:
+            if not args.no_save:  # --no-save runs in a folder of its own
+                held.enter_context(hold_conversation(args.data_dir))
+            return run_app(library, args.data_dir, _clock(args), language, region, args.no_save)
+    except AlreadyOpen as err:
+        # Said in a window too: in the browser nothing printed here reaches the patient.
+        say_failure(languages, "companion", err)
+        from companion.app.app import KEY_QUIT
+        from companion.app.notice import show_notice
+
+        lines = [err.translated(load_translations(lang)) for lang in languages]
+        close = " / ".join(load_translations(lang).gettext(KEY_QUIT) for lang in languages)
+        return show_notice(lines, close)
     except StorageError as err:
-        print(f"companion: {err}", file=sys.stderr)
+        say_failure(languages, "companion", err)
         return 1
 
 
@@ -317,38 +446,51 @@ def run_stored_conversation(
     data_dir: Path | None,
     today: date | None = None,
 ) -> int:
-    """Opens the person's data, settles language and region, and lets the journey lead."""
-    from companion.clock import Clock, FixedClock, SystemClock
-    from companion.journey import Journey
-    from companion.plain import choose_language, run_journey, show_association
-    from companion.plan_setup import plan_from_answers
-    from companion.storage import StorageError, Store
+    """Opens the person's data, settles language and region, and lets the journey lead.
+
+    One conversation at a time per data folder: a second window says so and stops."""
+    from companion.storage import Store, hold_conversation
 
     clock: Clock = SystemClock() if today is None else FixedClock(today)
     try:
-        store = Store.open(data_dir, clock=clock)
+        with hold_conversation(data_dir), Store.open(data_dir, clock=clock) as store:
+            return _stored_journey(library, store, clock, language, region)
     except StorageError as err:
-        print(f"companion: {err}", file=sys.stderr)
+        say_failure(message_languages(language, data_dir), "companion", err)
         return 1
-    with store:
-        settings = store.settings()
-        language = language or settings.get("language")
-        region = region or settings.get("region")
-        if language is None or language not in library.content.languages:
-            try:
-                language = choose_language(library.content, ask=input, say=print)
-            except EOFError:
-                return 1
+
+
+def _stored_journey(
+    library: Library, store: Store, clock: Clock, language: str | None, region: str | None
+) -> int:
+    from companion.journey import Journey
+    from companion.plain import choose_language, run_journey, show_association
+    from companion.plan_setup import plan_from_answers
+
+    settings = store.settings()
+    language = language or settings.get("language")
+    region = region or settings.get("region")
+    if language is None or language not in library.content.languages:
         try:
-            texts = library.content.localizer(language, region)
-        except ContentError as err:
-            print(f"companion: {err}", file=sys.stderr)
-            return EXIT_BAD_INPUT
+            language = choose_language(library.content, ask=input, say=print)
+        except EOFError:
+            return 1
+    try:
+        texts = library.content.localizer(language, region)
+    except ContentError as err:
+        print(f"companion: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
         store.set_setting("language", language)
         store.set_setting("region", texts.region)
         journey = Journey(library, store, clock, language, texts.region, plan_from_answers)
         show_association(library.content, texts, say=print)
         return run_journey(journey, texts, ask=input, say=print, clock=clock)
+    except StorageError as err:
+        # A full disk or a folder that became read-only: what was stored before stays.
+        print(file=sys.stdout)
+        say_failure([language], "companion", err)
+        return 1
 
 
 if __name__ == "__main__":

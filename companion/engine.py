@@ -13,8 +13,7 @@ emergency question never leads to self-care).
 
 from __future__ import annotations
 
-from collections import ChainMap
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -38,6 +37,7 @@ from companion.flow import (
     EndState,
     Flow,
     FlowError,
+    ListItem,
     NumberAnswer,
     QuestionState,
     YesNoAnswer,
@@ -91,6 +91,8 @@ class QuestionView(_View):
     choices: list[ChoiceView]
     min: int | None = None
     max: int | None = None
+    covers: list[str] = []
+    """For a list question: the concepts of the signs it shows, in order."""
 
 
 class AnswerView(_View):
@@ -197,7 +199,7 @@ class _TextsCache:
         self.translations = texts.translations
         self.variables = dict(texts.variables)
         self.vocabulary: Vocabulary = yes_no_vocabulary(texts.pack.lexicon)
-        self.views: dict[str, QuestionView] = {}
+        self.views: dict[tuple[str, tuple[str, ...]], QuestionView] = {}
         self.choices: dict[str, list[ChoiceView]] = {}
         self.answers: dict[tuple[str, str, AnswerValue], AnswerView] = {}
 
@@ -257,7 +259,7 @@ class Session:
         self._fired_before = frozenset(fired_before)
         self.state: str = compiled.flow.start
         self.answers: dict[str, AnswerValue] = {}
-        self.facts: Mapping[str, AnswerValue] = ChainMap(self.answers, self._inputs)
+        self.facts: Mapping[str, AnswerValue] = _Facts(self.answers, self._inputs, compiled.flow)
         """Answers and inputs together: what the flow's conditions look at."""
         self.asked: list[str] = []
         self._witness: tuple[str, ...] = ()
@@ -381,6 +383,9 @@ class Session:
             state = self._flow.states[self.state]
             shown_keys = self._say_keys(state.say)
             shown = [self._texts.text(key) for key in shown_keys]
+            if isinstance(state, QuestionState) and not self._to_ask(state):
+                self._advance()
+                continue
             if isinstance(state, QuestionState):
                 return Turn(
                     messages=messages + shown,
@@ -399,6 +404,14 @@ class Session:
             keys = keys + shown_keys
             self._advance()
         raise FlowError(f"flow '{self._flow.id}': loops without asking from '{self.state}'")
+
+    def _to_ask(self, question: QuestionState) -> bool:
+        if question.ask_when is not None and not question.ask_when.holds(self.facts):
+            return False
+        return not question.items or bool(self._shown_items(question))
+
+    def _shown_items(self, question: QuestionState) -> list[ListItem]:
+        return [i for i in question.items if i.when is None or i.when.holds(self.facts)]
 
     def _says(self, says: Iterable[Any]) -> list[str]:
         return [self._texts.text(key) for key in self._say_keys(says)]
@@ -434,17 +447,24 @@ class Session:
     def _question_view(self, question: QuestionState) -> QuestionView:
         if self._flow.states.get(self.state) is not question:
             return self._make_question_view(question)
-        view = self._shared.views.get(self.state)
+        # A list question's items may depend on earlier answers: cached per item set.
+        items = tuple(item.concept for item in self._shown_items(question))
+        view = self._shared.views.get((self.state, items))
         if view is None:
-            view = self._shared.views[self.state] = self._make_question_view(question)
+            view = self._shared.views[(self.state, items)] = self._make_question_view(question)
         return view
 
     def _make_question_view(self, question: QuestionState) -> QuestionView:
         spec = question.answer
+        items = self._shown_items(question)
+        text = self._texts.text(question.text)
+        if items:
+            text += "".join(f"\n- {self._texts.text(item.text)}" for item in items)
         return QuestionView(
             id=self.state,
             concept=question.concept,
-            text=self._texts.text(question.text),
+            covers=[item.concept for item in items],
+            text=text,
             help=self._texts.text(question.help) if question.help else None,
             answer_type=spec.type,
             choices=self._choices(question),
@@ -542,6 +562,52 @@ def _checked_inputs(flow: Flow, inputs: Mapping[str, AnswerValue]) -> dict[str, 
         if not fits:
             raise ValueError(f"flow '{flow.id}': input '{name}' must be {expected}, not {value!r}")
     return dict(inputs)
+
+
+class _Facts(Mapping[str, AnswerValue]):
+    """Answers over inputs; an input a question asks again (``asked_by``) takes that
+    question's answer once it is known, so the flow's rules read one name."""
+
+    __slots__ = ("_answers", "_asked_by", "_inputs")
+
+    def __init__(
+        self, answers: dict[str, AnswerValue], inputs: dict[str, AnswerValue], flow: Flow
+    ) -> None:
+        self._answers = answers
+        self._inputs = inputs
+        self._asked_by = {n: s.asked_by for n, s in flow.inputs.items() if s.asked_by}
+
+    def __getitem__(self, name: str) -> AnswerValue:
+        question = self._asked_by.get(name)
+        if question is not None:
+            asked = self._answers.get(question)
+            if asked is not None and (asked != UNKNOWN or name not in self._inputs):
+                return asked
+        if name in self._answers:
+            return self._answers[name]
+        return self._inputs[name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._answers
+        yield from (n for n in self._inputs if n not in self._answers)
+        yield from (
+            n
+            for n, q in self._asked_by.items()
+            if n not in self._inputs and n not in self._answers and q in self._answers
+        )
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        question = self._asked_by.get(name)
+        return (
+            name in self._answers
+            or name in self._inputs
+            or (question is not None and question in self._answers)
+        )
 
 
 _YES_NO_VALUES: dict[str, AnswerValue] = {"yes": True, "no": False, UNKNOWN: UNKNOWN}

@@ -2,7 +2,9 @@
 
 Plain dicts (no FHIR library at run time; the tests validate the output with ``fhir.resources``):
 
-- a ``Questionnaire`` generated from ``flows/triage.yaml``: one item per question state,
+- a ``Questionnaire`` generated from each screening flow (``flows/triage.yaml``,
+  ``flows/checkin.yaml``): one item per question state (a check-in's list question names its
+  signs in its text),
   ``linkId`` = the question id, ``code`` = the concept id (system :data:`CONCEPT_SYSTEM`), type
   ``boolean`` (yes/no), ``integer`` (number, with min/max extensions) or ``choice`` (its options);
 - one ``QuestionnaireResponse`` per finished triage and per check-in (its red-flag answers), an
@@ -16,14 +18,13 @@ Plain dicts (no FHIR library at run time; the tests validate the output with ``f
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import datetime
 from typing import Any
 
 from companion.content import ContentError, Localizer
 from companion.flow import ChoiceAnswer, NumberAnswer, QuestionState, YesNoAnswer
-from companion.journey import SCREENS, TRIAGE, finished_sessions
+from companion.journey import CHECKIN, SCREENS, TRIAGE, finished_sessions
 from companion.plan import Plan, goal_day
 from companion.resources import Library
 from companion.storage import Store
@@ -31,7 +32,12 @@ from companion.storage import Store
 CONCEPT_SYSTEM = "urn:companion:concept"
 """Code system of the concept ids of ``flows/concepts.yaml``."""
 OPTION_SYSTEM = "urn:companion:option"
-QUESTIONNAIRE_URL = "urn:companion:questionnaire:triage"
+QUESTIONNAIRE_URL = "urn:companion:questionnaire:"
+"""Followed by the flow id: one Questionnaire per screening flow."""
+TITLES = {
+    TRIAGE: ("CompanionTriage", "Red-flag screen for acute low back pain"),
+    CHECKIN: ("CompanionCheckin", "Check-in during an episode of low back pain"),
+}
 ABSENT = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
@@ -45,9 +51,9 @@ def _text(texts: Localizer, key: str) -> str:
         return key
 
 
-def questionnaire(library: Library, texts: Localizer) -> dict[str, Any]:
-    """The triage flow as a Questionnaire (one item per question state, in flow order)."""
-    flow = library.flows[TRIAGE].flow
+def questionnaire(library: Library, texts: Localizer, flow_id: str = TRIAGE) -> dict[str, Any]:
+    """A screening flow as a Questionnaire (one item per question state, in flow order)."""
+    flow = library.flows[flow_id].flow
     items = []
     for name, state in flow.states.items():
         if not isinstance(state, QuestionState):
@@ -55,7 +61,9 @@ def questionnaire(library: Library, texts: Localizer) -> dict[str, Any]:
         item: dict[str, Any] = {
             "linkId": name,
             "code": [{"system": CONCEPT_SYSTEM, "code": state.concept}],
-            "text": _text(texts, state.text),
+            "text": " ".join(
+                [_text(texts, state.text), *(_text(texts, i.text) for i in state.items)]
+            ),
         }
         answer = state.answer
         if isinstance(answer, YesNoAnswer):
@@ -81,11 +89,11 @@ def questionnaire(library: Library, texts: Localizer) -> dict[str, Any]:
         items.append(item)
     return {
         "resourceType": "Questionnaire",
-        "id": "companion-triage",
-        "url": QUESTIONNAIRE_URL,
+        "id": f"companion-{flow_id.replace('_', '-')}",
+        "url": QUESTIONNAIRE_URL + flow_id,
         "version": str(flow.version),
-        "name": "CompanionTriage",
-        "title": "Red-flag screen for acute low back pain",
+        "name": TITLES.get(flow_id, (flow_id, flow_id))[0],
+        "title": TITLES.get(flow_id, (flow_id, flow_id))[1],
         "status": "active",
         "language": texts.language,
         "item": items,
@@ -202,10 +210,12 @@ def fhir_bundle(store: Store, library: Library, texts: Localizer) -> dict[str, A
             ],
         }
     )
-    form = questionnaire(library, texts)
-    add(form)
-    states = library.flows[TRIAGE].flow.states
+    forms = {flow_id: questionnaire(library, texts, flow_id) for flow_id in SCREENS}
+    for form in forms.values():
+        add(form)
     for session in finished_sessions(store, SCREENS):
+        form = forms[session.flow_id]
+        states = library.flows[session.flow_id].flow.states
         outcome = session.outcome or {}
         items = [
             item
@@ -217,7 +227,7 @@ def fhir_bundle(store: Store, library: Library, texts: Localizer) -> dict[str, A
         add(
             {
                 "resourceType": "QuestionnaireResponse",
-                "questionnaire": f"{QUESTIONNAIRE_URL}|{form['version']}",
+                "questionnaire": f"{form['url']}|{form['version']}",
                 "status": "completed",
                 "subject": {"reference": patient},
                 "authored": _instant(session.finished_at or session.started_at),
@@ -244,27 +254,3 @@ def fhir_bundle(store: Store, library: Library, texts: Localizer) -> dict[str, A
         "timestamp": _instant(store.clock.now()),
         "entry": entries,
     }
-
-
-def run_fhir_export(args: Any) -> int:
-    import sys
-
-    from companion.report import open_texts
-    from companion.resources import load_library
-    from companion.storage import StorageError, write_private
-
-    try:
-        library = load_library(args.flows, args.content)
-        with Store.open(args.data_dir) as store:
-            texts = open_texts(library, store, None)
-            bundle = fhir_bundle(store, library, texts)
-        text = json.dumps(bundle, ensure_ascii=False, indent=2) + "\n"
-        if args.out is None:
-            sys.stdout.write(text)
-        else:
-            write_private(args.out, text)
-            print(f"Exported a FHIR R4 Bundle to {args.out}.", file=sys.stderr)
-    except (StorageError, ContentError, OSError) as err:
-        print(f"companion export: {err}", file=sys.stderr)
-        return 1
-    return 0

@@ -55,6 +55,9 @@ class Concept(_Strict):
     source: list[str] = Field(default_factory=list)
     required_in: list[Identifier] = Field(default_factory=list)
     options: list[Identifier] = Field(default_factory=list)
+    red_flag: bool = False
+    """A sign of the red-flag table (clinical brief section 2): its yes/no questions
+    must be worded positively, so that "no" can only mean the sign is absent."""
 
 
 class ConceptRegistry(_Strict):
@@ -70,6 +73,8 @@ class ConceptRegistry(_Strict):
 class YesNoAnswer(_Strict):
     type: Literal["yes_no"]
     unknown_allowed: bool = True
+    alarm: Literal["yes", "no"] = "yes"
+    """The answer that would be the worrying one ("no" for "does moving go well?")."""
 
 
 class NumberAnswer(_Strict):
@@ -141,12 +146,39 @@ class _Moving(_State):
         return [t.to for t in self.next]
 
 
+class ListItem(_Strict):
+    """One sign of a list question, in plain words; shown only when ``when`` holds."""
+
+    concept: Identifier
+    text: TextKey
+    when: Condition | None = None
+
+
 class QuestionState(_Moving):
     kind: Literal["question"]
     concept: Identifier
     text: TextKey
     help: TextKey | None = None
     answer: AnswerSpec
+    ask_when: Condition | None = None
+    """Asked only when this holds; otherwise the conversation moves on as if from a
+    branch (the question stays unanswered, so conditions on it do not hold)."""
+    items: list[ListItem] = Field(default_factory=list)
+    """A list question ("any of these?"): a yes/no question about several signs at
+    once. The shown items follow the question text; a list whose items are all
+    hidden is not asked."""
+
+    @property
+    def may_be_skipped(self) -> bool:
+        """Whether reaching this question may move on without asking it."""
+        always_shown = any(item.when is None for item in self.items)
+        return self.ask_when is not None or (bool(self.items) and not always_shown)
+
+    @model_validator(mode="after")
+    def _items_need_yes_no(self) -> QuestionState:
+        if self.items and not isinstance(self.answer, YesNoAnswer):
+            raise ValueError("a list question (with items) is answered yes or no")
+        return self
 
     @field_validator("answer", mode="before")
     @classmethod
@@ -179,6 +211,9 @@ class FlowInput(_Strict):
     answer: AnswerType
     meaning: str
     options: list[Identifier] = Field(default_factory=list)
+    asked_by: Identifier | None = None
+    """A question of the flow that asks this value again when the driver does not
+    know it: once answered (not "I don't know"), the answer stands for the input."""
 
 
 class AdviceRule(_Strict):
@@ -212,6 +247,8 @@ class Flow(_Strict):
     inputs: dict[Identifier, FlowInput] = Field(default_factory=dict)
     states: dict[Identifier, State] = Field(min_length=1)
     advice: list[AdviceRule] = Field(default_factory=list)
+    definitions: dict[Identifier, Any] = Field(default_factory=dict)
+    """Named pieces of YAML (anchors) that states reuse with aliases; not read otherwise."""
 
     @model_validator(mode="after")
     def _references_resolve(self, info: ValidationInfo) -> Flow:
@@ -227,6 +264,12 @@ class Flow(_Strict):
         answer_types = self.answer_types()
         for name in set(self.inputs) & set(questions):
             yield f"input '{name}' has the same name as a question"
+        for name, spec in self.inputs.items():
+            asker = questions.get(spec.asked_by) if spec.asked_by else None
+            if spec.asked_by and asker is None:
+                yield f"input '{name}': asked_by '{spec.asked_by}' is not a question"
+            elif asker is not None and asker.answer.type != spec.answer:
+                yield f"input '{name}': asked_by '{spec.asked_by}' is not answered as {spec.answer}"
         for name, state in self.states.items():
             for target in state.targets():
                 if target not in self.states:
@@ -291,6 +334,8 @@ class Flow(_Strict):
                 yield name, state.text
                 if state.help:
                     yield name, state.help
+                for item in state.items:
+                    yield name, item.text
                 if isinstance(state.answer, ChoiceAnswer):
                     for key in state.answer.options.values():
                         yield name, key
@@ -303,6 +348,10 @@ def _conditions_of(state: _State) -> Iterator[Condition]:
     for say in state.say:
         if say.when is not None:
             yield say.when
+    if isinstance(state, QuestionState):
+        if state.ask_when is not None:
+            yield state.ask_when
+        yield from (item.when for item in state.items if item.when is not None)
     if isinstance(state, _Moving):
         for t in state.next:
             if t.when is not None:
@@ -370,8 +419,14 @@ def _can_reach(flow: Flow, goals: set[str]) -> set[str]:
 
 
 def _silent_cycles(flow: Flow) -> list[str]:
-    """Loops through message and branch states only would spin without asking anything."""
-    silent = {n for n, s in flow.states.items() if isinstance(s, MessageState | BranchState)}
+    """Loops through states that need not ask anything (messages, branches, questions
+    that may be skipped) would spin without asking anything."""
+    silent = {
+        n
+        for n, s in flow.states.items()
+        if isinstance(s, MessageState | BranchState)
+        or (isinstance(s, QuestionState) and s.may_be_skipped)
+    }
     problems = []
     for name in sorted(silent):
         onward = {t for t in flow.states[name].targets() if t in silent}

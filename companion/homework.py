@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, get_args
 
-from companion.clock import SystemClock
+from companion.clock import Clock, FixedClock, SystemClock
 from companion.confirm import confirmed
 from companion.plan import (
     MAX_STEP_EVERY_DAYS,
@@ -471,9 +471,12 @@ def _import(args: Any, ask: Callable[[str], str], say: Callable[[str], None], to
         print(f"Nothing was imported: {len(problems)} problem(s) in {args.file}.", file=sys.stderr)
         return 1
     try:
-        store = Store.open(args.data_dir)
-    except StorageError as err:
-        print(f"companion plan import: {err}", file=sys.stderr)
+        store = Store.open(args.data_dir, _clock(args))
+    except StorageError as err:  # read-only folder, full disk: in the patient's language
+        from companion.messages import message_languages, say_failure
+
+        languages = message_languages(getattr(args, "lang", None), args.data_dir)
+        say_failure(languages, "companion plan import", err)
         return 1
     with store:
         current = store.current_plan()
@@ -490,3 +493,9 @@ def _import(args: Any, ask: Callable[[str], str], say: Callable[[str], None], to
         store.append("plan_imported", {"file": Path(args.file).name})
     say(f"Imported {args.file}: the check-ins follow this plan from now on.")
     return 0
+
+
+def _clock(args: Any) -> Clock:
+    """``--today`` dates what is stored (at 09:00 UTC that day); else the computer's clock."""
+    today = getattr(args, "today", None)
+    return SystemClock() if today is None else FixedClock(today)

@@ -23,8 +23,8 @@ from companion.engine import Outcome, Session, Turn
 from companion.flow import Flow
 from companion.plan import Plan, quota_on
 from companion.resources import Library
+from companion.screening import Screen, checkin_inputs, checkin_screen, triage_screen
 from companion.storage import StorageError, Store, StoredSession, replay
-from companion.timeline import SCREEN_DONE_MARK, checkin_inputs, screen_due
 
 TRIAGE = "triage"
 EDUCATION = "education"
@@ -36,6 +36,8 @@ SELF_CARE_PATH = ("self_care", "gp_soon")
 
 SCREENS = (TRIAGE, CHECKIN)
 """The conversations that screen for red flags."""
+ONSET_CORRECTED = "onset_corrected"
+"""Event: a check-in learned when the pain began, which triage did not know."""
 SET_ASIDE = "set_aside"
 """Marks the stored outcome of a conversation that was abandoned, not finished."""
 
@@ -174,8 +176,8 @@ class Journey:
         return None
 
     def today(self) -> Today:
-        episode = self._store.current_episode()
-        day = days_since(episode.onset, self._clock) if episode else None
+        onset = self.onset()
+        day = days_since(onset, self._clock) if onset else None
         plan = self._store.current_plan()
         paused = self._plan_paused()
         quotas: list[Quota] = []
@@ -217,16 +219,18 @@ class Journey:
             fired = self._store.fired_advice(stored.flow_id) if stored.flow_id == CHECKIN else set()
             # Stored answers are language-neutral values: a conversation resumes in the
             # language and region chosen now (the patient may have switched).
-            session = self._library.session(
-                stored.flow_id,
-                self._language,
-                self._region or stored.region,
-                inputs=stored.inputs,
-                fired_before=fired,
-            )
             try:
+                # Inputs stored by an older version of the flow no longer fit it:
+                # the conversation is asked again rather than guessed.
+                session = self._library.session(
+                    stored.flow_id,
+                    self._language,
+                    self._region or stored.region,
+                    inputs=stored.inputs,
+                    fired_before=fired,
+                )
                 first = replay(session, self._store.answers_of(stored.key))
-            except StorageError as err:
+            except (StorageError, ValueError) as err:
                 self._set_aside(stored, str(err))
                 continue
             conversation = self._conversation(stored.key, stored.flow_id, session, resumed=True)
@@ -256,6 +260,14 @@ class Journey:
             duration = _answer(outcome.model_dump(mode="json"), "pain_duration_days")
             days = duration if isinstance(duration, int) and not isinstance(duration, bool) else 0
             self._store.start_episode(self._clock.today() - timedelta(days=days))
+        elif flow_id == CHECKIN:
+            duration = _answer(outcome.model_dump(mode="json"), "pain_duration_days")
+            episode = self._store.current_episode()
+            if isinstance(duration, int) and not isinstance(duration, bool) and episode:
+                onset = self._clock.today() - timedelta(days=duration)
+                self._store.append(
+                    ONSET_CORRECTED, {"episode": episode.id, "onset": onset.isoformat()}
+                )
         elif flow_id == PLAN_SETUP and self._plan_from_answers is not None:
             answers = {a.question: a.value for a in outcome.answers}
             episode = self._store.current_episode()
@@ -303,16 +315,51 @@ class Journey:
         return education_inputs(flow, _disposition(triage), _answers_by_concept(triage))
 
     def _checkin_inputs(self, triage: StoredSession) -> dict[str, AnswerValue]:
+        onset = self.onset()
+        day = days_since(onset, self._clock) if onset else 0
+        flow = self._library.flows[CHECKIN].flow
+        return checkin_inputs(flow, day, self._screens(triage, onset), self._onset_known(triage))
+
+    def onset(self) -> date | None:
+        """The day the pain began: from triage, or as a later check-in learned it."""
         episode = self._store.current_episode()
-        day = days_since(episode.onset, self._clock) if episode else 0
-        last_screen: int | None = None
-        for checkin in self._episode_checkins():
-            screened = checkin.inputs.get("weekly_screen_due") is True
-            if screened and _answer(checkin.outcome or {}, SCREEN_DONE_MARK) is not None:
-                stored_day = checkin.inputs.get("day")
-                if isinstance(stored_day, int):
-                    last_screen = stored_day
-        return checkin_inputs(day, screen_due(day, last_screen), _answers_by_concept(triage))
+        if episode is None:
+            return None
+        onset = episode.onset
+        for event in self._store.events(ONSET_CORRECTED):
+            if isinstance(event.payload, dict) and event.payload.get("episode") == episode.id:
+                onset = date.fromisoformat(str(event.payload["onset"]))
+        return onset
+
+    def _onset_known(self, triage: StoredSession) -> bool:
+        """Triage learned it, or a check-in of this episode asked again (answered or not)."""
+        duration = _answer(triage.outcome or {}, "pain_duration_days")
+        if isinstance(duration, int) and not isinstance(duration, bool):
+            return True
+        return any(
+            _answer(s.outcome or {}, "pain_duration_days") is not None
+            for s in self._episode_checkins()
+        )
+
+    def _screens(self, triage: StoredSession, onset: date | None) -> list[Screen]:
+        """The episode's finished triage and check-ins, as the care layer reads them."""
+        flow = self._library.flows[CHECKIN].flow
+        triage_day = 0
+        if onset is not None and triage.finished_at is not None:
+            triage_day = max(0, (triage.finished_at.date() - onset).days)
+        screens = [triage_screen(_answers_by_concept(triage), _disposition(triage), triage_day)]
+        for stored in self._episode_checkins():
+            day = stored.inputs.get("day")
+            screens.append(
+                checkin_screen(
+                    flow,
+                    _answers_by_question(stored),
+                    _disposition(stored),
+                    day if isinstance(day, int) and not isinstance(day, bool) else 0,
+                    stored.inputs.get("weekly_screen_due") is not False,
+                )
+            )
+        return screens
 
 
 def finished_sessions(store: Store, flow_ids: Iterable[str]) -> list[StoredSession]:
@@ -339,6 +386,11 @@ def education_inputs(
 def _disposition(stored: StoredSession) -> str | None:
     value = (stored.outcome or {}).get("disposition")
     return value if isinstance(value, str) else None
+
+
+def _answers_by_question(stored: StoredSession) -> dict[str, AnswerValue]:
+    answers = (stored.outcome or {}).get("answers") or []
+    return {a["question"]: a["value"] for a in answers if isinstance(a, dict) and "question" in a}
 
 
 def _answers_by_concept(stored: StoredSession) -> dict[str, AnswerValue]:

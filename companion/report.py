@@ -26,6 +26,7 @@ from babel.numbers import format_percent
 
 from companion.content import ContentError, Localizer
 from companion.flow import QuestionState
+from companion.i18n import N_
 from companion.journey import CHECKIN, SCREENS, TRIAGE, finished_sessions
 from companion.plan import Plan, goal_day, quota_on
 from companion.resources import Library
@@ -34,6 +35,8 @@ from companion.untrusted import visible
 
 ESCALATIONS = ("emergency", "gp_today", "gp_soon")
 """Dispositions that send the patient to a doctor (clinical brief section 2)."""
+WROTE = N_("Wrote {path}.")
+"""Said after the report is written (gettext msgid, companion/i18n.py)."""
 MILESTONE_DAYS = (7, 14, 21, 42, 84)
 """Follow-up milestones in days since onset (clinical brief section 5)."""
 MODIFIERS = frozenset({"age", "sex", "pain_duration_days"})
@@ -760,10 +763,15 @@ def add_report_command(commands: Any, add_data_dir: Callable[[Any], None]) -> No
     add_data_dir(report)
 
 
-def open_texts(library: Library, store: Store, language: str | None) -> Localizer:
+def open_texts(
+    library: Library, store: Store, language: str | None, region: str | None = None
+) -> Localizer:
+    """The report's language: ``language``, else the patient's; the region given, else the
+    patient's when the language is theirs."""
     settings = store.settings()
     language = language or settings.get("language") or "nl"
-    region = settings.get("region") if settings.get("language") == language else None
+    if region is None and settings.get("language") == language:
+        region = settings.get("region")
     return library.content.localizer(language, region)
 
 
@@ -774,12 +782,13 @@ def write_report(
     language: str | None = None,
     fmt: str | None = None,
     gp_summary: bool = False,
+    region: str | None = None,
 ) -> bool:
     """Writes the report (or the GP summary) to ``out`` (0600); False when there is nothing
     to summarise for the GP."""
     from companion.storage import write_private
 
-    texts = open_texts(library, store, language)
+    texts = open_texts(library, store, language, region)
     fmt = fmt or ("md" if out.suffix.lower() in (".md", ".markdown") else "html")
     today = store.clock.today()
     if gp_summary:
@@ -800,8 +809,9 @@ def run_report_command(args: Any) -> int:
     import sys
 
     from companion.clock import Clock, FixedClock, SystemClock
+    from companion.messages import message_languages, say, say_failure
     from companion.resources import load_library
-    from companion.storage import StorageError
+    from companion.storage import CANNOT_WRITE, StorageError
 
     try:
         library = load_library(args.flows, args.content)
@@ -809,22 +819,31 @@ def run_report_command(args: Any) -> int:
         print(f"companion report: {err}", file=sys.stderr)
         return 2
     clock: Clock = SystemClock() if args.today is None else FixedClock(args.today)
+    languages = message_languages(args.report_lang, args.data_dir)
     try:
-        store = Store.open(args.data_dir, clock=clock)
+        store = Store.open(args.data_dir, clock=clock, for_reading=True)
     except StorageError as err:
-        print(f"companion report: {err}", file=sys.stderr)
+        say_failure(languages, "companion report", err)
         return 1
     with store:
         try:
-            texts = open_texts(library, store, args.report_lang)
+            texts = open_texts(library, store, args.report_lang, args.region)
             written = write_report(
-                store, library, args.out, texts.language, args.format, args.gp_summary
+                store, library, args.out, texts.language, args.format, args.gp_summary, texts.region
             )
-        except (ContentError, OSError) as err:
+        except ContentError as err:
             print(f"companion report: {err}", file=sys.stderr)
+            return 1
+        except OSError as err:
+            reason = err.strerror or str(err)
+            say_failure(
+                languages,
+                "companion report",
+                StorageError(CANNOT_WRITE, path=args.out, reason=reason),
+            )
             return 1
         if not written:
             print(texts.text("gp.none"))
             return 1
-    print(f"Wrote {args.out}.", file=sys.stderr)
+    say([texts.language], WROTE, error=True, path=args.out)
     return 0

@@ -27,6 +27,7 @@ from companion.timeline import (
     CheckinResult,
     CheckinSpec,
     TimelineError,
+    TriageFacts,
     answer_from_facts,
     checkin_problems,
     fact_problems,
@@ -185,16 +186,20 @@ def _run_checkins(
     compiled = library.flows.get(CHECKIN)
     if compiled is None:
         raise VignetteError(f"{file}: the vignette has check-ins but there is no check-in flow")
-    triage_answers = {
-        triage.flow.questions()[q].concept: value for q, value in triage.answers.items()
-    }
+    outcome = triage.start().outcome
+    facts = TriageFacts(
+        answers={triage.flow.questions()[q].concept: v for q, v in triage.answers.items()},
+        disposition=outcome.disposition if outcome and outcome.disposition else "self_care",
+        facts=vignette.facts,
+        unknown=frozenset(vignette.unknown),
+    )
 
     def session_for(inputs: Mapping[str, AnswerValue], fired_before: frozenset[str]) -> Session:
         return Session(compiled, triage.texts, inputs=inputs, fired_before=fired_before)
 
     try:
         return run_checkins(
-            vignette.checkins, session_for, compiled.flow, triage_answers, vignette.unspecified
+            vignette.checkins, session_for, compiled.flow, facts, vignette.unspecified
         )
     except TimelineError as err:
         raise VignetteError(f"{file}: {err}") from err

@@ -9,6 +9,15 @@
   applied in one transaction on open. ``PRAGMA application_id`` marks the file as ours.
 - Never overwritten: a corrupt or foreign file is moved aside to ``<name>.corrupt-<time>``
   and :class:`StorageError` says so; a file from a newer version is left alone.
+- Several processes: a new database is made and migrated in a temporary file beside it and
+  moved into place complete, so no process ever sees a half-made one. Every open store holds
+  a shared ``flock`` on ``companion.db.lock``; making the file and setting a damaged one aside
+  need it exclusively, so a file another process has open is never set aside. One
+  conversation at a time: :func:`hold_conversation` (``companion.db.conversation.lock``).
+- Read-only: :meth:`Store.open` with ``for_reading=True`` (export, report) opens a folder or
+  file that cannot be written with SQLite's ``mode=ro``; writing there, or to a full disk,
+  raises a :class:`StorageError` that says so in the person's language and loses nothing
+  stored before.
 
 Tables: ``events`` (append-only: id, at, person, kind, payload JSON), ``settings``,
 ``episodes`` (onset dates), ``plans`` (every saved plan; the newest is current), ``sessions``
@@ -19,10 +28,13 @@ see :func:`replay`). Timestamps come from the injected :class:`~companion.clock.
 from __future__ import annotations
 
 import contextlib
+import gettext
 import json
 import os
 import sqlite3
 import stat
+import sys
+import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,7 +45,11 @@ from typing import Any
 from companion.clock import Clock, SystemClock
 from companion.conditions import AnswerValue
 from companion.engine import Session, Turn
+from companion.i18n import N_
 from companion.plan import Plan, PlanError, parse_plan
+
+if sys.platform != "win32":
+    import fcntl
 
 APP_NAME = "companion"
 DB_NAME = "companion.db"
@@ -44,6 +60,61 @@ EXPORT_VERSION = 1
 DEFAULT_PERSON = "me"
 
 _SIDE_FILES = ("-wal", "-shm", "-journal")
+STORE_LOCK = DB_NAME + ".lock"
+"""Held shared by every open store, exclusively while the database is made or set aside."""
+CONVERSATION_LOCK = DB_NAME + ".conversation.lock"
+"""Held by the one conversation (plain or app) open on a data folder."""
+NEW_INFIX = ".new-"
+"""``companion.db.new-<hex>``: a database being made, moved into place when complete."""
+LOCK_WAIT_SECONDS = 10.0
+"""How long opening waits for another process that is making the database."""
+_sqlite_connect = sqlite3.connect
+"""The one call that opens SQLite (tests wrap it to simulate a full disk)."""
+
+# Messages a person reads (gettext msgids, companion/i18n.py); printed after "companion: ".
+CANNOT_DELETE = N_("cannot delete {path}: {reason}")
+CANNOT_CREATE_FOLDER = N_(
+    "cannot create the data folder {folder}: {reason}. "
+    "Choose another folder with --data-dir or {env}."
+)
+FOLDER_READ_ONLY = N_(
+    "cannot write to the data folder {folder}: it is read-only. "
+    "What was stored before is kept. Choose another folder with --data-dir or {env}."
+)
+DISK_FULL = N_(
+    "the disk is full, so the last step was not saved in {path}. "
+    "Everything saved before it is kept. Make room on the disk and start again."
+)
+CANNOT_WRITE = N_("cannot write to {path}: {reason}")
+CANNOT_OPEN = N_("cannot open the database {path}: {reason}")
+IN_USE = N_(
+    "the database {path} is in use by another program. Nothing was changed. Try again in a moment."
+)
+KEPT_ASIDE = N_(
+    "the database {path} cannot be used ({reason}). It was kept aside as {kept}. "
+    "A new, empty database will be made next time. Keep that file if someone should try "
+    "to recover it. 'companion erase' deletes it."
+)
+CANNOT_READ = N_("the database {path} cannot be read ({reason}). It was not changed.")
+NEWER_VERSION = N_(
+    "the database {path} was made by a newer version of companion (schema {version}; "
+    "this version knows {known}). Update companion. The file was not changed."
+)
+CANNOT_MIGRATE = N_(
+    "cannot update the database {path} from schema {version}: {reason}. Nothing was changed."
+)
+OLDER_READ_ONLY = N_(
+    "the database {path} is from an older companion. It cannot be updated in a read-only "
+    "folder. Open it once where it can be written."
+)
+NOTHING_STORED = N_("there is no stored data in {folder}.")
+PLAN_UNREADABLE = N_("a stored plan cannot be read: {problem}")
+ALREADY_OPEN = N_(
+    "the companion is already open in another window. Go on there, or close it and start again."
+)
+ERASE_WHILE_OPEN = N_(
+    "the companion is open in another window or program. Close it first. Nothing was deleted."
+)
 
 MIGRATIONS: list[tuple[str, ...]] = [
     (
@@ -104,7 +175,24 @@ _TABLES = frozenset({"events", "settings", "episodes", "plans", "sessions", "ans
 
 
 class StorageError(Exception):
-    """Stored data cannot be used; the message says which file or folder and what to do."""
+    """Stored data cannot be used; the message says which file or folder and what to do.
+
+    ``message`` is a gettext msgid with ``{placeholders}`` filled from ``params``: ``str()``
+    gives it in English, :meth:`translated` in the person's language.
+    """
+
+    def __init__(self, message: str, /, **params: object) -> None:
+        super().__init__(message.format(**params) if params else message)
+        self.message = message
+        self.params = params
+
+    def translated(self, translations: gettext.NullTranslations) -> str:
+        text = translations.gettext(self.message)
+        return text.format(**self.params) if self.params else text
+
+
+class AlreadyOpen(StorageError):
+    """Another window has a conversation open on this data folder."""
 
 
 @dataclass(frozen=True)
@@ -180,18 +268,58 @@ def erase_data(data_dir: Path | str | None = None) -> list[Path]:
     Returns the files deleted.
     """
     folder = resolve_data_dir(data_dir)
-    deleted = []
-    for path in data_files(folder):
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            continue
-        except OSError as err:
-            raise StorageError(f"cannot delete {path}: {err.strerror or err}") from None
-        deleted.append(path)
+    if not data_files(folder):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+        return []
+    try:
+        lock = _FileLock(folder / STORE_LOCK)
+    except OSError as err:
+        raise StorageError(
+            CANNOT_DELETE, path=folder / STORE_LOCK, reason=err.strerror or str(err)
+        ) from None
+    with lock:
+        # No other process may have the database open while it goes.
+        if not lock.try_lock(exclusive=True):
+            raise StorageError(ERASE_WHILE_OPEN)
+        deleted = []
+        for path in data_files(folder):
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                continue
+            except OSError as err:
+                raise StorageError(
+                    CANNOT_DELETE, path=path, reason=err.strerror or str(err)
+                ) from None
+            deleted.append(path)
     with contextlib.suppress(OSError):
         folder.rmdir()  # only succeeds when nothing else is in it
     return deleted
+
+
+def stored_language(data_dir: Path | str | None = None) -> str | None:
+    """The language in the settings, for messages before the database is opened (erase,
+    export); None when it cannot be read. Never creates or changes a file."""
+    folder = resolve_data_dir(data_dir)
+    path = folder / DB_NAME
+    if not path.is_file():
+        return None
+    old_umask = os.umask(0o077)  # a -shm file SQLite may make stays private
+    try:
+        if _writable(folder, path):  # an ordinary connection tidies up what it made
+            connection = _sqlite_connect(path, isolation_level=None)
+        else:
+            connection = _open_read_only(path, _read_only_mode(path))
+        try:
+            row = connection.execute("SELECT value FROM settings WHERE key = 'language'").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return None
+    finally:
+        os.umask(old_umask)
+    return str(row[0]) if row else None
 
 
 def write_private(path: Path | str, text: str) -> None:
@@ -212,7 +340,7 @@ def export_data(data_dir: Path | str | None = None, clock: Clock | None = None) 
     folder = resolve_data_dir(data_dir)
     if not (folder / DB_NAME).exists():
         return _empty_export(clock or SystemClock())
-    with Store.open(folder, clock) as store:
+    with Store.open(folder, clock, for_reading=True) as store:
         return store.export()
 
 
@@ -237,13 +365,20 @@ class Store:
     """An open database. Use :meth:`open`; close it (or use ``with``) when done."""
 
     def __init__(
-        self, connection: sqlite3.Connection, path: Path, clock: Clock, person: str
+        self,
+        connection: sqlite3.Connection,
+        path: Path,
+        clock: Clock,
+        person: str,
+        lock: _FileLock | None = None,
     ) -> None:
         self._db = connection
+        self._lock = lock
         self.path = path
         self.data_dir = path.parent
         self.clock = clock
         self.person = person
+        self.read_only = lock is None
 
     @classmethod
     def open(
@@ -251,20 +386,38 @@ class Store:
         data_dir: Path | str | None = None,
         clock: Clock | None = None,
         person: str = DEFAULT_PERSON,
+        *,
+        for_reading: bool = False,
     ) -> Store:
         """Opens (creating if needed) the database, migrating it to the current schema.
 
         Raises :class:`StorageError` when the folder cannot be used, or the file is
-        corrupt or foreign (then it is moved aside first, never overwritten).
+        corrupt or foreign (then it is moved aside first, never overwritten, unless
+        another process has it open). ``for_reading`` (export, report): a folder or file
+        that cannot be written is opened read-only instead of refused.
         """
         clock = clock or SystemClock()
-        folder = _prepare_dir(resolve_data_dir(data_dir))
+        folder = resolve_data_dir(data_dir)
         path = folder / DB_NAME
-        connection = _connect(path, clock)
-        return cls(connection, path, clock, person)
+        if for_reading and folder.is_dir() and not _writable(folder, path):
+            return cls(_connect_read_only(path), path, clock, person)
+        _prepare_dir(folder)
+        try:
+            lock = _FileLock(folder / STORE_LOCK)
+        except OSError as err:
+            raise StorageError(CANNOT_OPEN, path=path, reason=err.strerror or str(err)) from None
+        try:
+            _lock_for_opening(path, lock)
+            connection = _connect(path, clock, lock)
+        except BaseException:
+            lock.close()
+            raise
+        return cls(connection, path, clock, person, lock)
 
     def close(self) -> None:
         self._db.close()
+        if self._lock is not None:
+            self._lock.close()
 
     def __enter__(self) -> Store:
         return self
@@ -363,7 +516,7 @@ class Store:
             try:
                 plan = parse_plan(json.loads(row[2]), f"{self.path} (plan {row[0]})")
             except PlanError as err:
-                raise StorageError(f"a stored plan cannot be read: {err}") from None
+                raise StorageError(PLAN_UNREADABLE, problem=str(err)) from None
             stored.append(StoredPlan(row[0], datetime.fromisoformat(row[1]), plan))
         return stored
 
@@ -529,11 +682,13 @@ class Store:
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
+        if self.read_only:
+            raise StorageError(FOLDER_READ_ONLY, folder=self.data_dir, env=ENV_DATA_DIR)
         try:
             with _transaction(self._db):
                 yield self._db
         except sqlite3.OperationalError as err:
-            raise StorageError(f"cannot write to {self.path}: {err}") from None
+            raise _write_failure(err, self.path) from None
         _private(self.path)
 
 
@@ -569,10 +724,22 @@ def _transaction(db: sqlite3.Connection) -> Iterator[None]:
     db.execute("BEGIN IMMEDIATE")
     try:
         yield
+        db.execute("COMMIT")  # a full disk may refuse the commit itself
     except BaseException:
-        db.execute("ROLLBACK")
+        if db.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
         raise
-    db.execute("COMMIT")
+
+
+def _write_failure(err: sqlite3.Error, path: Path) -> StorageError:
+    code = (getattr(err, "sqlite_errorcode", None) or 0) & 0xFF  # primary result code
+    text = str(err)
+    if code == sqlite3.SQLITE_FULL or "disk is full" in text:
+        return StorageError(DISK_FULL, path=path)
+    if code == sqlite3.SQLITE_READONLY or "readonly database" in text:
+        return StorageError(FOLDER_READ_ONLY, folder=path.parent, env=ENV_DATA_DIR)
+    return StorageError(CANNOT_WRITE, path=path, reason=text)
 
 
 # --- resuming a conversation ---------------------------------------------------------------
@@ -605,6 +772,95 @@ def replay(session: Session, answers: Sequence[StoredAnswer]) -> Turn:
 # --- opening safely ----------------------------------------------------------------------------
 
 
+class _FileLock:
+    """An ``flock(2)`` lock on a file in the data folder. The kernel drops it when the
+    process ends, also when it is killed, so a crash never leaves the folder locked."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._fd = self._open()
+
+    def _open(self) -> int:
+        fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)  # not inherited (PEP 446)
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, 0o600)
+        return fd
+
+    def still_in_place(self) -> bool:
+        """False when the lock file was deleted (``erase``) or replaced since it was opened:
+        a lock on it then excludes nobody, so take a fresh one (:meth:`reopen`)."""
+        try:
+            return os.stat(self._path).st_ino == os.fstat(self._fd).st_ino
+        except OSError:
+            return False
+
+    def reopen(self) -> None:
+        self.close()
+        self._fd = self._open()
+
+    def try_lock(self, exclusive: bool) -> bool:
+        """Takes (or converts to) a shared or exclusive lock without waiting.
+
+        A conversion that fails leaves no lock at all (Linux drops the old one first)."""
+        if sys.platform == "win32":
+            return True  # no flock: one window at a time is not enforced there
+        mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+        try:
+            fcntl.flock(self._fd, mode | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self._fd)  # releases the lock
+
+    def __enter__(self) -> _FileLock:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class ConversationLock:
+    """Held while a conversation runs on a data folder; :func:`hold_conversation`."""
+
+    def __init__(self, lock: _FileLock) -> None:
+        self._lock = lock
+
+    def release(self) -> None:
+        self._lock.close()
+
+    def __enter__(self) -> ConversationLock:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def hold_conversation(data_dir: Path | str | None = None) -> ConversationLock:
+    """One conversation at a time per data folder: two windows would answer into the same
+    session. Raises :class:`AlreadyOpen` when another process holds the folder."""
+    folder = _prepare_dir(resolve_data_dir(data_dir))
+    try:
+        lock = _FileLock(folder / CONVERSATION_LOCK)
+    except OSError as err:
+        raise StorageError(
+            CANNOT_OPEN, path=folder / DB_NAME, reason=err.strerror or str(err)
+        ) from None
+    if not lock.try_lock(exclusive=True):
+        lock.close()
+        raise AlreadyOpen(ALREADY_OPEN)
+    return ConversationLock(lock)
+
+
+def _writable(folder: Path, path: Path) -> bool:
+    """Whether new data can be stored (the one place that decides; tests patch it)."""
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return False
+    return not path.exists() or os.access(path, os.R_OK | os.W_OK)
+
+
 def _prepare_dir(folder: Path) -> Path:
     try:
         if not folder.is_dir():
@@ -612,46 +868,180 @@ def _prepare_dir(folder: Path) -> Path:
             folder.chmod(0o700)  # mkdir's mode is reduced by the umask
     except OSError as err:
         raise StorageError(
-            f"cannot create the data folder {folder}: {err.strerror or err}. "
-            f"Choose another folder with --data-dir or {ENV_DATA_DIR}."
+            CANNOT_CREATE_FOLDER, folder=folder, reason=err.strerror or str(err), env=ENV_DATA_DIR
         ) from None
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise StorageError(
-            f"cannot write to the data folder {folder}. "
-            f"Check its permissions, or choose another folder with --data-dir or {ENV_DATA_DIR}."
-        )
+    if not _writable(folder, folder / DB_NAME):
+        raise StorageError(FOLDER_READ_ONLY, folder=folder, env=ENV_DATA_DIR)
     return folder
 
 
-def _connect(path: Path, clock: Clock) -> sqlite3.Connection:
-    existed = path.exists() and path.stat().st_size > 0
+def _complete(path: Path) -> bool:
+    """A database is at ``path`` (made elsewhere and moved in, so never half made)."""
+    try:
+        return path.stat().st_size > 0
+    except FileNotFoundError:
+        return False
+
+
+def _lock_for_opening(path: Path, lock: _FileLock) -> None:
+    """Leaves ``lock`` shared with a complete database at ``path``, making it first when
+    there is none. Only one process makes it; the others wait until it is in place."""
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while True:
+        if not lock.still_in_place():
+            lock.reopen()
+        if _complete(path):
+            if lock.try_lock(exclusive=False) and lock.still_in_place():
+                return
+        elif lock.try_lock(exclusive=True) and lock.still_in_place():
+            if not _complete(path):
+                _create(path)
+            if lock.try_lock(exclusive=False):
+                return
+        if time.monotonic() > deadline:
+            raise StorageError(IN_USE, path=path)
+        time.sleep(0.02)
+
+
+def _create(path: Path) -> None:
+    """Makes and migrates the database in a temporary file beside ``path``, then moves it
+    into place: another process sees no database or a complete one, never one half made.
+    Called with the store lock held exclusively, so a leftover temporary file is stale."""
+    for leftover in path.parent.glob(f"{path.name}{NEW_INFIX}*"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+    temp = path.with_name(f"{path.name}{NEW_INFIX}{uuid.uuid4().hex}")
+    old_umask = os.umask(0o077)
+    try:
+        _create_private(temp)
+        db = _sqlite_connect(temp, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode = WAL")  # kept in the file
+            db.execute("PRAGMA synchronous = FULL")
+            _migrate(db, path)
+        finally:
+            db.close()  # checkpoints: everything is in the one file now
+        _fsync(temp)
+        os.replace(temp, path)  # path is absent, or an empty file nobody uses
+        _fsync(path.parent)
+    except sqlite3.Error as err:
+        raise _write_failure(err, path) from None
+    except OSError as err:
+        raise StorageError(CANNOT_WRITE, path=path, reason=err.strerror or str(err)) from None
+    finally:
+        os.umask(old_umask)
+        for name in (temp.name, *(temp.name + side for side in _SIDE_FILES)):
+            with contextlib.suppress(OSError):
+                (path.parent / name).unlink()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _connect(path: Path, clock: Clock, lock: _FileLock) -> sqlite3.Connection:
     old_umask = os.umask(0o077)  # the -wal and -shm files SQLite creates are private too
     try:
-        _create_private(path)
-        connection = sqlite3.connect(path, isolation_level=None)
+        connection = _sqlite_connect(path, isolation_level=None)
         try:
-            _check_ours(connection, path, existed)
+            connection.execute("PRAGMA busy_timeout = 5000")
+            try:
+                _check_ours(connection, path)
+            except _Corrupt:
+                connection.close()
+                _set_aside_if_nobody_holds(path, clock, lock)
+                connection = _sqlite_connect(path, isolation_level=None)
+                connection.execute("PRAGMA busy_timeout = 5000")
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = FULL")
             connection.execute("PRAGMA foreign_keys = ON")
-            connection.execute("PRAGMA busy_timeout = 5000")
             _migrate(connection, path)
-        except _Corrupt as err:
-            connection.close()
-            kept = _set_aside(path, clock)
-            raise StorageError(
-                f"the database {path} cannot be used ({err}). It was kept aside as {kept.name} "
-                f"and a new, empty database will be made next time. Keep that file if you want "
-                f"someone to try to recover it; 'companion erase' deletes it."
-            ) from None
         except BaseException:
             connection.close()
             raise
     except sqlite3.OperationalError as err:
-        raise StorageError(f"cannot open the database {path}: {err}") from None
+        raise _open_failure(err, path) from None
     finally:
         os.umask(old_umask)
     _private(path)
+    return connection
+
+
+def _open_failure(err: sqlite3.Error, path: Path) -> StorageError:
+    """Opening writes too (the WAL, a migration): a full disk or read-only file says so."""
+    failure = _write_failure(err, path)
+    if failure.message == CANNOT_WRITE:
+        return StorageError(CANNOT_OPEN, path=path, reason=str(err))
+    return failure
+
+
+def _set_aside_if_nobody_holds(path: Path, clock: Clock, lock: _FileLock) -> None:
+    """A file that looks damaged goes aside only when no other process has it open and a
+    second, fresh look agrees; a file in use is never moved. Returns (with ``lock`` shared
+    again) when the second look finds the file sound; raises otherwise."""
+    if not lock.try_lock(exclusive=True):
+        raise StorageError(IN_USE, path=path)
+    try:
+        second = _sqlite_connect(path, isolation_level=None)
+        try:
+            _check_ours(second, path)
+        finally:
+            second.close()
+    except _Corrupt as err:
+        kept = _set_aside(path, clock)
+        raise StorageError(KEPT_ASIDE, path=path, reason=str(err), kept=kept.name) from None
+    if not lock.try_lock(exclusive=False):
+        raise StorageError(IN_USE, path=path)
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """The database opened read-only: nothing is written, not even a ``-shm`` file.
+
+    Without a ``-wal`` file (or an empty one) everything is in the database file and no
+    process can be writing it (the folder or file cannot be written), so SQLite reads it as
+    ``immutable``; with one, ``mode=ro`` reads the WAL too (this needs its ``-shm``)."""
+    if not _complete(path):
+        raise StorageError(NOTHING_STORED, folder=path.parent)
+    old_umask = os.umask(0o077)
+    try:
+        connection = _open_read_only(path, _read_only_mode(path))
+        try:
+            _check_ours(connection, path)
+            version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+        except BaseException:
+            connection.close()
+            raise
+    except _Corrupt as err:
+        raise StorageError(CANNOT_READ, path=path, reason=str(err)) from None
+    except sqlite3.Error as err:
+        raise StorageError(CANNOT_OPEN, path=path, reason=str(err)) from None
+    finally:
+        os.umask(old_umask)
+    if version == 0:
+        connection.close()
+        raise StorageError(NOTHING_STORED, folder=path.parent)
+    if version < len(MIGRATIONS):
+        connection.close()
+        raise StorageError(OLDER_READ_ONLY, path=path)
+    return connection
+
+
+def _read_only_mode(path: Path) -> str:
+    wal = path.with_name(path.name + "-wal")
+    return "mode=ro" if _complete(wal) else "immutable=1"
+
+
+def _open_read_only(path: Path, mode: str) -> sqlite3.Connection:
+    connection = _sqlite_connect(f"{path.as_uri()}?{mode}", uri=True, isolation_level=None)
+    try:
+        connection.execute("PRAGMA schema_version").fetchone()  # opens the file for real
+    except BaseException:
+        connection.close()
+        raise
     return connection
 
 
@@ -660,10 +1050,7 @@ class _Corrupt(Exception):
 
 
 def _create_private(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError as err:
-        raise StorageError(f"cannot open the database {path}: {err.strerror or err}") from None
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
     os.close(fd)
 
 
@@ -674,7 +1061,7 @@ def _private(path: Path) -> None:
                 candidate.chmod(0o600)
 
 
-def _check_ours(db: sqlite3.Connection, path: Path, existed: bool) -> None:
+def _check_ours(db: sqlite3.Connection, path: Path) -> None:
     try:
         application_id = db.execute("PRAGMA application_id").fetchone()[0]
         version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -683,10 +1070,9 @@ def _check_ours(db: sqlite3.Connection, path: Path, existed: bool) -> None:
             for row in db.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")
             if not str(row[0]).startswith("sqlite_")
         }
-        if existed:
-            check = [row[0] for row in db.execute("PRAGMA integrity_check")]
-            if check != ["ok"]:
-                raise _Corrupt("integrity check failed: " + "; ".join(map(str, check[:3])))
+        check = [row[0] for row in db.execute("PRAGMA integrity_check")]
+        if check != ["ok"]:
+            raise _Corrupt("integrity check failed: " + "; ".join(map(str, check[:3])))
     except sqlite3.OperationalError:
         raise  # locked, I/O error, cannot open: not the file's fault, so it stays put
     except sqlite3.DatabaseError as err:  # "file is not a database", "malformed"
@@ -696,10 +1082,7 @@ def _check_ours(db: sqlite3.Connection, path: Path, existed: bool) -> None:
     if application_id != APPLICATION_ID:
         raise _Corrupt("it is not a companion database")
     if version > len(MIGRATIONS):
-        raise StorageError(
-            f"the database {path} was made by a newer version of companion (schema {version}; "
-            f"this version knows {len(MIGRATIONS)}). Update companion; the file was not changed."
-        )
+        raise StorageError(NEWER_VERSION, path=path, version=version, known=len(MIGRATIONS))
     if version == len(MIGRATIONS) and not tables >= _TABLES:
         raise _Corrupt("tables are missing: " + ", ".join(sorted(_TABLES - tables)))
 
@@ -714,9 +1097,11 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
                 for statement in migration:
                     db.execute(statement)
         except sqlite3.DatabaseError as err:
+            failure = _write_failure(err, path)
+            if failure.message != CANNOT_WRITE:
+                raise failure from None  # a full disk, a read-only file
             raise StorageError(
-                f"cannot update the database {path} from schema {version}: {err}. "
-                "Nothing was changed."
+                CANNOT_MIGRATE, path=path, version=version, reason=str(err)
             ) from None
         db.execute(f"PRAGMA application_id = {APPLICATION_ID:d}")
         db.execute(f"PRAGMA user_version = {len(MIGRATIONS):d}")

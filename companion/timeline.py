@@ -9,18 +9,20 @@ A vignette may carry ``checkins``::
 
 Each check-in runs ``flows/checkin.yaml`` through the real engine, answering
 every question from that check-in's facts by concept id, exactly as triage
-vignettes are answered (:func:`answer_from_facts`). The driver side of a
-check-in is what the product does too (:func:`checkin_inputs`):
+vignettes are answered (:func:`answer_from_facts`):
 
-- ``day``: days since onset (day 0 = the day the pain began), from the vignette;
-- ``weekly_screen_due``: the first check-in, or 7 days or more since the last
-  check-in that *completed* the full red-flag screen (one cut short by a red
-  flag does not count, so the next check-in screens fully again);
-- ``radicular_at_triage``: a leg sign (below the knee, numbness or tingling,
-  weakness) was answered yes at triage;
-- ``age``: the age answered at triage (left out when triage did not ask it,
-  which the flow treats like "I don't know");
-- ``fired_before``: the advice rules that fired at earlier check-ins.
+- a list question ("any of these?") is answered from the concepts of the signs
+  it shows: yes when any is yes, "not sure" when any is unknown, else no;
+- the modifiers ``age``, ``sex`` and ``pain_duration_days``, when a check-in asks
+  them again, come from the vignette's triage facts (or its ``unknown`` list).
+
+The inputs of each check-in are what the product computes too
+(:func:`companion.screening.checkin_inputs`), from the triage and the earlier
+check-ins: ``day`` is the vignette's day; the full screen is due 7 days or more
+after the last completed one (a self_care triage is one, on its day
+``pain_duration_days``, 0 when unknown); known history signs, signs already
+reported, the radicular status and the age follow the brief's "Check-in
+screening" policy; ``fired_before`` names the advice rules that fired earlier.
 
 A check-in reports its advice ids: the disposition when it is not
 ``self_care``, plus the advice of every rule that fired, deduplicated and
@@ -33,20 +35,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from companion.conditions import UNKNOWN, AnswerValue
 from companion.engine import QuestionView, Session, Turn
 from companion.flow import DISPOSITIONS, ConceptRegistry, Flow
+from companion.screening import Screen, checkin_inputs, checkin_screen, triage_screen
 
 CHECKIN = "checkin"
-SCREEN_INTERVAL_DAYS = 7
-"""The full red-flag screen is repeated at least this often (brief: weekly)."""
-RADICULAR_CONCEPTS = ("leg_pain_below_knee", "leg_numbness_tingling", "leg_weakness")
-SCREEN_DONE_MARK = "quota_done"
-"""A check-in that reached this question got past every red-flag question."""
+MODIFIERS = ("age", "sex", "pain_duration_days")
+"""Asked at triage; a check-in that asks one again is answered from the triage facts."""
 MAX_TURNS = 200
 
 FactValue = bool | int | str
@@ -111,34 +111,6 @@ class CheckinResult:
         }
 
 
-# --- the driver's side of a check-in ----------------------------------------------
-
-
-def screen_due(day: int, last_full_screen_day: int | None) -> bool:
-    """The first check-in, or a week or more since the last completed full screen."""
-    return last_full_screen_day is None or day - last_full_screen_day >= SCREEN_INTERVAL_DAYS
-
-
-def radicular_at_triage(triage_answers: Mapping[str, AnswerValue]) -> bool:
-    """A leg sign was answered yes at triage ("I don't know" is not a yes)."""
-    return any(triage_answers.get(concept) is True for concept in RADICULAR_CONCEPTS)
-
-
-def checkin_inputs(
-    day: int, weekly_screen_due: bool, triage_answers: Mapping[str, AnswerValue]
-) -> dict[str, AnswerValue]:
-    """The inputs ``flows/checkin.yaml`` declares, from the episode and its triage."""
-    inputs: dict[str, AnswerValue] = {
-        "day": day,
-        "weekly_screen_due": weekly_screen_due,
-        "radicular_at_triage": radicular_at_triage(triage_answers),
-    }
-    age = triage_answers.get("age")
-    if age == UNKNOWN or (isinstance(age, int) and not isinstance(age, bool)):
-        inputs["age"] = age
-    return inputs
-
-
 def advice_ids(disposition: str | None, fired: Iterable[str]) -> list[str]:
     raised = set(fired)
     if disposition is not None and disposition != "self_care":
@@ -153,8 +125,16 @@ def known_advice_ids(flow: Flow) -> set[str]:
 # --- answering like a patient ---------------------------------------------------------
 
 
+class Answerable(Protocol):
+    """A session, or a stored conversation around one: what a patient answers."""
+
+    def answer(self, text: str) -> Turn: ...
+
+    def choose(self, value: str) -> Turn: ...
+
+
 def answer_from_facts(
-    session: Session,
+    session: Answerable,
     question: QuestionView,
     facts: Mapping[str, FactValue],
     unknown: Iterable[str],
@@ -168,6 +148,8 @@ def answer_from_facts(
     no answer to "how much pain do you have now?".
     """
     concept = question.concept
+    if question.covers:
+        return session.choose(_list_answer(question.covers, facts, unknown, unspecified))
     if concept in facts:
         value = facts[concept]
         if isinstance(value, bool):
@@ -181,6 +163,22 @@ def answer_from_facts(
         return session.choose("no")
     notes.append(f"'{concept}' not in the vignette: answered \"I don't know\"")
     return session.choose(UNKNOWN)
+
+
+def _list_answer(
+    covers: Iterable[str],
+    facts: Mapping[str, FactValue],
+    unknown: Iterable[str],
+    unspecified: Literal["no", "unknown"],
+) -> str:
+    """ "Any of these?": yes when any is yes, "not sure" when any is unknown, else no."""
+    unsure = set(unknown)
+    values = [
+        facts.get(c, UNKNOWN if c in unsure or unspecified == "unknown" else False) for c in covers
+    ]
+    if any(v is True for v in values):
+        return "yes"
+    return UNKNOWN if UNKNOWN in values else "no"
 
 
 def fact_problems(
@@ -217,17 +215,31 @@ def checkin_problems(checkins: list[CheckinSpec], concepts: ConceptRegistry) -> 
 # --- running ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class TriageFacts:
+    """What the check-ins need of the vignette's triage."""
+
+    answers: Mapping[str, AnswerValue]
+    """The triage's answers by concept."""
+    disposition: str
+    facts: Mapping[str, FactValue]
+    unknown: frozenset[str]
+
+
 def run_checkins(
     checkins: list[CheckinSpec],
     session_for: SessionFactory,
     flow: Flow,
-    triage_answers: Mapping[str, AnswerValue],
+    triage: TriageFacts,
     unspecified: Literal["no", "unknown"],
 ) -> list[CheckinResult]:
     """Runs the check-ins in order; ``session_for(inputs, fired_before)`` makes a session."""
     known = known_advice_ids(flow)
     fired_before: set[str] = set()
-    last_full_screen: int | None = None
+    duration = triage.answers.get("pain_duration_days")
+    triage_day = duration if isinstance(duration, int) and not isinstance(duration, bool) else 0
+    screens: list[Screen] = [triage_screen(triage.answers, triage.disposition, triage_day)]
+    onset_known = duration != UNKNOWN and "pain_duration_days" in triage.answers
     results: list[CheckinResult] = []
     for checkin in checkins:
         where = f"check-in on day {checkin.day}"
@@ -238,13 +250,12 @@ def run_checkins(
                 f"{where}: expected advice {', '.join(strange)} is not one of "
                 f"{', '.join(sorted(known))}"
             )
-        due = screen_due(checkin.day, last_full_screen)
-        session = session_for(
-            checkin_inputs(checkin.day, due, triage_answers), frozenset(fired_before)
-        )
-        result = _run_one(session, checkin, due, expected, unspecified, where)
-        if due and SCREEN_DONE_MARK in result.asked:
-            last_full_screen = checkin.day
+        inputs = checkin_inputs(flow, checkin.day, screens, onset_known)
+        due = inputs.get("weekly_screen_due") is not False
+        session = session_for(inputs, frozenset(fired_before))
+        result = _run_one(session, checkin, triage, due, expected, unspecified, where)
+        screens.append(checkin_screen(flow, session.answers, result.disposition, checkin.day, due))
+        onset_known = onset_known or "pain_duration_days" in result.asked
         fired_before.update(result.rules)
         results.append(result)
     return results
@@ -253,6 +264,7 @@ def run_checkins(
 def _run_one(
     session: Session,
     checkin: CheckinSpec,
+    triage: TriageFacts,
     due: bool,
     expected: list[str] | None,
     unspecified: Literal["no", "unknown"],
@@ -260,6 +272,9 @@ def _run_one(
 ) -> CheckinResult:
     notes: list[str] = []
     questions = session.flow.questions()
+    # Modifiers asked again come from the triage facts (vignette README).
+    facts = {**{c: v for c, v in triage.facts.items() if c in MODIFIERS}, **checkin.facts}
+    unknown = {*checkin.unknown, *(triage.unknown & set(MODIFIERS))}
     turn = session.start()
     for _ in range(MAX_TURNS):
         if turn.outcome is not None:
@@ -279,9 +294,7 @@ def _run_one(
                 notes=notes,
             )
         assert turn.question is not None
-        turn = answer_from_facts(
-            session, turn.question, checkin.facts, checkin.unknown, unspecified, notes
-        )
+        turn = answer_from_facts(session, turn.question, facts, unknown, unspecified, notes)
         if turn.problem is not None and turn.question is not None:
             raise TimelineError(
                 f"{where}: the answer for '{turn.question.concept}' was refused: {turn.problem}"

@@ -38,6 +38,10 @@ OVERLAY_FILE_COUNT_LIMIT = 200
 """YAML files in an overlay folder (the built-in content has 19)."""
 MAX_NESTING = 32
 """Levels of lists and mappings in a plan or YAML file (the deepest built-in file has 8)."""
+MAX_EXPANDED_VALUES = 100_000
+"""Values of one YAML file with every alias written out (the largest built-in file,
+flows/checkin.yaml, has about 2,700): a "billion laughs" file is refused before anything
+is built."""
 
 BOM = b"\xef\xbb\xbf"
 MULTI_LINE_ALLOWED = frozenset("\n\t")
@@ -127,7 +131,10 @@ FORBIDDEN_CHARACTER = N_(
     "It contains the hidden or control character {character}. Remove it: it can hide or "
     "change what the reader sees."
 )
-NO_ALIASES = N_("It uses a YAML alias (*name). Write each value in full: aliases are not accepted.")
+TOO_MANY_ALIASED = N_(
+    "With its YAML aliases (*name) written out, the file has more than {limit} values. "
+    "Use fewer aliases."
+)
 TOO_MANY_FILES = N_("The folder has more than {limit} YAML files.")
 FOLDER_TOO_LARGE = N_("The YAML files of the folder are larger than {limit} together.")
 

@@ -16,11 +16,12 @@ import yaml
 
 from companion.untrusted import (
     BAD_VALUE,
+    MAX_EXPANDED_VALUES,
     MAX_NESTING,
-    NO_ALIASES,
     NUMBER_TOO_LONG,
     OVERLAY_FILE_LIMIT,
     TOO_DEEP,
+    TOO_MANY_ALIASED,
     Message,
     UnsafeFile,
     read_text,
@@ -79,18 +80,43 @@ def _built(text: str) -> Any:
 
 
 def _refuse_bombs(text: str) -> None:
-    depth = 0
+    """Scans the events: nesting, plain scalars Python cannot build, and aliases.
+
+    An alias (``*name``) repeats its anchor's whole value; the file's values are
+    counted with every alias written out, so a "billion laughs" file is refused
+    from its events, while a few shared conditions (as in the flows) are fine."""
+    open_collections: list[tuple[str | None, int]] = []  # (anchor, values inside)
+    sizes: dict[str, int] = {}
+    total = 0
+
+    def counted(size: int, line: int | None) -> None:
+        nonlocal total
+        total += size
+        if total > MAX_EXPANDED_VALUES:
+            raise UnsafeFile(Message(TOO_MANY_ALIASED, line=line, limit=MAX_EXPANDED_VALUES))
+        if open_collections:
+            anchor, inside = open_collections[-1]
+            open_collections[-1] = (anchor, inside + size)
+
     for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, yaml.AliasEvent):
-            raise UnsafeFile(Message(NO_ALIASES, line=_line(event)))
         if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_NESTING:
+            if len(open_collections) >= MAX_NESTING:
                 raise UnsafeFile(Message(TOO_DEEP, line=_line(event), limit=MAX_NESTING))
+            open_collections.append((event.anchor, 0))
         elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-        elif isinstance(event, yaml.ScalarEvent) and not event.style:  # plain: no quotes
-            _refuse_unbuildable(event)
+            anchor, inside = open_collections.pop()
+            total -= inside  # counted again below, inside its own collection
+            if anchor is not None:
+                sizes[anchor] = inside + 1
+            counted(inside + 1, _line(event))
+        elif isinstance(event, yaml.AliasEvent):
+            counted(sizes.get(event.anchor or "", 1), _line(event))
+        elif isinstance(event, yaml.ScalarEvent):
+            if not event.style:  # plain: no quotes
+                _refuse_unbuildable(event)
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+            counted(1, _line(event))
 
 
 _LONG_NUMBER = re.compile(r"[-+]?[0-9_]{1000,}")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Input, Static
 
@@ -91,11 +92,12 @@ async def answer(pilot: Pilot[int], app: CompanionApp, facts: Facts) -> None:
     elif isinstance(value, bool):
         value = "yes" if value else "no"
     values = [c.value for c in question.choices]
+    assert isinstance(app.focused, Input)  # never a button: see test_enter_on_a_fresh_...
     if question.answer_type != "number":
-        assert isinstance(app.focused, ChoiceButton)
+        await pilot.press(str(values.index(str(value)) + 1), "enter")  # the button's number
     else:
         await pilot.press("tab")  # from the input to the "I don't know" button
-    await pilot.press(str(values.index(str(value)) + 1))
+        await pilot.press(str(values.index(str(value)) + 1))
     await pilot.pause()
 
 
@@ -126,7 +128,7 @@ async def test_first_start_asks_language_and_region(library: Library, tmp_path: 
         assert app.store.settings() == {"language": "nl", "region": "BE"}
         question = library.content.localizer("nl", "BE").text("triage.q.saddle_numbness")
         assert any(question in text for text in bubbles(app))
-        assert isinstance(app.focused, ChoiceButton) and app.focused.value == "yes"
+        assert isinstance(app.focused, Input)
 
 
 async def test_emergency_path_shows_escalation_until_the_gp_is_contacted(
@@ -136,7 +138,7 @@ async def test_emergency_path_shows_escalation_until_the_gp_is_contacted(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, ChatScreen)
-        await pilot.press("1")  # saddle numbness: yes
+        await pilot.press("1", "enter")  # saddle numbness: yes
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, EscalationScreen)
@@ -244,7 +246,7 @@ async def test_language_switch(library: Library, tmp_path: Path) -> None:
     app = make_app(library, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.press("2")  # one answer in Dutch
+        await pilot.press("2", "enter")  # one answer in Dutch
         await pilot.pause()
         await pilot.press("f6")
         await pilot.pause()
@@ -270,9 +272,9 @@ async def test_resume_after_restart(library: Library, tmp_path: Path) -> None:
     app = make_app(library, tmp_path, clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.press("2")
+        await pilot.press("2", "enter")
         await pilot.pause()
-        await pilot.press("2")
+        await pilot.press("2", "enter")
         await pilot.pause()
         asked = chat(app).question
         assert asked is not None
@@ -308,9 +310,133 @@ async def test_no_save_keeps_nothing(library: Library, tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         folder = app.store.data_dir
-        await pilot.press("2")
+        await pilot.press("2", "enter")
         await pilot.pause()
     assert not folder.exists()
+
+
+# --- keys the patient did not aim at a choice never answer ---------------------------------
+
+
+def type_fast(app: CompanionApp, text: str) -> None:
+    """Keys that arrive in one burst, as when typing fast: all are queued before the
+    app has handled the first (pilot.press waits after each key)."""
+    for character in text:
+        key = "space" if character == " " else "enter" if character == "\n" else character
+        app.post_message(events.Key(key, "\r" if key == "enter" else character))
+
+
+def answer_line(app: CompanionApp) -> str:
+    return chat(app).query_one("#answer", Input).value
+
+
+async def focus_first_button(pilot: Pilot[int], app: CompanionApp) -> ChoiceButton:
+    button = chat(app).query(ChoiceButton).first()
+    button.focus()
+    await pilot.pause()
+    assert app.focused is button and button.value == "yes"
+    return button
+
+
+async def test_a_question_starts_with_the_focus_in_the_input(
+    library: Library, tmp_path: Path
+) -> None:
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert chat(app).query(ChoiceButton)  # the buttons are there, unfocused
+        assert app.focused is chat(app).query_one("#answer", Input)
+        await pilot.press("n", "e", "e", "space", "h", "o", "o", "r")
+        assert answer_line(app) == "nee hoor"
+
+
+async def test_enter_on_a_fresh_red_flag_question_answers_nothing(
+    library: Library, tmp_path: Path
+) -> None:
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen), "no escalation from an unaimed Enter"
+        question = chat(app).question
+        assert question is not None and question.id == "saddle_numbness"
+        assert not chat(app).query(".patient"), "nothing was answered"
+        await pilot.press(*"nee", "enter")
+        await pilot.pause()
+        question = chat(app).question
+        assert question is not None and question.id == "bladder_retention"
+
+
+async def test_a_button_the_patient_moved_to_is_pressed_by_enter(
+    library: Library, tmp_path: Path
+) -> None:
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("shift+tab")  # from the input to the last button, "Weet ik niet"
+        assert isinstance(app.focused, ChoiceButton)
+        await pilot.press("left")  # "Nee"
+        assert isinstance(app.focused, ChoiceButton) and app.focused.value == "no"
+        await pilot.press("enter")
+        await pilot.pause()
+        question = chat(app).question
+        assert question is not None and question.id == "bladder_retention"
+
+
+async def test_typing_on_a_focused_button_keeps_every_key(library: Library, tmp_path: Path) -> None:
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await focus_first_button(pilot, app)
+        await pilot.press("n", "e", "e", "space", "h", "o", "o", "r")
+        assert answer_line(app) == "nee hoor"
+
+
+async def test_typing_fast_on_a_focused_button_keeps_every_key(
+    library: Library, tmp_path: Path
+) -> None:
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await focus_first_button(pilot, app)
+        type_fast(app, "nee hoor 2x")
+        await pilot.pause()
+        assert answer_line(app) == "nee hoor 2x", "no key lost, no digit taken as a button"
+        assert isinstance(app.focused, Input)
+
+
+async def test_enter_after_fast_typing_sends_the_text_not_the_button(
+    library: Library, tmp_path: Path
+) -> None:
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await focus_first_button(pilot, app)  # "1. Ja"
+        # The moment of a fast "nee" + Enter when the letters are in the input and
+        # the focus has not left the button yet.
+        chat(app).query_one("#answer", Input).value = "nee"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen), "the focused 'Ja' was not pressed"
+        assert "nee" in bubbles(app) and "Ja" not in bubbles(app)
+        question = chat(app).question
+        assert question is not None and question.id == "bladder_retention"
+
+
+@pytest.mark.parametrize("on_button", [True, False], ids=["button", "input"])
+async def test_a_paste_arrives_whole_in_the_input(
+    library: Library, tmp_path: Path, on_button: bool
+) -> None:
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        if on_button:
+            await focus_first_button(pilot, app)
+        app.post_message(events.Paste("nee hoor,\nmaar het tintelt"))
+        await pilot.pause()
+        assert answer_line(app) == "nee hoor, maar het tintelt"
+        assert isinstance(app.focused, Input)
 
 
 # --- snapshots of the main screens at 80x24 (pytest-textual-snapshot) -----------------------
@@ -326,16 +452,24 @@ def test_snapshot_language(snap_compare, library: Library, tmp_path: Path) -> No
 
 
 def test_snapshot_chat(snap_compare, library: Library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(_snapshot_app(library, tmp_path), terminal_size=SIZE, press=["2"])
+    assert snap_compare(_snapshot_app(library, tmp_path), terminal_size=SIZE, press=["2", "enter"])
 
 
 def test_snapshot_escalation(snap_compare, library: Library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(_snapshot_app(library, tmp_path), terminal_size=SIZE, press=["1"])
+    assert snap_compare(_snapshot_app(library, tmp_path), terminal_size=SIZE, press=["1", "enter"])
 
 
 def test_snapshot_escalation_fr(snap_compare, library: Library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     app = _snapshot_app(library, tmp_path, "fr")
-    assert snap_compare(app, terminal_size=SIZE, press=["2", "2", "2", "2", "2", "3"])
+    # No to five emergency questions, "I don't know" to the sixth; then the triage
+    # completes the same-day stage and collects age, sex, duration and the leg signs
+    # (the cluster questions no longer matter).
+    no_to_five_then_unsure = [*["2", "enter"] * 5, "3", "enter"]
+    same_day_no = ["2", "enter"] * 6
+    age_sex_duration = ["4", "0", "enter", "1", "enter", "3", "enter"]
+    legs_no = ["2", "enter"] * 4
+    press = [*no_to_five_then_unsure, *same_day_no, *age_sex_duration, *legs_no]
+    assert snap_compare(app, terminal_size=SIZE, press=press)
 
 
 async def _after_self_care(pilot: Pilot[int]) -> None:

@@ -134,9 +134,15 @@ def test_a_database_from_a_newer_version_is_left_alone(tmp_path: Path) -> None:
         result = companion(*args, "--data-dir", str(data_dir))
         no_traceback(result)
         assert result.returncode != 0
-        assert str(database) in result.stderr and "Update companion" in result.stderr
+        assert str(database) in result.stderr and "Werk companion bij" in result.stderr
     assert database.read_bytes() == before
-    assert sorted(p.name for p in data_dir.iterdir()) == [DB_NAME]
+    # Nothing beside it but the locks of the store and the one conversation
+    # (tests/test_concurrency.py).
+    assert sorted(p.name for p in data_dir.iterdir()) == [
+        DB_NAME,
+        f"{DB_NAME}.conversation.lock",
+        f"{DB_NAME}.lock",
+    ]
 
 
 # --- the data folder ---------------------------------------------------------------------

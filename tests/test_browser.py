@@ -13,17 +13,25 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from companion.storage import Store
 
-TOKEN = "browser-test-token"
-HOST = "127.0.0.2"
+TOKEN = "bT7-kQ2_wZ9xLp4Rn8Vc3Hs6"
+"""24 random URL-safe characters: the 128 bits `companion serve` asks for."""
+TOKEN_HOST = "127.0.0.2"
 """Not 127.0.0.1: the server must require (and get) the token."""
+DEFAULT_HOST = "127.0.0.1"
+"""`companion serve` as most people start it: loopback, no token."""
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -45,46 +53,66 @@ def chromium_path() -> str | None:
     return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
 
 
-def free_port() -> int:
+def free_port(host: str) -> int:
     with socket.socket() as sock:
-        sock.bind((HOST, 0))
+        sock.bind((host, 0))
         return int(sock.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Served:
+    url: str
+    data: Path
+    log: Path
+    token: str | None
+
+
+@pytest.fixture(params=[(TOKEN_HOST, TOKEN), (DEFAULT_HOST, None)], ids=["token", "default"])
+def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Served]:
+    host, token = request.param
+    yield from serve(host, token, tmp_path)
+
+
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+def served_by_default(tmp_path: Path) -> Iterator[Served]:
+    yield from serve(DEFAULT_HOST, None, tmp_path)
+
+
+def serve(host: str, token: str | None, tmp_path: Path) -> Iterator[Served]:
     try:
         with socket.socket() as sock:
-            sock.bind((HOST, 0))
+            sock.bind((host, 0))
     except OSError:
-        pytest.skip(f"cannot bind {HOST} on this machine")
-    port = free_port()
+        pytest.skip(f"cannot bind {host} on this machine")
+    port = free_port(host)
     data = tmp_path / "data"
+    log = tmp_path / "serve.log"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("COMPANION_SERVE_TOKEN", None)
-    process = subprocess.Popen(
-        [
-            sys.executable, "-m", "companion", "--data-dir", str(data), "--lang", "nl",
-            "--today", "2026-03-02", "serve", "--host", HOST, "--port", str(port),
-            "--token", TOKEN,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )  # fmt: skip
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "companion", "--data-dir", str(data), "--lang", "nl",
+                "--today", "2026-03-02", "serve", "--host", host, "--port", str(port),
+                *(["--token", token] if token else []),
+            ],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )  # fmt: skip
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                socket.create_connection((HOST, port), timeout=1).close()
+                socket.create_connection((host, port), timeout=1).close()
                 break
             except OSError:
                 if process.poll() is not None:
-                    pytest.fail("companion serve stopped at start")
+                    pytest.fail("companion serve stopped at start: " + log.read_text())
                 time.sleep(0.1)
         else:
             pytest.fail("companion serve did not listen within 30 seconds")
-        yield f"http://{HOST}:{port}", data
+        yield Served(f"http://{host}:{port}", data, log, token)
     finally:
         process.terminate()
         try:
@@ -93,13 +121,22 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
             process.kill()
 
 
-def test_browser_answers_a_question(served: tuple[str, Path]) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+def launch(sync_api: Any, playwright: Any) -> Any:
     executable = chromium_path()
     if executable is None:
         pytest.skip("no Chromium on this machine (apt-get install chromium)")
-    url, data = served
+    try:
+        return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    except Exception as err:  # a browser that cannot start here: skip, do not fail
+        pytest.skip(f"Chromium cannot start here: {err}")
+
+
+def test_browser_answers_a_question(served: Served) -> None:
+    """The served app works in a real browser, asking nothing of any other site."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     received: list[str] = []
+    requested: list[str] = []
+    console: list[str] = []
 
     def on_websocket(ws: object) -> None:
         def frame(payload: str | bytes) -> None:
@@ -112,17 +149,18 @@ def test_browser_answers_a_question(served: tuple[str, Path]) -> None:
         return "".join(received)
 
     with sync_api.sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        except Exception as err:  # a browser that cannot start here: skip, do not fail
-            pytest.skip(f"Chromium cannot start here: {err}")
+        browser = launch(sync_api, playwright)
         try:
             page = browser.new_page()
-            # Without the token the server refuses.
-            refused = page.goto(url + "/")
-            assert refused is not None and refused.status == 401
+            page.on("request", lambda request: requested.append(request.url))
+            page.on("console", lambda message: console.append(message.text))
+            if served.token:
+                # Without the token the server refuses.
+                refused = page.goto(served.url + "/")
+                assert refused is not None and refused.status == 401
             page.on("websocket", on_websocket)
-            page.goto(f"{url}/?token={TOKEN}")
+            query = f"?token={served.token}" if served.token else ""
+            page.goto(f"{served.url}/{query}")
             deadline = time.monotonic() + 60
             while "fietszadel" not in screen_text() and time.monotonic() < deadline:
                 page.wait_for_timeout(200)
@@ -130,15 +168,79 @@ def test_browser_answers_a_question(served: tuple[str, Path]) -> None:
             # Keys go to the terminal's own input element (a click could move the app's focus).
             page.locator(".xterm-helper-textarea").focus()
             received.clear()
-            page.keyboard.press("2")  # "Nee", the second quick reply
+            page.keyboard.press("2")  # the number of "Nee", the second quick reply
+            page.keyboard.press("Enter")  # the focus is in the input: Enter sends it
             deadline = time.monotonic() + 30
             while "plassen" not in screen_text() and time.monotonic() < deadline:
                 page.wait_for_timeout(200)
             assert "plassen" in screen_text(), "the next question never appeared"
+            # The token set its cookie and left the address bar.
+            assert "token=" not in page.url
         finally:
             browser.close()
-    with Store.open(data) as store:
+    websocket_url = served.url.replace("http://", "ws://", 1)
+    elsewhere = [u for u in requested if not u.startswith((served.url, websocket_url))]
+    assert not elsewhere, f"the page called other sites: {elsewhere}"
+    blocked = [m for m in console if "Content Security Policy" in m]
+    assert not blocked, f"the page needs more than its policy allows: {blocked}"
+    with Store.open(served.data) as store:
         open_sessions = store.open_sessions()
         assert open_sessions and open_sessions[0].flow_id == "triage"
         answers = store.answers_of(open_sessions[0].key)
         assert [(a.question_id, a.value) for a in answers] == [("saddle_numbness", False)]
+
+
+ATTACKER_PAGE = """<!DOCTYPE html>
+<html><head><title>waiting</title></head><body>
+<script>
+const socket = new WebSocket("WEBSOCKET_URL/ws?width=80&height=24");
+socket.onopen = () => { document.title = "opened"; };
+socket.onclose = () => { if (document.title !== "opened") document.title = "refused"; };
+</script>
+</body></html>
+"""
+
+
+@contextmanager
+def another_site(websocket_url: str) -> Iterator[str]:
+    """A page on another port of 127.0.0.1 (another origin, the same site) that tries to
+    open the served app's websocket, as a page in another tab of the patient could."""
+    page = ATTACKER_PAGE.replace("WEBSOCKET_URL", websocket_url).encode()
+
+    class AttackerPage(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return None
+
+    server = ThreadingHTTPServer((DEFAULT_HOST, 0), AttackerPage)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{DEFAULT_HOST}:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_another_origin_cannot_open_the_websocket(served_by_default: Served) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    served = served_by_default
+    websocket_url = served.url.replace("http://", "ws://", 1)
+    with sync_api.sync_playwright() as playwright, another_site(websocket_url) as attacker:
+        browser = launch(sync_api, playwright)
+        try:
+            page = browser.new_page()
+            page.goto(attacker + "/")
+            page.wait_for_function("document.title !== 'waiting'", timeout=30000)
+            assert page.title() == "refused", "another site's page opened the app's websocket"
+        finally:
+            browser.close()
+    # The refusal is the server's origin check, not a browser or network failure.
+    assert f"Origin '{attacker}' is another site" in served.log.read_text()

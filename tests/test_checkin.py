@@ -24,8 +24,8 @@ from companion.resources import Library, builtin_library
 from companion.timeline import (
     CheckinSpec,
     FactValue,
+    TriageFacts,
     answer_from_facts,
-    checkin_inputs,
     run_checkins,
 )
 
@@ -80,9 +80,31 @@ def triage_flow() -> Flow:
 
 
 def red_flag_concepts() -> list[str]:
-    """Every concept of the triage screen except the modifiers (age, sex, duration)."""
-    modifiers = {"age", "sex", "pain_duration_days"}
-    return [q.concept for q in triage_flow().questions().values() if q.concept not in modifiers]
+    """The full screen (brief section 5): every concept of the triage screen except
+    the modifiers (age, sex, duration) and leg_pain_dominant."""
+    left_out = {"age", "sex", "pain_duration_days", "leg_pain_dominant"}
+    return [q.concept for q in triage_flow().questions().values() if q.concept not in left_out]
+
+
+def list_items() -> dict[str, list[str]]:
+    """The check-in's list questions and the signs each may show."""
+    return {
+        q.concept: [item.concept for item in q.items]
+        for q in checkin_flow().questions().values()
+        if q.items
+    }
+
+
+EMERGENCY_LIST = "emergency_signs"
+SAME_DAY_LIST = "same_day_signs"
+ORDINARY = [EMERGENCY_LIST, SAME_DAY_LIST]
+"""An ordinary check-in's red-flag questions: two lists."""
+
+
+def screened(run: Run) -> set[str]:
+    """The signs a check-in asked about, one by one or in a list."""
+    lists = list_items()
+    return {c for c in run.asked if c not in lists and c not in ROUTINE} | run.listed
 
 
 @dataclass
@@ -90,6 +112,8 @@ class Run:
     outcome: Outcome
     asked: list[str]
     session: Session
+    listed: set[str]
+    """The signs shown in the list questions asked."""
 
     @property
     def disposition(self) -> str | None:
@@ -128,14 +152,41 @@ def run_flow(
     unknown = [k for k, v in answers.items() if v == UNKNOWN]
     notes: list[str] = []
     turn = session.start()
+    listed: set[str] = set()
     for _ in range(100):
         if turn.outcome is not None:
             questions = session.flow.questions()
-            return Run(turn.outcome, [questions[q].concept for q in session.asked], session)
+            asked = [questions[q].concept for q in session.asked]
+            return Run(turn.outcome, asked, session, listed)
         assert turn.question is not None
+        listed.update(turn.question.covers)
         turn = answer_from_facts(session, turn.question, facts, unknown, "no", notes)
         assert turn.problem is None, turn.problem
     raise AssertionError("no outcome")
+
+
+def checkin_inputs(
+    day: int = 10,
+    due: bool = False,
+    radicular: bool = False,
+    age: AnswerValue | None = 40,
+    **more: AnswerValue,
+) -> dict[str, AnswerValue]:
+    """The inputs of a check-in in an episode where nothing was reported before."""
+    inputs: dict[str, AnswerValue] = {
+        name: False for name in checkin_flow().inputs if name.startswith(("known_", "reported_"))
+    }
+    inputs.update(
+        day=day,
+        weekly_screen_due=due,
+        onset_known=True,
+        radicular=radicular,
+        radicular_at_last_screen=radicular,
+    )
+    if age is not None:
+        inputs["age"] = age
+    inputs.update(more)
+    return inputs
 
 
 def checkin(
@@ -146,14 +197,12 @@ def checkin(
     age: AnswerValue | None = 40,
     fired_before: frozenset[str] = frozenset(),
     language: str = "nl",
+    **more: AnswerValue,
 ) -> Run:
-    triage: dict[str, AnswerValue] = {"leg_pain_below_knee": radicular}
-    if age is not None:
-        triage["age"] = age
     return run_flow(
         "checkin",
         answers,
-        checkin_inputs(day, due, triage),
+        checkin_inputs(day, due, radicular, age, **more),
         fired_before=fired_before,
         language=language,
     )
@@ -176,10 +225,18 @@ def conditions(flow: Flow) -> Iterator[tuple[str, Condition]]:
 def test_flow_is_a_checkin_with_the_driver_inputs(library: Library) -> None:
     flow = library.flows["checkin"].flow
     assert flow.purpose == "checkin"
-    assert {"day", "weekly_screen_due", "radicular_at_triage"} <= set(flow.inputs)
-    assert flow.inputs["day"].answer == "number"
-    assert flow.inputs["weekly_screen_due"].answer == "yes_no"
-    assert flow.inputs["radicular_at_triage"].answer == "yes_no"
+    expected = {
+        "day": "number",
+        "age": "number",
+        "weekly_screen_due": "yes_no",
+        "onset_known": "yes_no",
+        "radicular": "yes_no",
+        "radicular_at_last_screen": "yes_no",
+    }
+    assert {name: flow.inputs[name].answer for name in expected} == expected
+    # Modifiers the check-in asks again when the care layer does not know them.
+    assert flow.inputs["day"].asked_by == "pain_duration_days"
+    assert flow.inputs["age"].asked_by == "age_now"
 
 
 def test_every_end_has_a_disposition_and_red_flags_pause_the_plan(library: Library) -> None:
@@ -257,7 +314,7 @@ def test_an_emergency_sign_at_any_checkin_of_12_weeks_escalates_at_once(
     for day in range(0, 85):
         run = checkin({**WELL, concept: True}, day=day, due=due, radicular=day % 2 == 0)
         assert run.disposition == "emergency", (day, concept)
-        assert run.asked == EMERGENCY[:stop], "no question after the emergency sign"
+        assert run.asked == [EMERGENCY_LIST, *EMERGENCY[:stop]], "nothing after the sign"
         assert run.advice == ["emergency"], (day, run.rules)
         assert run.outcome.flags == [concept]
 
@@ -267,7 +324,8 @@ def test_an_emergency_sign_at_any_checkin_of_12_weeks_escalates_at_once(
 def test_dont_know_to_an_emergency_question_gives_gp_today(concept: str, language: str) -> None:
     run = checkin({**WELL, concept: UNKNOWN}, day=20, due=False, language=language)
     assert run.disposition == "gp_today"
-    assert run.asked == EMERGENCY
+    # "Not sure" to the list asks all six; the same-day stage is completed, then it ends.
+    assert run.asked == [EMERGENCY_LIST, *EMERGENCY, SAME_DAY_LIST]
     assert run.advice == ["gp_today"]
     assert concept in run.outcome.unknown
 
@@ -277,31 +335,117 @@ def test_a_yes_after_a_dont_know_is_still_an_emergency() -> None:
     assert run.disposition == "emergency"
 
 
-def test_without_the_weekly_screen_only_the_emergency_questions_are_asked() -> None:
+def test_without_the_weekly_screen_two_lists_of_urgent_signs_are_asked() -> None:
     run = checkin(WELL, day=10, due=False)
-    assert run.asked == EMERGENCY + ROUTINE
+    assert run.asked == ORDINARY + ROUTINE
     assert run.disposition == "self_care"
+    assert screened(run) == {*EMERGENCY, "significant_trauma", "fever", "pain_uncontrollable"}
+
+
+@pytest.mark.parametrize("sign", ["significant_trauma", "fever", "pain_uncontrollable"])
+def test_a_same_day_sign_at_an_ordinary_checkin_gives_gp_today(sign: str) -> None:
+    run = checkin({**WELL, sign: True}, day=10, due=False)
+    assert run.disposition == "gp_today"
+    assert run.asked[-1] == "pain_uncontrollable", "the same-day stage is completed, then ends"
+    assert not set(run.asked) & set(ROUTINE)
+
+
+def test_the_partners_of_a_known_history_sign_are_asked_every_checkin() -> None:
+    known_cancer = {"known_cancer_history": True}
+    lists = checkin(WELL, day=10, **known_cancer)
+    assert lists.asked == ORDINARY + ROUTINE
+    assert {"night_pain", "unexplained_weight_loss"} <= screened(lists)
+    run = checkin({**WELL, "night_pain": True}, day=10, **known_cancer)
+    assert run.disposition == "gp_today", "a known cancer history with night pain"
+    unwell = checkin({**WELL, "feeling_unwell": True}, day=10, known_iv_drug_use=True)
+    assert unwell.disposition == "gp_today"
 
 
 def test_the_weekly_screen_asks_the_rest_of_the_red_flags() -> None:
     run = checkin({**WELL, "morning_stiffness_over_1h": True}, day=10, due=True, age=UNKNOWN)
-    assert set(run.asked) == set(red_flag_concepts()) | set(ROUTINE)
-    assert run.asked[:6] == EMERGENCY
+    assert screened(run) == set(red_flag_concepts())
+    assert run.asked[0] == EMERGENCY_LIST
     assert run.asked[-len(ROUTINE) :] == ROUTINE
 
 
+def test_a_history_sign_answered_yes_before_is_not_asked_again() -> None:
+    run = checkin(WELL, day=10, due=True, known_osteoporosis=True, known_cancer_history=True)
+    assert not {"osteoporosis", "cancer_history"} & screened(run)
+    assert {"long_term_corticosteroids", "immunosuppression"} <= screened(run)
+
+
+def test_a_sign_already_reported_raises_nothing_again() -> None:
+    legs = {**WELL, "leg_pain_below_knee": True}
+    assert checkin(legs, day=10, due=True).disposition == "gp_soon"
+    again = checkin(legs, day=17, due=True, reported_leg_pain_below_knee=True)
+    assert again.disposition == "self_care"
+    assert "leg_pain_below_knee" in again.asked, "still asked: a no would make it new again"
+    other = checkin(
+        {**legs, "leg_weakness": True}, day=17, due=True, reported_leg_pain_below_knee=True
+    )
+    assert other.disposition == "gp_soon", "a new sign is raised"
+
+
+def test_a_cluster_needs_a_sign_not_already_reported() -> None:
+    old = checkin({**WELL, "night_pain": True}, day=10, due=True, age=60, reported_night_pain=True)
+    assert old.disposition == "self_care"
+    new = checkin(
+        {**WELL, "night_pain": True, "feeling_unwell": True},
+        day=10,
+        due=True,
+        age=60,
+        reported_night_pain=True,
+    )
+    assert new.disposition == "gp_soon"
+
+
+def test_gp_soon_does_not_end_the_checkin() -> None:
+    run = checkin({**WELL, "thoracic_pain": True, "work_affected": True}, day=15, due=True)
+    assert run.disposition == "gp_soon"
+    assert run.asked[-len(YELLOW) :] == YELLOW
+    assert set(run.advice) == {"gp_soon", "occupational_physician"}
+
+
 def test_a_missing_or_unknown_screen_input_means_the_screen_is_due() -> None:
-    inputs: dict[str, AnswerValue] = {"day": 10, "radicular_at_triage": False, "age": 40}
-    missing = run_flow("checkin", {**WELL, "fever": True}, inputs)
-    assert missing.disposition == "gp_today"
-    unknown = run_flow("checkin", {**WELL, "fever": True}, {**inputs, "weekly_screen_due": UNKNOWN})
-    assert unknown.disposition == "gp_today"
+    inputs = checkin_inputs(day=10)
+    del inputs["weekly_screen_due"]
+    missing = run_flow("checkin", {**WELL, "thoracic_pain": True}, inputs)
+    assert missing.disposition == "gp_soon"
+    unknown = run_flow(
+        "checkin", {**WELL, "thoracic_pain": True}, {**inputs, "weekly_screen_due": UNKNOWN}
+    )
+    assert unknown.disposition == "gp_soon"
 
 
-def test_a_missing_age_asks_every_cluster_question() -> None:
+def test_a_missing_age_is_asked_at_the_full_screen_and_counts_as_either() -> None:
     run = checkin(WELL, due=True, age=None)
-    assert {"morning_stiffness_over_1h", "night_pain"} <= set(run.asked)
-    assert checkin({**WELL, "night_pain": True}, due=True, age=None).disposition == "gp_soon"
+    assert "age" in run.asked
+    unknown = checkin({**WELL, "night_pain": True, "age": UNKNOWN}, due=True, age=None)
+    assert unknown.disposition == "gp_soon", "an unknown age skips no cluster"
+    young = checkin({**WELL, "night_pain": True, "age": 30}, due=True, age=None)
+    assert young.disposition == "self_care"
+    asked_before = checkin(WELL, due=True, age=UNKNOWN)
+    assert "age" not in asked_before.asked, "asked again once only"
+
+
+def test_an_unknown_onset_is_asked_at_the_checkin_and_sets_the_day() -> None:
+    late = checkin({**WELL, "pain_duration_days": 20}, day=3, onset_known=False)
+    assert "pain_duration_days" in late.asked
+    assert "day14_not_better" not in late.rules
+    assert (
+        "day14_activities"
+        in checkin(
+            {**WELL, "pain_duration_days": 20, "daily_activities_resumed": False},
+            day=3,
+            onset_known=False,
+        ).rules
+    )
+    unknown = checkin(
+        {**WELL, "pain_duration_days": UNKNOWN, "daily_activities_resumed": False},
+        day=15,
+        onset_known=False,
+    )
+    assert "day14_activities" in unknown.rules, "without an answer the day counts from triage"
 
 
 ANSWER = st.sampled_from([True, False, UNKNOWN])
@@ -385,9 +529,11 @@ def test_yellow_flags_are_never_asked_before_day_14(
 
 
 @pytest.mark.parametrize("day", [14, 15, 30, 84, 120])
-def test_yellow_flags_are_asked_at_every_checkin_from_day_14(day: int) -> None:
-    run = checkin(WELL, day=day, fired_before=frozenset({"day14_yellow_flags"}))
+def test_yellow_flags_come_with_the_full_screen_from_day_14(day: int) -> None:
+    run = checkin(WELL, day=day, due=True, fired_before=frozenset({"day14_yellow_flags"}))
     assert run.asked[-len(YELLOW) :] == YELLOW
+    ordinary = checkin(WELL, day=day, due=False)
+    assert not set(ordinary.asked) & set(YELLOW)
 
 
 def test_yellow_flags_are_not_asked_when_a_red_flag_ends_the_checkin() -> None:
@@ -399,7 +545,7 @@ def test_yellow_flags_are_not_asked_when_a_red_flag_ends_the_checkin() -> None:
 def test_two_or_more_yellow_flags_raise_yellow_flags(count: int) -> None:
     for start in range(len(YELLOW)):
         chosen = [YELLOW[(start + i) % len(YELLOW)] for i in range(count)]
-        run = checkin({**WELL, **dict.fromkeys(chosen, True)}, day=14)
+        run = checkin({**WELL, **dict.fromkeys(chosen, True)}, day=14, due=True)
         assert ("yellow_flags" in run.advice) == (count >= 2), chosen
         if count >= 2:
             (rule,) = [a for a in run.outcome.advice if a.rule == "day14_yellow_flags"]
@@ -427,7 +573,13 @@ MILESTONES = [
     Milestone("day14_activities", "physiotherapist", 14, {"daily_activities_resumed": False}),
     Milestone("day21_moving", "gp_soon", 21, {"moving_ok": False}),
     Milestone("day42_not_better", "physiotherapist", 42, {"pain_trend": "same"}),
-    Milestone("day42_radicular", "gp_soon", 42, {"pain_trend": "same"}, radicular=True),
+    Milestone(
+        "day42_radicular",
+        "gp_soon",
+        42,
+        {"pain_trend": "same", "leg_numbness_tingling": True},
+        radicular=True,
+    ),
     Milestone("day84_chronic", "chronic_path", 84, {"pain_now": 4}),
 ]
 
@@ -436,9 +588,12 @@ MILESTONES = [
 @pytest.mark.parametrize("milestone", MILESTONES, ids=lambda m: m.rule)
 def test_a_milestone_fires_from_its_day_on(milestone: Milestone, language: str) -> None:
     answers = {**WELL, **milestone.facts}
-    before = checkin(answers, day=milestone.day - 1, radicular=milestone.radicular)
+    due = milestone.advice == "yellow_flags"
+    before = checkin(answers, day=milestone.day - 1, radicular=milestone.radicular, due=due)
     assert milestone.rule not in before.rules
-    on = checkin(answers, day=milestone.day, radicular=milestone.radicular, language=language)
+    on = checkin(
+        answers, day=milestone.day, radicular=milestone.radicular, language=language, due=due
+    )
     assert milestone.rule in on.rules
     assert milestone.advice in on.advice
     assert on.disposition == "self_care", "advice never changes the disposition"
@@ -449,6 +604,7 @@ def test_a_milestone_fires_from_its_day_on(milestone: Milestone, language: str) 
         day=milestone.day + 3,
         radicular=milestone.radicular,
         fired_before=frozenset({milestone.rule}),
+        due=due,
     )
     assert milestone.rule not in again.rules
 
@@ -464,7 +620,13 @@ def test_a_milestone_fires_once_in_an_episode_of_daily_checkins(
     def session_for(inputs: Mapping[str, AnswerValue], fired: frozenset[str]) -> Session:
         return Session(compiled, texts, inputs=inputs, fired_before=fired)
 
-    triage = {"age": 40, "leg_pain_below_knee": milestone.radicular}
+    answers: dict[str, AnswerValue] = {"age": 40, "leg_pain_below_knee": milestone.radicular}
+    triage = TriageFacts(
+        answers=answers,
+        disposition="gp_soon" if milestone.radicular else "self_care",
+        facts={"age": 40},
+        unknown=frozenset(),
+    )
     results = run_checkins(checkins, session_for, compiled.flow, triage, "no")
     fired_on = [r.day for r in results if milestone.rule in r.rules]
     assert fired_on == [milestone.day]
@@ -498,10 +660,23 @@ def test_chronic_path_at_12_weeks_when_not_better_or_pain_4() -> None:
     assert "day84_chronic" not in checkin({**WELL, "pain_now": 3}, day=84).rules
 
 
-def test_radicular_review_needs_radicular_signs_at_triage() -> None:
+def test_radicular_review_needs_a_radicular_sign() -> None:
     assert "day7_radicular_review" not in checkin(WELL, day=7, radicular=False).rules
     assert "day42_radicular" not in checkin({**WELL, "pain_trend": "same"}, day=42).rules
     assert "day42_radicular" not in checkin(WELL, day=42, radicular=True).rules
+    # A leg sign found at this check-in's full screen counts from this check-in on.
+    found = checkin({**WELL, "leg_numbness_tingling": True}, day=8, due=True)
+    assert "day7_radicular_review" in found.rules
+
+
+def test_day42_radicular_looks_at_the_latest_full_screen() -> None:
+    not_better = {**WELL, "pain_trend": "same"}
+    gone = checkin(not_better, day=42, due=True, radicular=True)
+    assert "day42_radicular" not in gone.rules, "no leg sign at this full screen"
+    still = checkin({**not_better, "leg_weakness": True}, day=42, due=True, radicular=True)
+    assert "day42_radicular" in still.rules
+    earlier = checkin(not_better, day=44, due=False, radicular=True)
+    assert "day42_radicular" in earlier.rules
 
 
 @pytest.mark.parametrize(
@@ -514,15 +689,19 @@ def test_radicular_review_needs_radicular_signs_at_triage() -> None:
     ],
     ids=["gp_today", "gp_soon", "emergency", "unsure"],
 )
-def test_a_checkin_cut_short_by_a_red_flag_reports_its_disposition_alone(
+def test_a_checkin_cut_short_or_not_by_a_red_flag(
     sign: dict[str, AnswerValue],
 ) -> None:
     """Milestones wait for a check-in that reaches the routine questions."""
     answers = {**WELL, "pain_trend": "same", "work_affected": True, **sign}
     run = checkin(answers, day=84, due=True, radicular=True)
     assert run.disposition != "self_care"
-    assert run.rules == []
-    assert run.advice == [run.disposition]
+    if run.disposition == "gp_soon":
+        # gp_soon does not end the check-in: the milestones fire with it.
+        assert {"day14_work", "day84_chronic"} <= set(run.rules)
+    else:
+        assert run.rules == []
+        assert run.advice == [run.disposition]
 
 
 # --- texts ----------------------------------------------------------------------------------

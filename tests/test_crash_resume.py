@@ -46,8 +46,13 @@ def prepare(data_dir: Path) -> None:
             talk(conversation, SELF_CARE_TRIAGE)
         store.save_plan(
             generate_plan(
-                [10, 10, 10], 30, TRIAGE_DAY, kind="walking", unit="minutes",
-                step_every_days=3, weeks=8,
+                [10, 10, 10],
+                30,
+                TRIAGE_DAY,
+                kind="walking",
+                unit="minutes",
+                step_every_days=3,
+                weeks=8,
             )
         )
 
@@ -57,8 +62,18 @@ class Companion:
 
     def __init__(self, data_dir: Path) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-u", "-m", "companion", "--data-dir", str(data_dir),
-             "--lang", "nl", "--today", CHECKIN_DAY],
+            [
+                sys.executable,
+                "-u",
+                "-m",
+                "companion",
+                "--data-dir",
+                str(data_dir),
+                "--lang",
+                "nl",
+                "--today",
+                CHECKIN_DAY,
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -112,7 +127,12 @@ def open_checkin_answers(data_dir: Path) -> list[str]:
         db.close()
 
 
-@pytest.mark.parametrize("acknowledged", [1, 4, 7, 9])
+# An ordinary check-in, answered as typed: the two lists of urgent signs, then quota
+# (1 = done), pain, trend (1 = better), daily activities, moving, work.
+CHECKIN_ANSWERS = ["nee", "nee", "1", "3", "1", "ja", "ja", "nee"]
+
+
+@pytest.mark.parametrize("acknowledged", [1, 3, 5, 7])
 def test_kill_during_checkin_then_resume(tmp_path: Path, acknowledged: int) -> None:
     data_dir = tmp_path / "data"
     prepare(data_dir)
@@ -120,8 +140,8 @@ def test_kill_during_checkin_then_resume(tmp_path: Path, acknowledged: int) -> N
     companion = Companion(data_dir)
     shown = companion.until_prompt()
     assert "doof" in shown or "gevoel" in shown  # the check-in opens with the red flags
-    for _ in range(acknowledged):
-        shown = companion.send("nee")
+    for answer in CHECKIN_ANSWERS[:acknowledged]:
+        shown = companion.send(answer)
     companion.kill()
 
     stored = open_checkin_answers(data_dir)

@@ -56,10 +56,21 @@ def test_bundle_is_valid_fhir_with_screens_and_care_plan(tmp_path: Path) -> None
     emergency = [
         r
         for r in responses
-        if {"linkId": "saddle_numbness"}.items() <= r["item"][0].items()
-        and r["item"][0].get("answer") == [{"valueBoolean": True}]
+        if any(
+            i["linkId"] == "saddle_numbness" and i.get("answer") == [{"valueBoolean": True}]
+            for i in r["item"]
+        )
     ]
     assert len(emergency) == 1
+    forms = {q["url"]: q for q in resources(bundle, "Questionnaire")}
+    assert set(forms) == {
+        "urn:companion:questionnaire:triage",
+        "urn:companion:questionnaire:checkin",
+    }
+    checkin_links = {i["linkId"] for i in forms["urn:companion:questionnaire:checkin"]["item"]}
+    for response in responses[1:]:
+        assert response["questionnaire"].startswith("urn:companion:questionnaire:checkin|")
+        assert {i["linkId"] for i in response["item"]} <= checkin_links
     (plan,) = resources(bundle, "CarePlan")
     assert plan["status"] == "active" and plan["intent"] == "plan"
     assert len(plan["activity"]) == 2

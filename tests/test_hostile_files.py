@@ -271,6 +271,14 @@ def test_a_yaml_bomb_is_refused(pack: Path, capsys: pytest.CaptureFixture[str]) 
     assert status == 1 and str(path) in out and "alias" in out
 
 
+def test_a_few_aliases_are_fine(pack: Path) -> None:
+    write(
+        pack / "regions.yaml",
+        'NL:\n  values: &ours\n    association_phone: "03 555 12 12"\nBE:\n  values: *ours\n',
+    )
+    assert check_lines(pack) == []
+
+
 def test_deep_yaml_is_refused(pack: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write(pack / "regions.yaml", "[" * 50_000 + "]" * 50_000 + "\n")
     status, out = content_check(pack, capsys)

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from companion.clock import FixedClock
-from companion.conditions import UNKNOWN
 from companion.engine import Turn
 from companion.journey import CHECKIN, EDUCATION, TRIAGE, Conversation, Journey
 from companion.plan import generate_plan
 from companion.resources import Library, builtin_library
 from companion.storage import Store
+from companion.timeline import answer_from_facts
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 Facts = Mapping[str, bool | int | str]
@@ -40,17 +40,7 @@ def open_journey(
 def answer_question(conversation: Conversation, turn: Turn, facts: Facts) -> Turn:
     """Answers like the patient in the story: facts by concept, otherwise no / don't know."""
     assert turn.question is not None
-    concept = turn.question.concept
-    value = facts.get(concept)
-    if value is None:
-        if turn.question.answer_type == "yes_no":
-            return conversation.choose("no")
-        return conversation.choose(UNKNOWN)
-    if isinstance(value, bool):
-        return conversation.choose("yes" if value else "no")
-    if isinstance(value, int):
-        return conversation.answer(str(value))
-    return conversation.choose(value)
+    return answer_from_facts(conversation, turn.question, facts, (), "no", [])
 
 
 def talk(conversation: Conversation, facts: Facts, stop_after: int | None = None) -> Turn:

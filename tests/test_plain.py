@@ -287,3 +287,26 @@ def test_command_line_unknown_language(capsys: pytest.CaptureFixture[str]) -> No
     _, err = capsys.readouterr()
     assert status == 2
     assert "de" in err
+
+
+# --- the plain terminal has no buttons ------------------------------------------------
+
+BUTTON_WORDS = re.compile(r"\b(knop\w*|klik\w*|button\w*|bouton\w*|cliqu\w*)\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize(
+    ("language", "facts", "no"),
+    [
+        ("nl", {"age": "38", "sex": "vrouw", "pain_duration_days": "3"}, "nee"),
+        ("fr", {"age": "38", "sex": "femme", "pain_duration_days": "3"}, "non"),
+    ],
+)
+def test_the_plain_conversation_never_mentions_buttons(
+    language: str, facts: dict[str, str], no: str
+) -> None:
+    # Understood answers only: the re-ask messages are the answer reader's own texts.
+    script = Script([patient(language, facts, no)] * 60)
+    assert run(script, language) == 0
+    assert texts(language).ui(GOODBYE) in script.lines
+    mentions = [line for line in script.lines if BUTTON_WORDS.search(line)]
+    assert mentions == []

@@ -174,7 +174,8 @@ def test_folder_is_private_and_every_file_too(
     finally:
         os.umask(old)
     assert mode(folder) == 0o700
-    assert files == [DB_NAME, f"{DB_NAME}-shm", f"{DB_NAME}-wal"]
+    # companion.db.lock: the lock every open store holds (see tests/test_concurrency.py)
+    assert files == [DB_NAME, f"{DB_NAME}-shm", f"{DB_NAME}-wal", f"{DB_NAME}.lock"]
     assert modes == dict.fromkeys(files, 0o600)
 
 
@@ -384,7 +385,9 @@ def test_cli_erase_after_confirmation(
         store.append("check_in", {"pain_now": 2})
     monkeypatch.setattr("builtins.input", lambda prompt: reply)
     assert main(["--data-dir", str(folder), "erase"]) == 0
-    assert "Deleted all companion data" in capsys.readouterr().out
+    out = capsys.readouterr().out  # no language stored: said in each language
+    assert "Alle gegevens van de hulp" in out and "zijn gewist" in out
+    assert "Toutes les données de l'aide" in out and "sont effacées" in out
     assert data_files(folder) == []
 
 
@@ -401,7 +404,8 @@ def test_cli_erase_without_confirmation_deletes_nothing(
         store.append("check_in", {"pain_now": 2})
     monkeypatch.setattr("builtins.input", lambda prompt: reply)
     assert main(["erase", "--data-dir", str(folder)]) == 1
-    assert "Nothing was deleted" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Er is niets gewist." in out and "Rien n'a été effacé." in out
     with Store.open(folder, clock) as store:
         assert len(store.events()) == 1
 
@@ -515,7 +519,9 @@ def test_cli_reports_a_damaged_database_without_traceback(
     (folder / DB_NAME).write_bytes(b"garbage" * 100)
     assert main(["export", "--data-dir", str(folder)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("companion export: the database")
+    assert err.startswith("companion export: le fichier de données")  # no language known:
+    assert "companion export: het gegevensbestand" in err  # one line in each
+    assert len(err.splitlines()) == 2
     assert "Traceback" not in err
 
 

@@ -17,13 +17,16 @@ from hypothesis import strategies as st
 
 from companion.cli import main
 from companion.resources import builtin_library
-from companion.simulate import Vignette, run_vignette
-from companion.timeline import (
-    CheckinSpec,
+from companion.screening import (
+    Screen,
     checkin_inputs,
-    radicular_at_triage,
-    screen_due,
+    full_screen_due,
+    is_radicular,
+    reported_signs,
+    triage_screen,
 )
+from companion.simulate import Vignette, run_vignette
+from companion.timeline import CheckinSpec
 
 TIMELINES = Path(__file__).resolve().parent / "timelines"
 EMERGENCY = [
@@ -239,24 +242,46 @@ def test_bad_checkins_exit_2(
 # --- the driver's side ---------------------------------------------------------------------
 
 
-def test_the_full_screen_is_due_weekly() -> None:
-    assert screen_due(0, None)
-    assert not screen_due(6, 0)
-    assert screen_due(7, 0)
-    assert screen_due(30, 10)
+def checkin_screen(day: int, disposition: str, full: bool, **answers: Any) -> Screen:
+    return Screen(day=day, disposition=disposition, answers=answers, full=full)
 
 
-def test_radicular_at_triage_means_a_leg_sign_answered_yes() -> None:
-    assert radicular_at_triage({"leg_weakness": True})
-    assert radicular_at_triage({"leg_pain_below_knee": False, "leg_numbness_tingling": True})
-    assert not radicular_at_triage({"leg_pain_below_knee": "unknown", "leg_pain_dominant": True})
-    assert not radicular_at_triage({})
+def test_the_full_screen_is_due_a_week_after_the_last_completed_one() -> None:
+    assert full_screen_due(0, [])
+    self_care = [triage_screen({}, "self_care", 2)]
+    assert not full_screen_due(8, self_care)
+    assert full_screen_due(9, self_care)
+    gp_soon = [triage_screen({}, "gp_soon", 2)]
+    assert full_screen_due(3, gp_soon), "a triage that escalated is not a full screen"
+    cut_short = [*self_care, checkin_screen(9, "gp_today", False)]
+    assert full_screen_due(10, cut_short)
 
 
-def test_age_from_triage_is_passed_when_it_was_asked() -> None:
-    assert checkin_inputs(5, True, {"age": 52})["age"] == 52
-    assert checkin_inputs(5, True, {"age": "unknown"})["age"] == "unknown"
-    assert "age" not in checkin_inputs(5, True, {"saddle_numbness": True})
+def test_a_radicular_sign_is_a_leg_sign_answered_yes() -> None:
+    assert is_radicular(triage_screen({"leg_weakness": True}, "gp_soon", 1))
+    assert not is_radicular(
+        triage_screen({"leg_pain_below_knee": "unknown", "leg_pain_dominant": True}, "gp_soon", 1)
+    )
+
+
+def test_signs_reported_at_an_escalated_screen_until_a_full_screen_says_no() -> None:
+    triage = triage_screen({"thoracic_pain": True, "leg_weakness": True}, "gp_soon", 1)
+    assert reported_signs([triage]) == {"thoracic_pain", "leg_weakness"}
+    cleared = checkin_screen(2, "self_care", True, thoracic_pain=False)
+    assert reported_signs([triage, cleared]) == {"leg_weakness"}
+    ordinary = checkin_screen(2, "self_care", False, thoracic_pain=False)
+    assert reported_signs([triage, ordinary]) == {"thoracic_pain", "leg_weakness"}
+    calm = triage_screen({"night_pain": True}, "self_care", 1)
+    assert reported_signs([calm]) == set(), "a yes at a self_care screen was not reported"
+
+
+def test_age_from_triage_is_passed_and_asked_again_once() -> None:
+    flow = builtin_library().flows["checkin"].flow
+    assert checkin_inputs(flow, 5, [triage_screen({"age": 52}, "self_care", 1)], True)["age"] == 52
+    unknown = [triage_screen({"age": "unknown"}, "self_care", 1)]
+    assert "age" not in checkin_inputs(flow, 5, unknown, True), "asked at the next full screen"
+    asked = Screen(5, "self_care", {"age": "unknown"}, True, frozenset({"age"}))
+    assert checkin_inputs(flow, 12, [*unknown, asked], True)["age"] == "unknown"
 
 
 def run(data: dict[str, Any]) -> Any:
@@ -265,22 +290,23 @@ def run(data: dict[str, Any]) -> Any:
 
 
 def test_the_screen_is_repeated_after_a_week_and_after_a_red_flag() -> None:
-    days = [0, 3, 7, 8, 9, 16, 17]
+    """Triage (self_care) on day 2 is the first full screen."""
+    days = [3, 7, 8, 9, 10, 16, 17]
     checkins = [{"day": d, "facts": dict(WELL)} for d in days]
-    checkins[3]["facts"] = {"fever": True}  # day 8 is not a screen day: fever is not asked
-    checkins[4]["facts"] = {"thoracic_pain": True}  # day 9 is not a screen day either
+    checkins[1]["facts"] = {"thoracic_pain": True}  # day 7 is not a screen day: not asked
     result = run(timeline(checkins))
     screens = {c.day: c.full_screen for c in result.checkins}
-    assert screens == {0: True, 3: False, 7: True, 8: False, 9: False, 16: True, 17: False}
-    assert [c.advice for c in result.checkins[3:5]] == [[], []]
+    assert screens == {3: False, 7: False, 8: False, 9: True, 10: False, 16: True, 17: False}
+    assert result.checkins[1].advice == []
 
-    checkins[2]["facts"] = {"fever": True}  # a red flag on day 7 cuts the screen short
+    checkins[3]["facts"] = {"fever": True}  # a red flag on day 9 cuts the screen short
+    checkins[4]["facts"] = {"thoracic_pain": True}
     result = run(timeline(checkins))
     screens = {c.day: c.full_screen for c in result.checkins}
-    assert screens == {0: True, 3: False, 7: True, 8: True, 9: True, 16: True, 17: False}
-    assert result.checkins[2].advice == ["gp_today"]
-    assert result.checkins[3].advice == ["gp_today"], "fever is asked again on day 8"
-    assert result.checkins[4].advice == ["gp_soon"], "and the rest of the screen on day 9"
+    assert screens == {3: False, 7: False, 8: False, 9: True, 10: True, 16: False, 17: True}
+    assert result.checkins[3].advice == ["gp_today"]
+    assert result.checkins[4].advice == ["gp_soon"], "the screen comes back on day 10"
+    assert result.checkins[6].advice == [], "thoracic pain was reported on day 10"
 
 
 def test_once_rules_are_remembered_across_checkins() -> None:
@@ -319,7 +345,7 @@ def test_a_red_flag_on_any_day_of_a_12_week_episode_escalates_at_once(
     result = run(timeline(checkins, locale=language))
     (alarm,) = [c for c in result.checkins if c.day == red_day]
     assert alarm.advice == ["emergency"]
-    assert alarm.asked == EMERGENCY[: EMERGENCY.index(concept) + 1]
+    assert alarm.asked == ["emergency_signs", *EMERGENCY[: EMERGENCY.index(concept) + 1]]
     for other in result.checkins:
         if other.day != red_day:
             assert other.disposition == "self_care"

@@ -25,6 +25,7 @@ from companion.resources import Library, builtin_library
 from tests.triage_oracle import (
     ALL_CONCEPTS,
     ALONE_GP_SOON,
+    CANCER_PARTNERS,
     EMERGENCY,
     NEVER_ALONE,
     SAME_DAY,
@@ -409,7 +410,8 @@ def test_garbage_is_recorded_as_dont_know_and_leads_to_gp_today(
     assert turn.outcome is not None
     assert turn.outcome.disposition == "gp_today"
     assert set(EMERGENCY) <= set(turn.outcome.unknown)
-    assert turns == MAX_ATTEMPTS * len(EMERGENCY)
+    # Every question the policy asks on a gp_today path, each after three tries.
+    assert turns == MAX_ATTEMPTS * len(turn.outcome.answers)
 
 
 # --- 3. partial information never under-triages ------------------------------------
@@ -468,20 +470,55 @@ def test_no_question_is_asked_once_the_outcome_is_decided(
     _assert_only_questions_that_matter(run)
 
 
+COLLECTED = (
+    "age",
+    "pain_duration_days",
+    "leg_pain_below_knee",
+    "leg_numbness_tingling",
+    "leg_weakness",
+)
+"""Brief, "What triage collects on every path": asked after a gp_today or gp_soon
+result too, before the advice (they can only add to the summary)."""
+HISTORY_PARTNERS = {
+    "cancer_history": CANCER_PARTNERS,
+    "immunosuppression": ("feeling_unwell",),
+    "iv_drug_use": ("feeling_unwell",),
+}
+
+
+def _same_day_stage(facts: Mapping[str, object]) -> set[str]:
+    """Brief, "Order of questions" stage 2: a gp_today result waits until it is done."""
+    stage = {*SAME_DAY, *HISTORY_PARTNERS}
+    for history, partners in HISTORY_PARTNERS.items():
+        if facts.get(history) is True:
+            stage.update(partners)
+    return stage
+
+
 def _assert_only_questions_that_matter(run: TriageRun) -> None:
     given_facts: dict[str, object] = {}
     given_unknown: set[str] = set()
     for answer in run.outcome.answers:
-        if answer.concept not in NAMED_ONLY:
-            decided = _decided(given_facts, given_unknown)
-            assert decided is None, (
-                f"'{answer.concept}' was asked although the answers before it already "
-                f"fix the outcome at {decided}; asked {run.asked}"
-            )
+        decided = _decided(given_facts, given_unknown)
+        if decided == "emergency":
+            raise AssertionError(f"'{answer.concept}' was asked after an emergency answer")
+        allowed = (
+            decided is None
+            or answer.concept in NAMED_ONLY
+            or answer.concept in COLLECTED
+            or answer.concept in _same_day_stage(given_facts)
+        )
+        assert allowed, (
+            f"'{answer.concept}' was asked although the answers before it already "
+            f"fix the outcome at {decided}; asked {run.asked}"
+        )
         if answer.value == UNKNOWN:
             given_unknown.add(answer.concept)
         else:
             given_facts[answer.concept] = answer.value
+    if run.outcome.disposition in ("gp_today", "gp_soon"):
+        missing = [c for c in COLLECTED if c not in run.asked]
+        assert not missing, f"{run.outcome.disposition} without asking {missing}; asked {run.asked}"
 
 
 _CLUSTER_SIGNS = [

@@ -99,3 +99,29 @@ def test_simulate_folder_as_json_through_the_command_line(
             )
         assert set(obj["flags"]) <= set(asked), "flags are concepts that were asked"
     assert seen == set(on_disk)
+
+
+# --- the shared timeline vignettes (brief section 5, "Check-in screening") -----------
+
+TIMELINES = VIGNETTES.parent / "timelines"
+TIMELINE_FILES = sorted(TIMELINES.glob("*.json")) if TIMELINES.is_dir() else []
+if TIMELINE_FILES:
+    TIMELINE_PARAMS = [pytest.param(path, id=path.stem) for path in TIMELINE_FILES]
+else:
+    TIMELINE_PARAMS = [
+        pytest.param(None, id="no-timelines", marks=pytest.mark.skip(f"no files in {TIMELINES}"))
+    ]
+
+
+@pytest.mark.parametrize("path", TIMELINE_PARAMS)
+def test_shared_timeline_gives_the_expected_advice_at_every_checkin(path: Path) -> None:
+    library = builtin_library()
+    vignette = read_vignette(path, library.concepts)
+    result = run_vignette(vignette, library, path)
+    assert result.triage_matched is not False, (vignette.id, result.disposition)
+    assert result.checkins, f"{vignette.id} has no check-ins"
+    for checkin in result.checkins:
+        assert checkin.matched is not False, (
+            f"{vignette.id} day {checkin.day}: expected {checkin.expected}, got "
+            f"{checkin.advice}; asked {checkin.asked}"
+        )

@@ -7,6 +7,7 @@ comes next; this module shows turns and passes answers and button presses on.
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from collections.abc import Mapping
 from dataclasses import replace
@@ -19,7 +20,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.events import Click, Key
+from textual.events import Click, Key, Paste
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static
 
@@ -28,7 +29,7 @@ from companion.app.sources import SEED_TITLES, source_lines
 from companion.clock import Clock, SystemClock
 from companion.content import Localizer
 from companion.engine import Outcome, QuestionView, Turn
-from companion.i18n import N_
+from companion.i18n import N_, load_translations
 from companion.journey import CHECKIN, TRIAGE, Conversation, Journey
 from companion.plain import (
     ADVICE_GIVEN,
@@ -48,7 +49,7 @@ from companion.report import (
     trend_text,
 )
 from companion.resources import Library
-from companion.storage import Store
+from companion.storage import StorageError, Store
 from companion.untrusted import visible
 
 # Interface texts of the app (gettext msgids, companion/i18n.py).
@@ -134,6 +135,32 @@ class ChoiceButton(Button):
         self.label_text = label
 
 
+def _button_number(character: str | None, buttons: int) -> bool:
+    """The digit of a button's label ("2. Nee")."""
+    return character is not None and len(character) == 1 and character in "123456789"[:buttons]
+
+
+def one_line(pasted: str) -> str:
+    """Every line of a paste, joined by spaces: "nee\nmaar het tintelt" must never
+    shrink to its first line, "nee"."""
+    return " ".join(line.strip() for line in pasted.splitlines() if line.strip())
+
+
+class AnswerInput(Input):
+    """The line where the patient types; a paste keeps all its lines."""
+
+    def _on_paste(self, event: Paste) -> None:
+        text = one_line(event.text)
+        if text:
+            selection = self.selection
+            if selection.is_empty:
+                self.insert_text_at_cursor(text)
+            else:
+                self.replace(text, *selection)
+        event.prevent_default()  # Input's own handler would add the first line again
+        event.stop()
+
+
 # --- the app ------------------------------------------------------------------------------
 
 
@@ -178,6 +205,8 @@ class CompanionApp(App[int]):
             self._language or sorted(library.content.languages)[0], self._region
         )
         self.journey: Journey | None = None
+        self.storage_failure: str | None = None
+        """Why the app closed early (a full disk...), in the patient's language."""
 
     # set-up -------------------------------------------------------------------------
 
@@ -221,6 +250,16 @@ class CompanionApp(App[int]):
                 for b in bindings
             ]
         self.refresh_bindings()
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A full disk or a folder that became read-only while the app runs: close with one
+        line in the patient's language instead of a traceback. Every answer stored before
+        stays; the journey resumes from them at the next start."""
+        if not isinstance(error, StorageError):
+            super()._handle_exception(error)
+            return
+        self.storage_failure = error.translated(load_translations(self.texts.language))
+        self.exit(1, 1)
 
     def on_unmount(self) -> None:
         self.store.close()
@@ -312,6 +351,8 @@ def run_app(
 ) -> int:
     app = CompanionApp(library, data_dir, clock, language, region, no_save)
     result = app.run()
+    if app.storage_failure is not None:
+        print(f"companion: {app.storage_failure}", file=sys.stderr)  # one line, after the screen
     return result if isinstance(result, int) else 0
 
 
@@ -396,7 +437,7 @@ class ChatScreen(_OfTheCompanion, Screen[None]):
         yield Plain(id="alert")
         yield VerticalScroll(id="log")
         yield Grid(id="choices")
-        yield Input(id="answer", select_on_focus=False)
+        yield AnswerInput(id="answer", select_on_focus=False)
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -546,15 +587,11 @@ class ChatScreen(_OfTheCompanion, Screen[None]):
             ChoiceButton(c.label, c.value, n) for n, c in enumerate(question.choices, start=1)
         ]
         await choices.mount_all(buttons)
-        if question.answer_type == "number":
-            answer.placeholder = self.texts.ui(NUMBER_PLACEHOLDER)
-            answer.focus()
-        else:
-            answer.placeholder = self.texts.ui(ANSWER_PLACEHOLDER)
-            if buttons:
-                buttons[0].focus()
-            else:
-                answer.focus()
+        is_number = question.answer_type == "number"
+        answer.placeholder = self.texts.ui(NUMBER_PLACEHOLDER if is_number else ANSWER_PLACEHOLDER)
+        # The focus starts in the input, never on a button: a key the patient did not
+        # aim at a choice (Enter, the first letters typed) must not answer the question.
+        answer.focus()
         self.query_one("#log", VerticalScroll).scroll_end(animate=False)
 
     # answering -----------------------------------------------------------------------------
@@ -577,6 +614,10 @@ class ChatScreen(_OfTheCompanion, Screen[None]):
         if not text or self.conversation is None or self.question is None:
             return
         event.input.value = ""
+        buttons = list(self.query(ChoiceButton))
+        if self.question.answer_type != "number" and _button_number(text, len(buttons)):
+            await self.choose(buttons[int(text) - 1])  # "2" + Enter is the button "2. Nee"
+            return
         self.say(text, "patient")
         await self._show(self.conversation.answer(text))
 
@@ -584,24 +625,39 @@ class ChatScreen(_OfTheCompanion, Screen[None]):
         focused = self.focused
         if not isinstance(focused, ChoiceButton):
             return
+        answer = self.query_one("#answer", Input)
+        # Keys typed fast reach the button until the input has the focus: once the
+        # input holds text, every key belongs to that text, Enter included.
+        typing = bool(answer.value)
         buttons = list(self.query(ChoiceButton))
-        if event.key in ("right", "down"):
+        if event.key == "enter" and typing:
+            event.stop()
+            event.prevent_default()
+            answer.focus()
+            await answer.action_submit()
+        elif event.key in ("right", "down"):
             buttons[(buttons.index(focused) + 1) % len(buttons)].focus()
             event.stop()
         elif event.key in ("left", "up"):
             buttons[(buttons.index(focused) - 1) % len(buttons)].focus()
             event.stop()
-        elif event.character and event.character.isdigit():
-            number = int(event.character)
-            if 1 <= number <= len(buttons):
-                event.stop()
-                await self.choose(buttons[number - 1])
-        elif event.character and event.character.isprintable() and event.character != " ":
-            # Typing starts a free answer: the input takes over.
-            answer = self.query_one("#answer", Input)
+        elif not typing and _button_number(event.character, len(buttons)):
+            event.stop()
+            await self.choose(buttons[int(event.character or "") - 1])
+        elif event.character and event.character.isprintable():
+            # Typing starts a free answer: the input takes over, spaces included.
             answer.focus()
             answer.insert_text_at_cursor(event.character)
             event.stop()
+
+    def on_paste(self, event: Paste) -> None:
+        """A paste while a button has the focus goes to the input, whole."""
+        answer = self.query_one("#answer", Input)
+        if self.question is None or answer.disabled:
+            return
+        answer.focus()
+        answer.insert_text_at_cursor(one_line(event.text))
+        event.stop()
 
 
 # --- escalation ----------------------------------------------------------------------------
