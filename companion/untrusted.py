@@ -120,7 +120,7 @@ def reader_translations(language: str | None) -> gettext.NullTranslations:
 
 
 NOT_REGULAR = N_("This is not a regular file. A folder, device or pipe cannot be read.")
-CANNOT_READ = N_("The file cannot be read: {reason}")
+CANNOT_READ = N_("cannot read the file: {reason}")
 TOO_LARGE = N_("The file is too large: at most {limit}, not {size}.")
 NOT_UTF8 = N_("This is not a text file in UTF-8{encoding}. Save it as UTF-8.")
 UTF16 = N_(" (it looks like UTF-16)")
