@@ -161,19 +161,20 @@ def read_text(path: Path, limit: int) -> str:
     Raises :class:`UnsafeFile` with the reason; never blocks on a FIFO and never
     reads more than ``limit + 1`` bytes."""
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
+        status = os.stat(path)
+        if not stat.S_ISREG(status.st_mode):
             raise UnsafeFile(Message(NOT_REGULAR))
         # O_NONBLOCK: a FIFO put in place after the stat above does not hang the open.
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise UnsafeFile(Message(NOT_REGULAR))
+            data = handle.read(limit + 1)
     except OSError as err:
         raise UnsafeFile(Message(CANNOT_READ, reason=err.strerror or str(err))) from None
-    with os.fdopen(descriptor, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise UnsafeFile(Message(NOT_REGULAR))
-        data = handle.read(limit + 1)
     if len(data) > limit:
-        size = max(os.stat(path).st_size, len(data))
-        raise UnsafeFile(Message(TOO_LARGE, limit=size_text(limit), size=size_text(size)))
+        seen = max(status.st_size, len(data))
+        raise UnsafeFile(Message(TOO_LARGE, limit=size_text(limit), size=size_text(seen)))
     return decode(data)
 
 
