@@ -8,6 +8,7 @@ plain-language targets, harmful phrasing and the sources (see quality.py).
 
 from __future__ import annotations
 
+import gettext
 import os
 import re
 import unicodedata
@@ -16,12 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from companion.content import (
+    RESERVED_FILES,
     Content,
     ContentError,
     TextEntry,
     is_overlay,
     load_content,
     load_overlay,
+    pack_yaml_files,
 )
 from companion.flow import (
     CONCEPTS_FILE,
@@ -37,10 +40,13 @@ from companion.flow import (
     load_flow,
 )
 from companion.journey import JOURNEY_PLACEHOLDERS, JOURNEY_TEXT_KEYS
+from companion.locked import locked_problems, pack_number_problems
 from companion.plain import INPUT_CLOSED
 from companion.quality import QualityReport, assess_content, sentences_of
 from companion.report import REPORT_PLACEHOLDERS
 from companion.resources import default_content_dir, default_flows_dir, default_seeds_dir
+from companion.untrusted import Message, character_problem, strings_in, visible
+from companion.yamlfiles import key_line, read_yaml
 
 # Content texts the drivers (plain terminal, simulate) show besides the flows' own.
 # Interface texts (buttons, headings) are gettext msgids, checked in the catalogs.
@@ -76,9 +82,21 @@ def choose_seeds(option: Path | None, environ: Mapping[str, str] | None = None) 
 class Problem:
     where: str
     message: str
+    """English; a :class:`companion.untrusted.Message` can also be said in nl or fr."""
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
+
+    def said(self, translations: gettext.NullTranslations | None = None) -> str:
+        """The problem in the reader's language (English without a catalog)."""
+        message = self.message
+        text = message.told(translations) if isinstance(message, Message) else message
+        return visible(f"{self.where}: {text}")  # keys from a file cannot steer the terminal
+
+
+def _placed(message: Message) -> Problem:
+    """A message that knows its file and line, as a problem there."""
+    return Problem(message.where, message.placed(""))
 
 
 @dataclass
@@ -132,7 +150,9 @@ def check(
     quality = None
     if content is not None:
         _check_texts(flows, content, problems)
+        _check_characters(content, problems)
         _check_overlay_placeholders(content, problems)
+        _check_locked_values(content, problems)
         quality = _check_quality(
             content, flows, seeds or choose_seeds(None), verify_sources, problems, notes
         )
@@ -257,7 +277,44 @@ def _check_overlay_placeholders(content: Content, problems: list[Problem]) -> No
                 )
 
 
+def _check_characters(content: Content, problems: list[Problem]) -> None:
+    """Control and bidirectional characters in any YAML file of the pack or overlay:
+    refused by file, line and key (a text may have new lines and tabs)."""
+    for path in sorted(pack_yaml_files(content.folder)):
+        try:
+            data = read_yaml(path, ContentError)
+        except ContentError:
+            continue  # loading reports what is wrong with the file
+        texts = path.parent != content.folder and path.name not in RESERVED_FILES
+        for where, value in strings_in(data):
+            if not where:
+                continue
+            multi_line = texts and (len(where) == 1 or where[1:] == ("text",))
+            field = f"key '{where[0]}'" if texts else ".".join(where)
+            found = character_problem(value, multi_line, field)
+            if found is not None:
+                keys = list(where[:1]) if texts else list(where)
+                line = key_line(path, keys)
+                problems.append(Problem(f"{path}:{line}" if line else str(path), found))
+
+
+def _check_locked_values(content: Content, problems: list[Problem]) -> None:
+    """An overlay never changes 112, a region's locked number or an escalation text;
+    a complete pack keeps the brief's numbers."""
+    if content.overlay is None or content.base is None:
+        problems.extend(_placed(message) for message in pack_number_problems(content))
+        return
+    try:
+        base = load_content(content.base, content.locale_dir)
+    except ContentError:
+        return
+    problems.extend(_placed(message) for message in locked_problems(content, base))
+
+
 def _split(error: Exception, fallback: str) -> Problem:
+    first = error.args[0] if error.args else ""
+    if isinstance(first, Message) and first.where:
+        return _placed(first)
     where, _, message = str(error).partition(": ")
     return Problem(where, message) if message else Problem(fallback, str(error))
 
@@ -299,6 +356,8 @@ def _check_content(content_dir: Path, problems: list[Problem]) -> Content | None
 
 
 def _split_message(message: str, fallback: str) -> Problem:
+    if isinstance(message, Message) and message.where:
+        return _placed(message)
     where, _, text = message.partition(": ")
     return Problem(where, text) if text else Problem(fallback, message)
 

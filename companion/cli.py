@@ -327,14 +327,16 @@ def run_check(args: argparse.Namespace) -> int:
     # Imported here, not at the top: `companion check` needs the whole program
     # (drivers, storage, quality rules); a conversation or `simulate` starts faster.
     from companion.check import check, choose_seeds
+    from companion.untrusted import reader_translations
 
     report = check(
         args.flows or default_flows_dir(),
         args.content or default_content_dir(),
         seeds=choose_seeds(args.seeds),
     )
+    translations = reader_translations(args.lang)
     for problem in report.problems:
-        print(problem)
+        print(problem.said(translations))
     for note in report.notes:
         print(f"note: {note}")
     print(report.summary())
@@ -345,12 +347,14 @@ def _refuse_broken_overlay(args: argparse.Namespace, command: str) -> bool:
     """An association's pack is checked every time it is loaded: a broken one is
     refused with the list of what is wrong (True)."""
     from companion.check import overlay_problems
+    from companion.untrusted import reader_translations
 
     problems = overlay_problems(args.flows, args.content)
     if problems:
+        translations = reader_translations(args.lang)
         print(f"{command}: the content pack {args.content} cannot be used:", file=sys.stderr)
         for problem in problems:
-            print(f"  {problem}", file=sys.stderr)
+            print(f"  {problem.said(translations)}", file=sys.stderr)
     return bool(problems)
 
 

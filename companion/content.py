@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
+import os
 import re
+import stat
 import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -36,6 +38,15 @@ from babel.numbers import format_decimal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from companion.i18n import LOCALE_DIR, babel_locale, catalog_file, load_translations
+from companion.untrusted import (
+    FOLDER_TOO_LARGE,
+    OVERLAY_FILE_COUNT_LIMIT,
+    OVERLAY_FILE_LIMIT,
+    OVERLAY_TOTAL_LIMIT,
+    TOO_MANY_FILES,
+    Message,
+    size_text,
+)
 from companion.yamlfiles import read_yaml
 
 SourceRef = Annotated[str, Field(pattern=r"^\d{3}:\d+(-\d+)?$")]
@@ -525,6 +536,7 @@ def load_content(folder: Path, locale_dir: Path = LOCALE_DIR) -> Content:
     """A complete content folder (for an overlay, see :func:`load_overlay`)."""
     if not folder.is_dir():
         raise ContentError(f"{folder}: content folder not found")
+    _refuse_oversized(folder)
     regions = load_regions(folder / "regions.yaml")
     languages = {
         sub.name: load_language(sub)
@@ -557,14 +569,15 @@ def load_overlay(folder: Path, base: Content) -> Content:
     ``<lang>/harmful.yaml`` to add patterns). Every problem in every file is
     listed in one ContentError; the built-in folder is never touched.
     """
+    _refuse_oversized(folder)
     errors: list[str] = []
     info = _overlay_info(folder / OVERLAY_FILE, errors)
     regions = dict(base.regions)
-    if (folder / "regions.yaml").exists():
+    if os.path.lexists(folder / "regions.yaml"):  # a dangling link is said, not skipped
         regions = _patched_regions(folder / "regions.yaml", regions, errors)
     languages = dict(base.languages)
     for item in sorted(folder.iterdir()):
-        if item.is_file():
+        if not item.is_dir():
             if item.suffix in {".yaml", ".yml"} and item.name not in {OVERLAY_FILE, "regions.yaml"}:
                 errors.append(
                     f"{item}: unknown file in an overlay (expected {OVERLAY_FILE}, "
@@ -593,6 +606,33 @@ def load_overlay(folder: Path, base: Content) -> Content:
         overlay=info,
         base=base.folder,
     )
+
+
+def pack_yaml_files(folder: Path) -> Iterator[Path]:
+    """The YAML files of a pack or overlay: at its root and in its language folders."""
+    for item in folder.iterdir():
+        if item.is_dir() and not item.is_symlink():
+            yield from (path for path in item.iterdir() if path.suffix in {".yaml", ".yml"})
+        elif item.suffix in {".yaml", ".yml"}:
+            yield item
+
+
+def _refuse_oversized(folder: Path) -> None:
+    """Limits on the whole folder, before any file is parsed (each file has its own)."""
+    count = total = 0
+    for path in pack_yaml_files(folder):
+        count += 1
+        if count > OVERLAY_FILE_COUNT_LIMIT:
+            raise ContentError(Message(TOO_MANY_FILES, where=str(folder), limit=count - 1))
+        try:
+            info = os.stat(path)
+        except OSError:
+            continue  # read_yaml says what is wrong with it
+        if stat.S_ISREG(info.st_mode) and info.st_size <= OVERLAY_FILE_LIMIT:
+            total += info.st_size  # a larger file is refused by name when it is read
+    if total > OVERLAY_TOTAL_LIMIT:
+        limit = size_text(OVERLAY_TOTAL_LIMIT)
+        raise ContentError(Message(FOLDER_TOO_LARGE, where=str(folder), limit=limit))
 
 
 def _overlay_info(path: Path, errors: list[str]) -> OverlayInfo | None:
@@ -647,8 +687,8 @@ def _layered_language(
     harmful_files = pack.harmful_files
     seen: dict[str, str] = {}
     for path in sorted(folder.iterdir()):
-        if path.is_dir() or path.suffix not in {".yaml", ".yml"}:
-            continue
+        if path.suffix not in {".yaml", ".yml"}:
+            continue  # a folder or special file named *.yaml is refused by read_yaml
         if path.name in OVERLAY_LANGUAGE_FILES_REFUSED:
             errors.append(
                 f"{path}: an overlay cannot replace {path.name}; it changes texts, "

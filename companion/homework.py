@@ -15,6 +15,7 @@ Operator prompts are English (a professional tool): they are all in :data:`PROMP
 
 from __future__ import annotations
 
+import gettext
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -30,12 +31,23 @@ from companion.plan import (
     MAX_TIMES_PER_DAY,
     MAX_WEEKS,
     MIN_WEEKS,
+    START_WINDOW,
     ActivityKind,
     Plan,
     PlanError,
     Unit,
+    date_window_problems,
     load_plan,
     parse_plan,
+)
+from companion.untrusted import (
+    PLAN_FILE_LIMIT,
+    Message,
+    UnsafeFile,
+    read_text,
+    reader_translations,
+    said,
+    visible,
 )
 
 
@@ -49,17 +61,26 @@ class FileProblem:
     message: str
 
     def __str__(self) -> str:
+        return self.said()
+
+    def said(self, translations: gettext.NullTranslations | None = None) -> str:
+        """The problem with the message in the reader's language (English without a catalog)."""
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
-        return (
-            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-        )
+        message = said(self.message, translations)
+        line = f"{where}: {self.field}: {message}" if self.field else f"{where}: {message}"
+        return visible(line, multi_line=False)  # a key from the file cannot steer the terminal
 
 
-def check_plan_file(path: Path | str) -> tuple[Plan | None, list[FileProblem]]:
-    """The plan in ``path`` and no problems, or None and every problem with its line."""
+def check_plan_file(
+    path: Path | str, today: date | None = None
+) -> tuple[Plan | None, list[FileProblem]]:
+    """The plan in ``path`` and no problems, or None and every problem with its line.
+
+    With ``today`` the plan's dates must lie in a window around it
+    (:func:`companion.plan.date_window_problems`)."""
     path = Path(path)
     try:
-        return load_plan(path), []
+        return load_plan(path, today), []
     except PlanError as err:
         text = _read(path)
         problems = [_located(str(path), p, text, path.suffix.lower()) for p in err.problems]
@@ -67,9 +88,10 @@ def check_plan_file(path: Path | str) -> tuple[Plan | None, list[FileProblem]]:
 
 
 def _read(path: Path) -> str:
+    """The text again, to find lines in; empty when it cannot be read safely."""
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        return read_text(path, PLAN_FILE_LIMIT)
+    except UnsafeFile:
         return ""
 
 
@@ -79,6 +101,12 @@ _FIELD = re.compile(r"^([A-Za-z0-9_.]+): (.*)$", re.DOTALL)
 
 
 def _located(file: str, problem: str, text: str, suffix: str) -> FileProblem:
+    if isinstance(problem, Message):
+        line = problem.line
+        if line is None and problem.field and text:
+            path = problem.field.split(".")
+            line = toml_line(text, path) if suffix == ".toml" else json_line(text, path)
+        return FileProblem(file, problem.field, line, problem)
     for pattern in (_TOML_AT, _JSON_AT):
         found = pattern.search(problem)
         if found:
@@ -303,7 +331,14 @@ def ask_plan(ask: Callable[[str], str], say: Callable[[str], None], today: date)
 
     kinds: tuple[str, ...] = get_args(ActivityKind)
     units: tuple[str, ...] = get_args(Unit)
-    start = value("start", date.fromisoformat, default=today, today=today.isoformat())
+
+    def near_today(reply: str) -> date:
+        day = date.fromisoformat(reply)
+        if abs(day - today) > START_WINDOW:
+            raise ValueError(f"{day.isoformat()} is not within a year of today")
+        return day
+
+    start = value("start", near_today, default=today, today=today.isoformat())
     data: dict[str, Any] = {"start": start, "created_by": "physiotherapist"}
     data["review"] = value("review", date.fromisoformat, optional=True)
     data["onset"] = value("onset", date.fromisoformat, optional=True)
@@ -338,6 +373,9 @@ def ask_plan(ask: Callable[[str], str], say: Callable[[str], None], today: date)
         )
         activities.append(activity)
     data["activities"] = activities
+    problems = date_window_problems(data, today)
+    if problems:
+        raise PlanError("new plan", problems)
     return parse_plan(_without_none(data), "new plan")
 
 
@@ -380,9 +418,10 @@ def run_plan_command(
     import sys
 
     if args.plan_command == "check":
-        plan, problems = check_plan_file(args.file)
+        plan, problems = check_plan_file(args.file, _today(args, today))
+        translations = reader_translations(getattr(args, "lang", None))
         for problem in problems:
-            print(problem)
+            print(problem.said(translations))
         if plan is None:
             print(f"{len(problems)} problem(s) in {args.file}.")
             return 1
@@ -392,7 +431,7 @@ def run_plan_command(
         )
         return 0
     if args.plan_command == "import":
-        return _import(args, ask, say)
+        return _import(args, ask, say, _today(args, today))
     try:
         plan_ = ask_plan(ask, say, today or SystemClock().today())
     except EOFError:
@@ -414,15 +453,21 @@ def run_plan_command(
     return 0
 
 
-def _import(args: Any, ask: Callable[[str], str], say: Callable[[str], None]) -> int:
+def _today(args: Any, today: date | None) -> date:
+    """The day plan dates are checked against: the caller's, ``--today``, else the clock."""
+    return today or getattr(args, "today", None) or SystemClock().today()
+
+
+def _import(args: Any, ask: Callable[[str], str], say: Callable[[str], None], today: date) -> int:
     import sys
 
     from companion.storage import StorageError, Store
 
-    plan, problems = check_plan_file(args.file)
+    plan, problems = check_plan_file(args.file, today)
     if plan is None:
+        translations = reader_translations(getattr(args, "lang", None))
         for problem in problems:
-            print(problem, file=sys.stderr)
+            print(problem.said(translations), file=sys.stderr)
         print(f"Nothing was imported: {len(problems)} problem(s) in {args.file}.", file=sys.stderr)
         return 1
     try:

@@ -24,6 +24,7 @@ from companion.journey import (
     education_inputs,
 )
 from companion.resources import Library
+from companion.untrusted import visible
 
 Ask = Callable[[str], str]
 """Reads one line after showing a prompt; raises EOFError when input ends."""
@@ -164,8 +165,8 @@ def show_association(content: Content, texts: Localizer, say: Say) -> None:
         say(
             texts.ui(
                 ASSOCIATION,
-                association=content.association.association,
-                website=content.association.website,
+                association=visible(content.association.association),
+                website=visible(content.association.website),
             )
         )
         say("")
@@ -245,7 +246,7 @@ def show_today(today: Today, texts: Localizer, say: Say) -> None:
     elif today.quotas:
         say(texts.text("journey.today_heading"))
         for quota in today.quotas:
-            activity = quota.name or _activity_label(texts, quota.kind)
+            activity = visible(quota.name or _activity_label(texts, quota.kind))
             amount = texts.text(f"journey.unit.{quota.unit}", count=quota.amount)
             say(f"  - {activity}: {amount}")
     say(texts.text("journey.done_today"))

@@ -27,7 +27,7 @@ import json
 import math
 import tomllib
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal, NamedTuple
 
@@ -42,6 +42,20 @@ from pydantic import (
     field_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from companion.i18n import N_
+from companion.untrusted import (
+    MAX_NESTING,
+    NUMBER_TOO_LONG,
+    PLAN_FILE_LIMIT,
+    TOO_DEEP,
+    Message,
+    UnsafeFile,
+    character_problem,
+    nesting,
+    read_text,
+    strings_in,
+)
 
 PLAN_VERSION = 1
 """The plan format version this program reads and writes (``version`` in a plan file)."""
@@ -429,11 +443,15 @@ def parse_plan(data: Any, source: str) -> Plan:
         raise PlanError(source, [_problem(error) for error in err.errors()]) from None
 
 
-def load_plan(path: Path | str) -> Plan:
+def load_plan(path: Path | str, today: date | None = None) -> Plan:
     """Reads a plan file (``.json``; ``.toml`` for physiotherapists).
 
     Every failure is a :class:`PlanError` naming the file: unreadable, not
-    JSON/TOML, or each field that is wrong.
+    JSON/TOML, or each field that is wrong. The file is someone else's: it is
+    read through :func:`companion.untrusted.read_text` (a regular file of at most
+    64 KiB, UTF-8), may not nest deeper than :data:`MAX_NESTING` levels nor hold
+    control characters, and with ``today`` its dates must lie in
+    :func:`date_window_problems`' window around it.
     """
     path = Path(path)
     source = str(path)
@@ -441,26 +459,93 @@ def load_plan(path: Path | str) -> Plan:
     if suffix not in (".json", ".toml"):
         raise PlanError(source, [f"unknown plan file type '{path.suffix}': use .json or .toml"])
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise PlanError(source, ["not a text file (expected UTF-8 JSON or TOML)"]) from None
-    except OSError as err:
-        raise PlanError(source, [f"cannot read the file: {err.strerror or err}"]) from None
+        text = read_text(path, PLAN_FILE_LIMIT)
+    except UnsafeFile as err:
+        raise PlanError(source, [err.message]) from None
     if not text.strip():
         raise PlanError(source, ["the file is empty"])
-    data: Any
-    if suffix == ".json":
+    data = _parsed(text, suffix, source)
+    if nesting(data) > MAX_NESTING:
+        raise PlanError(source, [Message(TOO_DEEP, limit=MAX_NESTING)])
+    problems: list[str] = [
+        found
+        for where, value in strings_in(data)
+        if (found := character_problem(value, _multi_line(where), ".".join(where))) is not None
+    ]
+    if today is not None:
+        problems += date_window_problems(data, today)
+    try:
+        plan = parse_plan(data, source)
+    except PlanError as err:
+        problems += err.problems
+        plan = None
+    if problems or plan is None:
+        raise PlanError(source, problems)
+    return plan
+
+
+def _parsed(text: str, suffix: str, source: str) -> Any:
+    try:
+        if suffix == ".json":
+            return json.loads(text)
+        return tomllib.loads(text)
+    except json.JSONDecodeError as err:
+        problem = f"not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})"
+        raise PlanError(source, [problem]) from None
+    except tomllib.TOMLDecodeError as err:
+        raise PlanError(source, [f"not valid TOML: {err}"]) from None
+    except RecursionError:
+        raise PlanError(source, [Message(TOO_DEEP, limit=MAX_NESTING)]) from None
+    except ValueError:  # Python's limit on the digits of a number
+        raise PlanError(source, [Message(NUMBER_TOO_LONG)]) from None
+
+
+def _multi_line(where: tuple[str, ...]) -> bool:
+    """Only a physiotherapist's instruction may have several lines (or a tab)."""
+    return len(where) >= 2 and where[-2] == "instruction"
+
+
+START_WINDOW = timedelta(days=366)
+"""A plan starts at most a year before or after today (``--today`` counts)."""
+ONSET_WINDOW = timedelta(days=10 * 366)
+"""The pain began at most ten years before the plan's start."""
+REVIEW_WINDOW = timedelta(days=366)
+"""The review is at most a year after the plan's start."""
+
+START_OUT_OF_WINDOW = N_("This date must be within a year of today ({today}), not {value}.")
+ONSET_OUT_OF_WINDOW = N_("This date must be at most ten years before the start, not {value}.")
+REVIEW_OUT_OF_WINDOW = N_("This date must be at most a year after the start, not {value}.")
+
+
+def date_window_problems(data: Any, today: date) -> list[str]:
+    """Dates far from today are typing mistakes (9999-12-31, 0001-01-01) and would
+    overflow date arithmetic in reports and exports later: refused by field."""
+    if not isinstance(data, dict):
+        return []
+    start = _as_date(data.get("start"))
+    problems: list[str] = []
+    if start is not None and abs(start - today) > START_WINDOW:
+        problems.append(
+            Message(START_OUT_OF_WINDOW, field="start", today=today.isoformat(), value=start)
+        )
+        return problems
+    onset, review = _as_date(data.get("onset")), _as_date(data.get("review"))
+    if start is not None and onset is not None and start - onset > ONSET_WINDOW:
+        problems.append(Message(ONSET_OUT_OF_WINDOW, field="onset", value=onset))
+    if start is not None and review is not None and review - start > REVIEW_WINDOW:
+        problems.append(Message(REVIEW_OUT_OF_WINDOW, field="review", value=review))
+    return problems
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as err:
-            problem = f"not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})"
-            raise PlanError(source, [problem]) from None
-    else:
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as err:
-            raise PlanError(source, [f"not valid TOML: {err}"]) from None
-    return parse_plan(data, source)
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
 
 
 def plan_json_schema() -> dict[str, Any]:
@@ -485,6 +570,12 @@ def _problem(error: Any) -> str:
     return f"{where}: {_message(error)}"
 
 
+def _shown(value: Any) -> str:
+    """A value as the file wrote it, cut short: a 4000-digit number is not repeated."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _message(error: Any) -> str:
     kind = error["type"]
     value = error.get("input")
@@ -494,19 +585,19 @@ def _message(error: Any) -> str:
     if kind == "extra_forbidden":
         return "unknown field (check the spelling)"
     if kind == "literal_error":
-        return f"{value!r} is not allowed; expected one of {ctx.get('expected')}"
+        return f"{_shown(value)} is not allowed; expected one of {ctx.get('expected')}"
     if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"must be a whole number, not {value!r}"
+        return f"must be a whole number, not {_shown(value)}"
     if kind == "greater_than_equal":
-        return f"must be at least {ctx.get('ge')}, not {value!r}"
+        return f"must be at least {ctx.get('ge')}, not {_shown(value)}"
     if kind == "less_than_equal":
-        return f"must be at most {ctx.get('le')}, not {value!r}"
+        return f"must be at most {ctx.get('le')}, not {_shown(value)}"
     if kind == "greater_than":
-        return f"must be more than {ctx.get('gt')}, not {value!r}"
+        return f"must be more than {ctx.get('gt')}, not {_shown(value)}"
     if kind.startswith("date"):
-        return f"must be a date like 2025-03-14, not {value!r}"
+        return f"must be a date like 2025-03-14, not {_shown(value)}"
     if kind == "string_type":
-        return f"must be text, not {value!r}"
+        return f"must be text, not {_shown(value)}"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return f"must be an object with named fields, not {type(value).__name__}"
     if kind == "list_type":

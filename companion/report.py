@@ -31,6 +31,7 @@ from companion.journey import CHECKIN, SCREENS, TRIAGE, finished_sessions
 from companion.plan import Plan, goal_day, quota_on
 from companion.resources import Library
 from companion.storage import Store, StoredPlan, StoredSession
+from companion.untrusted import visible
 
 ESCALATIONS = ("emergency", "gp_today", "gp_soon")
 """Dispositions that send the patient to a doctor (clinical brief section 2)."""
@@ -354,7 +355,8 @@ svg text { font-size: 10px; fill: #111; }
 
 
 def esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    """Stored text for HTML: escaped, and no control or bidi character to reorder it."""
+    return html.escape(visible(str(value)), quote=True)
 
 
 def html_page(texts: Localizer, title: str, body: str) -> str:
@@ -662,7 +664,7 @@ def escalation_line(t: Localizer, screen: Screen) -> str:
 
 def md(value: object) -> str:
     """A stored string made safe for Markdown: HTML-escaped, table pipes and markup escaped."""
-    text = html.escape(str(value), quote=False).replace("\n", " ")
+    text = html.escape(visible(str(value)), quote=False).replace("\n", " ")
     for char in "\\`*_[]|#":
         text = text.replace(char, "\\" + char)
     return text

@@ -51,7 +51,7 @@ def test_example_plans_are_valid(name: str, capsys: pytest.CaptureFixture[str]) 
     assert plan.created_by == "physiotherapist" and plan.therapist is not None
     exercise = plan.activities[1]
     assert exercise.times_per_day == 3 and exercise.instruction is not None
-    assert main(["plan", "check", str(EXAMPLES / name)]) == 0
+    assert main(["--today", "2026-03-02", "plan", "check", str(EXAMPLES / name)]) == 0
     assert "valid" in capsys.readouterr().out
 
 
@@ -60,7 +60,7 @@ def test_every_problem_is_listed_by_field_and_line(
 ) -> None:
     path = tmp_path / "plan.toml"
     path.write_text(BAD_TOML, encoding="utf-8")
-    assert main(["plan", "check", str(path)]) == 1
+    assert main(["--today", "2026-03-02", "plan", "check", str(path)]) == 1
     out = capsys.readouterr().out.splitlines()
     expected = [
         f"{path}:3: review: review (2026-02-01) is before the plan's start (2026-03-02)",
@@ -167,7 +167,12 @@ def test_import_with_yes_and_a_bad_file(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["plan", "import", str(bad), "--yes", "--data-dir", str(data)]) == 1
     assert "Nothing was imported" in capsys.readouterr().err
     file = EXAMPLES / "dos-marche.fr.toml"
-    assert main(["plan", "import", str(file), "--yes", "--data-dir", str(data)]) == 0
+    assert (
+        main(
+            ["--today", "2026-03-02", "plan", "import", str(file), "--yes", "--data-dir", str(data)]
+        )
+        == 0
+    )
     with Store.open(data) as store:
         assert len(store.plan_history()) == 2
         assert store.current_plan() == load_plan(file)
@@ -188,7 +193,8 @@ def test_imported_plan_drives_the_checkins(tmp_path: Path) -> None:
     talk(education, {})
     store.close()
     file = EXAMPLES / "dos-marche.fr.toml"
-    assert main(["plan", "import", str(file), "--data-dir", str(tmp_path / "data")]) == 0
+    today = ["--today", "2026-03-02"]
+    assert main([*today, "plan", "import", str(file), "--data-dir", str(tmp_path / "data")]) == 0
     store = Store.open(tmp_path / "data", clock=clock)
     journey = Journey(library, store, clock, "fr", "BE")
     clock.advance(days=7)

@@ -25,7 +25,8 @@ from companion.plan import load_plan
 from companion.resources import default_content_dir, default_flows_dir
 from companion.storage import DB_NAME, Store, export_data
 
-FIXTURE_PLAN = Path(__file__).parent / "fixtures" / "plans" / "walking.json"
+FIXTURE_PLAN = Path(__file__).parent / "fixtures" / "plans" / "walking_2026.json"
+"""Starts within a year of every day the tests act on (plan files must, see test_hostile_files)."""
 SYSTEM_NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 TODAY = "2026-03-09"
 

@@ -19,6 +19,7 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.events import Click, Key, Paste
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Static
@@ -49,6 +50,7 @@ from companion.report import (
 )
 from companion.resources import Library
 from companion.storage import StorageError, Store
+from companion.untrusted import visible
 
 # Interface texts of the app (gettext msgids, companion/i18n.py).
 TITLE = N_("Your back pain companion")
@@ -95,7 +97,24 @@ DONE_KEYS = {"d": "done", "p": "partly", "n": "not"}
 # --- small widgets ------------------------------------------------------------------------
 
 
-class Bubble(Static):
+def plain(text: str) -> Content:
+    """Text from content packs, plan files and the patient as it is: never Textual
+    markup (``[@click=app.quit]`` stays those characters), no control characters."""
+    return Content(visible(text))
+
+
+class Plain(Static):
+    """Every text of the app is shown through this widget (or :func:`plain`), so that
+    no string from a file or a patient is ever read as markup."""
+
+    def __init__(self, text: str | Text = "", **options: Any) -> None:
+        super().__init__(plain(text) if isinstance(text, str) else text, markup=False, **options)
+
+    def update(self, content: Any = "", *, layout: bool = True) -> None:
+        super().update(plain(content) if isinstance(content, str) else content, layout=layout)
+
+
+class Bubble(Plain):
     """One message in the chat; a companion message remembers its content key."""
 
     def __init__(self, text: str | Text, who: str, key: str = "") -> None:
@@ -111,7 +130,7 @@ class Bubble(Static):
 
 class ChoiceButton(Button):
     def __init__(self, label: str, value: str, index: int) -> None:
-        super().__init__(f"{index}. {label}", id=f"choice-{value}", compact=True)
+        super().__init__(plain(f"{index}. {label}"), id=f"choice-{value}", compact=True)
         self.value = value
         self.label_text = label
 
@@ -354,7 +373,7 @@ class LanguageScreen(ModalScreen[tuple[str, str | None] | None]):
         content = self.library.content
         with Vertical(id="language-box"):
             for lang in sorted(content.languages):
-                yield Static(content.localizer(lang).ui(CHOOSE_LANGUAGE), classes="heading")
+                yield Plain(content.localizer(lang).ui(CHOOSE_LANGUAGE), classes="heading")
             for lang in sorted(content.languages):
                 pack = content.languages[lang]
                 texts = content.localizer(lang)
@@ -362,7 +381,8 @@ class LanguageScreen(ModalScreen[tuple[str, str | None] | None]):
                 regions = [pack.info.default_region, *others]
                 for region in regions:
                     name = texts.ui(REGION_NAMES[region]) if region in REGION_NAMES else region
-                    button = Button(f"{pack.info.name} ({name})", id=f"lang-{lang}-{region}")
+                    label = plain(f"{pack.info.name} ({name})")
+                    button = Button(label, id=f"lang-{lang}-{region}")
                     yield button
 
     def on_mount(self) -> None:
@@ -413,8 +433,8 @@ class ChatScreen(_OfTheCompanion, Screen[None]):
         self.question: QuestionView | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(id="title")
-        yield Static(id="alert")
+        yield Plain(id="title")
+        yield Plain(id="alert")
         yield VerticalScroll(id="log")
         yield Grid(id="choices")
         yield AnswerInput(id="answer", select_on_focus=False)
@@ -666,7 +686,7 @@ class EscalationScreen(ModalScreen[None]):
         title_at = next((i for i, k in enumerate(keys) if k.endswith(".title")), 0)
         with Vertical(id="escalation-box"):
             if messages:
-                yield Static(messages[title_at], id="escalation-title")
+                yield Plain(messages[title_at], id="escalation-title")
             with VerticalScroll(id="escalation-body"):
                 for i, message in enumerate(messages):
                     if i != title_at:
@@ -675,11 +695,11 @@ class EscalationScreen(ModalScreen[None]):
                 if reasons:
                     lines = [self.texts.ui(REASONS_HEADING)]
                     lines += [f"- {r.get('question_text')} {r.get('shown')}" for r in reasons]
-                    yield Static("\n".join(lines), id="escalation-why")
+                    yield Plain("\n".join(lines), id="escalation-why")
             with Grid(id="escalation-buttons"):
-                yield Button(self.texts.ui(ACKNOWLEDGE), id="acknowledge", compact=True)
+                yield Button(plain(self.texts.ui(ACKNOWLEDGE)), id="acknowledge", compact=True)
                 if self.outcome.get("disposition") in ("emergency", "gp_today"):
-                    yield Button(self.texts.ui(CONTACTED_GP), id="contacted", compact=True)
+                    yield Button(plain(self.texts.ui(CONTACTED_GP)), id="contacted", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#acknowledge", Button).focus()
@@ -713,7 +733,7 @@ class _Page(_OfTheCompanion, ModalScreen[None]):
         self.dismiss(None)
 
     def back_button(self) -> Button:
-        return Button(self.texts.ui(KEY_BACK), id="back", compact=True)
+        return Button(plain(self.texts.ui(KEY_BACK)), id="back", compact=True)
 
     @on(Button.Pressed, "#back")
     def _back(self) -> None:
@@ -734,15 +754,15 @@ class TodayScreen(_Page):
         lines: list[str] = []
         show_today(today, self.texts, lines.append)
         with VerticalScroll(classes="page"):
-            yield Static(self.texts.ui(KEY_TODAY), classes="heading")
-            yield Static("\n".join(line for line in lines if line))
+            yield Plain(self.texts.ui(KEY_TODAY), classes="heading")
+            yield Plain("\n".join(line for line in lines if line))
             if today.quotas:
-                yield Static(self.texts.ui(TODAY_ASK), id="today-ask")
+                yield Plain(self.texts.ui(TODAY_ASK), id="today-ask")
                 with Grid(id="done-buttons"):
                     for key, value in DONE_KEYS.items():
                         label = f"{key.upper()}. {self.texts.text(f'checkin.quota.{value}')}"
-                        yield Button(label, id=f"done-{value}", compact=True)
-                yield Static(self._noted(), id="today-noted")
+                        yield Button(plain(label), id=f"done-{value}", compact=True)
+                yield Plain(self._noted(), id="today-noted")
             yield self.back_button()
 
     def _noted(self) -> str:
@@ -786,15 +806,15 @@ class PlanScreen(_Page):
         store = self.companion.store
         plan = store.current_plan()
         with VerticalScroll(classes="page"):
-            yield Static(t.ui(PLAN_HEADING), classes="heading")
+            yield Plain(t.ui(PLAN_HEADING), classes="heading")
             if plan is None:
-                yield Static(t.ui(NO_PLAN))
+                yield Plain(t.ui(NO_PLAN))
             else:
                 table: DataTable[str] = DataTable(id="plan-table", zebra_stripes=True)
-                table.add_column(t.ui(WEEK))
-                table.add_column(t.text("report.col.date"))
+                table.add_column(Text(t.ui(WEEK)))
+                table.add_column(Text(t.text("report.col.date")))
                 for index in range(len(plan.activities)):
-                    table.add_column(activity_label(t, plan, index))
+                    table.add_column(Text(visible(activity_label(t, plan, index))))
                 for step in schedule(plan):
                     week = (step.day - plan.start).days // 7 + 1
                     table.add_row(
@@ -804,13 +824,13 @@ class PlanScreen(_Page):
                     )
                 yield table
             data = collect(store, self.companion.library, t, self.companion.clock.today())
-            yield Static(t.ui(CHART_HEADING), classes="heading")
+            yield Plain(t.ui(CHART_HEADING), classes="heading")
             if plan is not None and any(c.quotas for c in data.checkins):
-                yield Static(t.ui(CHART_LEGEND), classes="legend")
-                yield Static(self._chart(data), id="quota-chart")
+                yield Plain(t.ui(CHART_LEGEND), classes="legend")
+                yield Plain(self._chart(data), id="quota-chart")
             else:
-                yield Static(t.ui(NO_CHECKINS))
-            yield Static(t.ui(PAIN_HEADING), classes="heading")
+                yield Plain(t.ui(NO_CHECKINS))
+            yield Plain(t.ui(PAIN_HEADING), classes="heading")
             pains = [c for c in data.checkins if c.pain_now is not None]
             if pains:
                 chart = Text()
@@ -819,9 +839,9 @@ class PlanScreen(_Page):
                     chart.append(f"{t.format_date(c.at.date(), 'short'):>10} ")
                     chart.append(BAR * (c.pain_now * 2), style="magenta")
                     chart.append(f" {c.pain_now}  {trend_text(t, c.pain_trend)}\n")
-                yield Static(chart, id="pain-chart")
+                yield Plain(chart, id="pain-chart")
             else:
-                yield Static(t.ui(NO_CHECKINS))
+                yield Plain(t.ui(NO_CHECKINS))
             yield self.back_button()
 
     def _chart(self, data: Any) -> Text:
@@ -833,7 +853,7 @@ class PlanScreen(_Page):
         chart = Text()
         for c in data.checkins:
             for index, quota in enumerate(c.quotas):
-                name = activity_label(t, plan, index) if plan else ""
+                name = visible(activity_label(t, plan, index)) if plan else ""
                 goal = round(BAR_WIDTH * quota / top)
                 did = round(goal * share.get(c.quota_done or "", 0.0))
                 chart.append(f"{t.format_date(c.at.date(), 'short'):>10} {name[:10]:<10} ")
@@ -854,7 +874,7 @@ class SourcesScreen(_Page):
     def compose(self) -> ComposeResult:
         t = self._texts
         with VerticalScroll(classes="page"):
-            yield Static(t.ui(SOURCES_HEADING), classes="heading")
+            yield Plain(t.ui(SOURCES_HEADING), classes="heading")
             shown = 0
             for text, key in self.messages:
                 lines = source_lines(t, key)
@@ -862,11 +882,11 @@ class SourcesScreen(_Page):
                     continue
                 shown += 1
                 excerpt = text if len(text) <= 70 else text[:67] + "..."
-                yield Static(excerpt, classes="source-text")
-                yield Static("\n".join(f"  {line}" for line in lines), classes="source-refs")
+                yield Plain(excerpt, classes="source-text")
+                yield Plain("\n".join(f"  {line}" for line in lines), classes="source-refs")
             if not shown:
-                yield Static(t.ui(NO_SOURCES))
-            yield Static(t.ui(SOURCES_HINT), classes="legend")
+                yield Plain(t.ui(NO_SOURCES))
+            yield Plain(t.ui(SOURCES_HINT), classes="legend")
             yield self.back_button()
 
     def on_mount(self) -> None:
@@ -878,12 +898,12 @@ class AboutScreen(_Page):
         t = self.texts
         content = self.companion.library.content
         with VerticalScroll(classes="page"):
-            yield Static(f"companion {__version__}", classes="heading")
-            yield Static(t.ui(ABOUT_ADVICE_ONLY))
-            yield Static(t.ui(ABOUT_GUIDELINES), classes="heading")
-            yield Static("\n".join(f"- {seed}: {title}" for seed, title in SEED_TITLES.items()))
+            yield Plain(f"companion {__version__}", classes="heading")
+            yield Plain(t.ui(ABOUT_ADVICE_ONLY))
+            yield Plain(t.ui(ABOUT_GUIDELINES), classes="heading")
+            yield Plain("\n".join(f"- {seed}: {title}" for seed, title in SEED_TITLES.items()))
             name = content.association.association if content.association else t.ui(ABOUT_BUILT_IN)
-            yield Static(
+            yield Plain(
                 t.ui(
                     ABOUT_PACK,
                     name=name,
@@ -892,7 +912,7 @@ class AboutScreen(_Page):
                 )
             )
             if content.association is not None:
-                yield Static(content.association.website)
+                yield Plain(content.association.website)
             yield self.back_button()
 
     def on_mount(self) -> None:
