@@ -197,7 +197,8 @@ def _full_route(library: Any, question_path: list[str]) -> list[str]:
 
 
 def _towards(flow: Any, candidates: list[str], target: str) -> str:
-    questions = set(flow.questions())
+    # A question that may be skipped (ask_when) can lie between two asked ones.
+    questions = {n for n, q in flow.questions().items() if not q.may_be_skipped}
     for first in candidates:
         seen, frontier = set(), [first]
         while frontier:
