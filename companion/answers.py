@@ -46,6 +46,7 @@ REASK_NUMBER_DAYS = N_(
 REASK_NUMBER_YEARS = N_(
     "I did not quite understand that. Type a whole number of years, for example 45."
 )
+REASK_TOO_LONG = N_("That is a long answer. Please answer in a few words.")
 REASK_NUMBER_RANGE = N_("That number does not fit here. Type a number from {min} to {max}.")
 REASK_CHOICE = N_(
     "I did not quite understand that. Choose one of the answers: type its number or its words."

@@ -25,6 +25,7 @@ from transitions import EventData, Machine
 
 from companion.answers import (
     REASK_CHOICE,
+    REASK_TOO_LONG,
     REASK_YES_NO_ONLY,
     Accepted,
     FollowUp,
@@ -57,6 +58,9 @@ from companion.numbers import NumberReader
 
 MAX_ATTEMPTS = 3
 """Failed tries at one question before it is recorded as "I don't know"."""
+MAX_TYPED_CHARACTERS = 300
+"""A typed answer longer than this is asked again in short: an answer is a few words, and
+reading thousands of characters word by word would let one message hold up a served app."""
 
 ADVANCE = "advance"
 
@@ -345,6 +349,10 @@ class Session:
         question = self.current_question
         if question is None:
             return self.start()
+        if len(text) > MAX_TYPED_CHARACTERS:
+            # Not read word by word: a short answer is asked for, never guessed.
+            self._correctable = None
+            return self._take(question, Rejected(REASK_TOO_LONG))
         correction = self._correction(question, text)
         self._correctable = None
         if correction is not None:

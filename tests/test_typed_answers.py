@@ -825,3 +825,20 @@ def test_number_words_load_text2num_only_when_typed(typed: str, loaded: bool) ->
         check=True,
     )
     assert done.stdout.strip().splitlines()[-1] == f"age {loaded}"
+
+
+@pytest.mark.parametrize("language", ["nl", "fr"])
+def test_a_very_long_answer_is_asked_again_in_short(language: str) -> None:
+    """Thousands of characters are not read word by word (a served app stays responsive):
+    even a long text that starts with "nee" is asked again, never read as no."""
+    from companion.engine import MAX_TYPED_CHARACTERS
+    from companion.resources import builtin_library
+
+    session = builtin_library().session("triage", language)
+    first = session.start()
+    assert first.question is not None
+    long_no = ("nee " if language == "nl" else "non ") * (MAX_TYPED_CHARACTERS // 3)
+    turn = session.answer(long_no)
+    assert turn.problem is not None and turn.question is not None
+    assert turn.question.id == first.question.id
+    assert not session.answers, "nothing was recorded"
