@@ -283,7 +283,7 @@ def sessions_10k_mb(library: Any, count: int = 10_000, answers: int = 5) -> floa
 
 
 def vignettes_per_s(library: Any, seconds: float = 1.5) -> float:
-    from companion.simulate import simulate
+    from companion.commands.simulate import simulate
 
     folder = VIGNETTES if VIGNETTES.is_dir() else _one_vignette()
     done = 0

@@ -15,22 +15,22 @@ from typing import TYPE_CHECKING, Any
 
 from companion import __version__
 from companion.clock import Clock, FixedClock, SystemClock
-from companion.confirm import confirmed
-from companion.content import ContentError, parse_locale
-from companion.flow import FlowError
-from companion.i18n import N_, N_plural, load_translations
-from companion.messages import message_languages, say, say_failure
+from companion.commands.confirm import confirmed
+from companion.commands.messages import message_languages, say, say_failure
+from companion.dialogue.flow import FlowError
 from companion.resources import Library, default_content_dir, default_flows_dir, load_library
-from companion.storage import CANNOT_WRITE, ENV_DATA_DIR, StorageError
+from companion.store.storage import CANNOT_WRITE, ENV_DATA_DIR, StorageError
+from companion.texts.content import ContentError, parse_locale
+from companion.texts.i18n import N_, N_plural, load_translations
 
 if TYPE_CHECKING:
-    from companion.storage import Store
+    from companion.store.storage import Store
 
 EXIT_BAD_INPUT = 2
 ENV_CONTENT = "COMPANION_CONTENT"
 """The content folder (a complete pack or an association's overlay) when --content is not given."""
 
-# Messages of export, erase and plan import (gettext msgids, companion/i18n.py).
+# Messages of export, erase and plan import (gettext msgids, companion/texts/i18n.py).
 EXPORTED = N_("Exported all stored data to {path}.")
 EXPORTED_FHIR = N_("Exported a FHIR R4 Bundle to {path}.")
 ERASE_NOTHING = N_("No companion data in {folder}. Nothing to delete.")
@@ -152,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     checker = commands.add_parser("check", help="validate flows and content packs")
     _add_seeds(checker)
-    from companion.content_report import add_content_command
+    from companion.commands.content_report import add_content_command
 
     add_content_command(commands, _no_options, _add_seeds)
 
@@ -165,12 +165,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     eraser = commands.add_parser("erase", help="delete all stored data")
     eraser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    from companion.homework import add_plan_commands
-    from companion.report import add_report_command
+    from companion.commands.homework import add_plan_commands
+    from companion.reports.report import add_report_command
 
     add_plan_commands(commands, _no_options)
     add_report_command(commands, _no_options)
-    from companion.serve_options import add_serve_command
+    from companion.commands.serve_options import add_serve_command
 
     add_serve_command(commands)
     for subcommand in _subcommand_parsers(parser):
@@ -196,7 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check":
         return run_check(args)
     if args.command == "content":
-        from companion.content_report import run_content_command
+        from companion.commands.content_report import run_content_command
 
         return run_content_command(args)
     if args.command == "simulate":
@@ -208,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "plan":
         return run_plan(args)
     if args.command == "report":
-        from companion.report import run_report_command
+        from companion.reports.report import run_report_command
 
         _settle_report_locale(args)
         return run_report_command(args)
@@ -244,7 +244,7 @@ def _settle_report_locale(args: argparse.Namespace) -> None:
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    from companion.homework import run_plan_command
+    from companion.commands.homework import run_plan_command
 
     if args.plan_command == "import" and args.no_save:
         print(f"companion plan import: {_ui(args, NO_SAVE_IMPORT)}", file=sys.stderr)
@@ -254,7 +254,7 @@ def run_plan(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """All stored data as JSON (or a FHIR Bundle); works on a read-only data folder."""
-    from companion.storage import export_data, resolve_data_dir, write_private
+    from companion.store.storage import export_data, resolve_data_dir, write_private
 
     languages = message_languages(args.lang, resolve_data_dir(args.data_dir))
     try:
@@ -280,9 +280,9 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def _fhir_bundle(args: argparse.Namespace) -> dict[str, Any]:
-    from companion.fhir import fhir_bundle
-    from companion.report import open_texts
-    from companion.storage import Store
+    from companion.reports.fhir import fhir_bundle
+    from companion.reports.report import open_texts
+    from companion.store.storage import Store
 
     library = load_library(args.flows, args.content)
     with Store.open(args.data_dir, _clock(args), for_reading=True) as store:
@@ -299,7 +299,7 @@ def _language_only(locale: str | None) -> str | None:
 
 
 def run_erase(args: argparse.Namespace) -> int:
-    from companion.storage import data_files, erase_data, resolve_data_dir
+    from companion.store.storage import data_files, erase_data, resolve_data_dir
 
     folder = resolve_data_dir(args.data_dir)
     languages = message_languages(args.lang, folder)
@@ -326,8 +326,8 @@ def run_erase(args: argparse.Namespace) -> int:
 def run_check(args: argparse.Namespace) -> int:
     # Imported here, not at the top: `companion check` needs the whole program
     # (drivers, storage, quality rules); a conversation or `simulate` starts faster.
-    from companion.check import check, choose_seeds
-    from companion.untrusted import reader_translations
+    from companion.commands.check import check, choose_seeds
+    from companion.files.untrusted import reader_translations
 
     report = check(
         args.flows or default_flows_dir(),
@@ -346,8 +346,8 @@ def run_check(args: argparse.Namespace) -> int:
 def _refuse_broken_overlay(args: argparse.Namespace, command: str) -> bool:
     """An association's pack is checked every time it is loaded: a broken one is
     refused with the list of what is wrong (True)."""
-    from companion.check import overlay_problems
-    from companion.untrusted import reader_translations
+    from companion.commands.check import overlay_problems
+    from companion.files.untrusted import reader_translations
 
     problems = overlay_problems(args.flows, args.content)
     if problems:
@@ -359,7 +359,7 @@ def _refuse_broken_overlay(args: argparse.Namespace, command: str) -> bool:
 
 
 def run_simulate(args: argparse.Namespace) -> int:
-    from companion.simulate import format_table, simulate
+    from companion.commands.simulate import format_table, simulate
 
     if _refuse_broken_overlay(args, "companion simulate"):
         return EXIT_BAD_INPUT
@@ -417,7 +417,7 @@ def run_app_conversation(
 ) -> int:
     """The Textual app (`companion` without --plain); --no-save keeps nothing after it ends."""
     from companion.app import run_app
-    from companion.storage import AlreadyOpen, hold_conversation
+    from companion.store.storage import AlreadyOpen, hold_conversation
 
     languages = message_languages(language, args.data_dir)
     try:
@@ -449,7 +449,7 @@ def run_stored_conversation(
     """Opens the person's data, settles language and region, and lets the journey lead.
 
     One conversation at a time per data folder: a second window says so and stops."""
-    from companion.storage import Store, hold_conversation
+    from companion.store.storage import Store, hold_conversation
 
     clock: Clock = SystemClock() if today is None else FixedClock(today)
     try:
@@ -463,9 +463,9 @@ def run_stored_conversation(
 def _stored_journey(
     library: Library, store: Store, clock: Clock, language: str | None, region: str | None
 ) -> int:
-    from companion.journey import Journey
+    from companion.care.plan_setup import plan_from_answers
+    from companion.journey.journey import Journey
     from companion.plain import choose_language, run_journey, show_association
-    from companion.plan_setup import plan_from_answers
 
     settings = store.settings()
     language = language or settings.get("language")

@@ -12,10 +12,9 @@ from datetime import datetime
 from typing import Protocol
 
 from companion.clock import Clock, SystemClock
-from companion.content import Content, Localizer
-from companion.engine import Outcome, QuestionView, Session, Turn
-from companion.i18n import N_
-from companion.journey import (
+from companion.dialogue.engine import Outcome, QuestionView, Session, Turn
+from companion.files.untrusted import visible
+from companion.journey.journey import (
     EDUCATION,
     SELF_CARE_PATH,
     TRIAGE,
@@ -24,13 +23,14 @@ from companion.journey import (
     education_inputs,
 )
 from companion.resources import Library
-from companion.untrusted import visible
+from companion.texts.content import Content, Localizer
+from companion.texts.i18n import N_
 
 Ask = Callable[[str], str]
 """Reads one line after showing a prompt; raises EOFError when input ends."""
 Say = Callable[[str], None]
 
-# Interface texts of the plain conversation (gettext msgids, companion/i18n.py).
+# Interface texts of the plain conversation (gettext msgids, companion/texts/i18n.py).
 CHOOSE_LANGUAGE = N_("Choose your language.")
 ASSOCIATION = N_("This information comes from {association}: {website}")
 ADVICE_GIVEN = N_("Advice of {date} at {time}")

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from companion.conditions import AnswerValue
-from companion.content import Content, is_overlay, load_content, load_overlay
-from companion.engine import CompiledFlow, Session
-from companion.flow import ConceptRegistry, load_flows
+from companion.dialogue.conditions import AnswerValue
+from companion.dialogue.engine import CompiledFlow, Session
+from companion.dialogue.flow import ConceptRegistry, load_flows
+from companion.texts.content import Content, is_overlay, load_content, load_overlay
 
 _PACKAGE = Path(__file__).resolve().parent
 

@@ -59,7 +59,7 @@ from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 from textual_serve.server import Server
 
-from companion.serve_options import (
+from companion.commands.serve_options import (
     DEFAULT_MAX_COLUMNS,
     DEFAULT_MAX_ROWS,
     DEFAULT_MAX_SESSIONS,

@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from companion.answers import (
+from companion.dialogue.answers import (
     REASK_CHOICE,
     REASK_EMPTY,
     REASK_NUMBER,
@@ -30,8 +30,8 @@ from companion.answers import (
     unknown_vocabulary,
     yes_no_words,
 )
-from companion.conditions import UNKNOWN
-from companion.engine import MAX_ATTEMPTS, RECORDED_AS_UNKNOWN, Session, Turn
+from companion.dialogue.conditions import UNKNOWN
+from companion.dialogue.engine import MAX_ATTEMPTS, RECORDED_AS_UNKNOWN, Session, Turn
 from companion.resources import builtin_library
 
 EMERGENCY_CONCEPTS = [

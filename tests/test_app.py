@@ -24,8 +24,8 @@ from companion.app.app import (
     TodayScreen,
 )
 from companion.clock import FixedClock
-from companion.conditions import UNKNOWN
-from companion.journey import CHECKIN, EDUCATION, PLAN_SETUP, TRIAGE
+from companion.dialogue.conditions import UNKNOWN
+from companion.journey.journey import CHECKIN, EDUCATION, PLAN_SETUP, TRIAGE
 from companion.resources import Library, builtin_library
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

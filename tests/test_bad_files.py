@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from companion.plan import PlanError, load_plan
+from companion.care.plan import PlanError, load_plan
 from companion.resources import default_content_dir, default_flows_dir
-from companion.storage import APPLICATION_ID, DB_NAME
+from companion.store.storage import APPLICATION_ID, DB_NAME
 
 TODAY = "2026-03-03"
 FIXTURE_PLANS = Path(__file__).parent / "fixtures" / "plans"

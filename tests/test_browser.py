@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from companion.storage import Store
+from companion.store.storage import Store
 
 TOKEN = "bT7-kQ2_wZ9xLp4Rn8Vc3Hs6"
 """24 random URL-safe characters: the 128 bits `companion serve` asks for."""

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 import yaml
 
-import companion.check
 import companion.cli
-from companion.check import CheckReport, check
+import companion.commands.check
 from companion.cli import main
+from companion.commands.check import CheckReport, check
+from companion.files.yamlfiles import read_yaml
 from companion.resources import default_content_dir, default_flows_dir
-from companion.yamlfiles import read_yaml
 
 # --- helpers ----------------------------------------------------------------------
 
@@ -43,8 +43,8 @@ class Copy:
             return report
 
         self._reports = reports
-        # `companion check` looks the checker up when it runs (companion.check.check).
-        monkeypatch.setattr(companion.check, "check", spy)
+        # `companion check` looks the checker up when it runs (companion.commands.check.check).
+        monkeypatch.setattr(companion.commands.check, "check", spy)
         monkeypatch.setattr(companion.cli, "check", spy, raising=False)
 
     @property
@@ -91,7 +91,7 @@ class Copy:
         return self._result
 
     def run_check(self) -> list[str]:
-        """The problems `companion.check.check` reports (there must be some)."""
+        """The problems `companion.commands.check.check` reports (there must be some)."""
         report = self._run()[2]
         assert not report.ok
         return [str(problem) for problem in report.problems]

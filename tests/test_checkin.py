@@ -17,17 +17,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from companion.conditions import UNKNOWN, AnswerValue, Condition
-from companion.engine import Outcome, Session
-from companion.flow import EndState, Flow, QuestionState
-from companion.resources import Library, builtin_library
-from companion.timeline import (
+from companion.commands.timeline import (
     CheckinSpec,
     FactValue,
     TriageFacts,
     answer_from_facts,
     run_checkins,
 )
+from companion.dialogue.conditions import UNKNOWN, AnswerValue, Condition
+from companion.dialogue.engine import Outcome, Session
+from companion.dialogue.flow import EndState, Flow, QuestionState
+from companion.resources import Library, builtin_library
 
 LANGUAGES = ["nl", "fr"]
 EMERGENCY = [

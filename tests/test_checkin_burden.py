@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from companion.commands.simulate import Vignette, run_vignette
+from companion.commands.timeline import CheckinResult
 from companion.resources import builtin_library
-from companion.simulate import Vignette, run_vignette
-from companion.timeline import CheckinResult
 
 TIMELINES = Path(__file__).resolve().parent / "timelines"
 MODIFIERS = {"age", "pain_duration_days", "sex"}

@@ -7,7 +7,7 @@
   the lock goes with the process, also when it is killed.
 - A read-only data folder: `export` and `report` still work (SQLite opened read-only) and a
   conversation says so in one line. Tests run as root in CI, where chmod does not stop root, so
-  the folder is made read-only for the companion by patching `companion.storage._writable` (the
+  the folder is made read-only for the companion by patching `companion.store.storage._writable` (the
   one place that decides) to say no; SQLite then really opens the file with `mode=ro`, so any
   write would fail, and the file is checked to be byte-for-byte unchanged. Without root the
   same is also tried with a real `chmod`.
@@ -35,11 +35,11 @@ from typing import IO, Any
 
 import pytest
 
-from companion import storage
+from companion.care.plan import load_plan
 from companion.cli import main
 from companion.clock import FixedClock
-from companion.plan import load_plan
-from companion.storage import DB_NAME, StorageError, Store
+from companion.store import storage
+from companion.store.storage import DB_NAME, StorageError, Store
 
 TODAY = "2026-03-03"
 ROUNDS = 12
@@ -96,7 +96,7 @@ HOLDER = """
 import sys
 from datetime import date
 from companion.clock import FixedClock
-from companion.storage import Store
+from companion.store.storage import Store
 with Store.open(sys.argv[1], FixedClock(date(2026, 3, 3))) as store:
     store.append("held", {"by": "the other process"})
     print("open", flush=True)
@@ -439,7 +439,7 @@ def test_a_second_app_window_shows_why_it_stops(
     from companion.app import notice
     from companion.cli import build_parser, run_app_conversation
     from companion.resources import builtin_library
-    from companion.storage import hold_conversation
+    from companion.store.storage import hold_conversation
 
     shown: list[tuple[list[str], str]] = []
 

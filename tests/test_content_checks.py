@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 import yaml
 
-import companion.check
-from companion.check import CheckReport, SeedsChoice, check, choose_seeds
+import companion.commands.check
 from companion.cli import main
-from companion.content import load_content
-from companion.quality import TARGETS, measure, sentences_of, syllables
+from companion.commands.check import CheckReport, SeedsChoice, check, choose_seeds
+from companion.files.yamlfiles import read_yaml
 from companion.resources import default_content_dir, default_flows_dir, default_seeds_dir
-from companion.yamlfiles import read_yaml
+from companion.texts.content import load_content
+from companion.texts.quality import TARGETS, measure, sentences_of, syllables
 
 SEED_NUMBERS = ("000", "001", "002", "003", "004")
 SEED_LINES = 6000
@@ -193,9 +193,9 @@ def test_harmful_patterns_match_whole_words_only() -> None:
 def test_harmful_phrase_in_the_interface_catalog(tmp_path: Path) -> None:
     from babel.messages.pofile import read_po, write_po
 
-    from companion.i18n import LOCALE_DIR, catalog_file
     from companion.plain import GOODBYE
-    from companion.quality import assess_content
+    from companion.texts.i18n import LOCALE_DIR, catalog_file
+    from companion.texts.quality import assess_content
 
     locale = tmp_path / "locale"
     shutil.copytree(LOCALE_DIR, locale)
@@ -342,7 +342,7 @@ def test_no_seeds_folder_is_said_plainly(
 ) -> None:
     nowhere = pack.seeds.parent / "no-shared" / "seeds"
     monkeypatch.delenv("COMPANION_SEEDS", raising=False)
-    monkeypatch.setattr(companion.check, "default_seeds_dir", lambda: nowhere)
+    monkeypatch.setattr(companion.commands.check, "default_seeds_dir", lambda: nowhere)
     assert choose_seeds(None) == SeedsChoice(nowhere, "default")
     report = check(default_flows_dir(), pack.root)
     assert not report.sources_verified

@@ -26,10 +26,10 @@ from pathlib import Path
 import pytest
 
 from companion.clock import FixedClock
-from companion.engine import QuestionView
-from companion.journey import CHECKIN, TRIAGE, Journey
+from companion.dialogue.engine import QuestionView
+from companion.journey.journey import CHECKIN, TRIAGE, Journey
 from companion.resources import builtin_library
-from companion.storage import Store
+from companion.store.storage import Store
 from tests.test_crash_resume import (
     CHECKIN_DAY,
     Companion,

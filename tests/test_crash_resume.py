@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pytest
 
+from companion.care.plan import generate_plan
 from companion.clock import FixedClock
-from companion.journey import Journey
-from companion.plan import generate_plan
+from companion.journey.journey import Journey
 from companion.resources import builtin_library
-from companion.storage import Store
+from companion.store.storage import Store
 from tests.test_journey import SELF_CARE_TRIAGE, talk
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")

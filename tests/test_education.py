@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from companion.conditions import UNKNOWN, AnswerValue
-from companion.content import Localizer
-from companion.engine import ANSWER_LABELS, MAX_ATTEMPTS, Outcome, Session, Turn
+from companion.dialogue.conditions import UNKNOWN, AnswerValue
+from companion.dialogue.engine import ANSWER_LABELS, MAX_ATTEMPTS, Outcome, Session, Turn
 from companion.plain import ANSWERS_HEADING, GOODBYE, INPUT_CLOSED, run_plain
 from companion.resources import Library, builtin_library
+from companion.texts.content import Localizer
 
 LANGUAGES = ("nl", "fr")
 LOCALES = (("nl", "NL"), ("nl", "BE"), ("fr", "BE"), ("fr", "NL"))

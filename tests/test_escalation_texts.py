@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from companion.conditions import UNKNOWN
-from companion.engine import ANSWER_LABELS, Outcome, Session, Turn
+from companion.dialogue.conditions import UNKNOWN
+from companion.dialogue.engine import ANSWER_LABELS, Outcome, Session, Turn
 from companion.resources import builtin_library
 
 LANGUAGES = ["nl", "fr"]

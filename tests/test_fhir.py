@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from companion.cli import main
-from companion.fhir import CONCEPT_SYSTEM, fhir_bundle, questionnaire
-from companion.flow import QuestionState
-from companion.report import open_texts
+from companion.dialogue.flow import QuestionState
+from companion.reports.fhir import CONCEPT_SYSTEM, fhir_bundle, questionnaire
+from companion.reports.report import open_texts
 from companion.resources import builtin_library
 from tests.test_report import simulate_episode
 
@@ -82,8 +82,8 @@ def test_bundle_is_valid_fhir_with_screens_and_care_plan(tmp_path: Path) -> None
 
 def test_unknown_answers_are_marked_absent(tmp_path: Path) -> None:
     from companion.clock import FixedClock
-    from companion.journey import Journey
-    from companion.storage import Store
+    from companion.journey.journey import Journey
+    from companion.store.storage import Store
     from tests.test_report import START, talk
 
     library = builtin_library()

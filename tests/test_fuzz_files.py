@@ -27,9 +27,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from companion.care.plan import START_WINDOW, load_plan
 from companion.cli import main
-from companion.plan import START_WINDOW, load_plan
-from companion.untrusted import forbidden_characters
+from companion.files.untrusted import forbidden_characters
 from tests.test_overlay import OVERLAY_YAML, entry
 
 MEMORY_BOUND = 32 * 1024 * 1024

@@ -26,9 +26,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from companion.conditions import UNKNOWN, AnswerValue, Condition
-from companion.engine import MAX_ATTEMPTS, QuestionView, Session, Turn
-from companion.flow import Flow, QuestionState
+from companion.dialogue.conditions import UNKNOWN, AnswerValue, Condition
+from companion.dialogue.engine import MAX_ATTEMPTS, QuestionView, Session, Turn
+from companion.dialogue.flow import Flow, QuestionState
 from companion.resources import Library, builtin_library
 from tests.triage_oracle import EMERGENCY
 
@@ -276,10 +276,10 @@ def _answer_like(conversation, turn: Turn, facts: dict[str, AnswerValue]) -> Tur
 
 
 def _quotas_over_checkins(days: list[tuple[int, dict[str, AnswerValue]]]) -> list[object]:
+    from companion.care.plan import generate_plan, quota_on
     from companion.clock import FixedClock
-    from companion.journey import CHECKIN, Journey
-    from companion.plan import generate_plan, quota_on
-    from companion.storage import Store
+    from companion.journey.journey import CHECKIN, Journey
+    from companion.store.storage import Store
 
     seen: list[object] = []
     clock = FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from companion.care.plan import load_plan, quota_on
 from companion.cli import main
 from companion.clock import FixedClock
-from companion.homework import check_plan_file, plan_to_toml, run_plan_command
-from companion.journey import CHECKIN, Journey
-from companion.plan import load_plan, quota_on
+from companion.commands.homework import check_plan_file, plan_to_toml, run_plan_command
+from companion.journey.journey import CHECKIN, Journey
 from companion.resources import builtin_library
-from companion.storage import Store
+from companion.store.storage import Store
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "homework"
 
@@ -295,6 +295,6 @@ def test_plan_to_toml_round_trips_the_examples() -> None:
 
 
 def load_plan_from_text(text: str):  # type: ignore[no-untyped-def]
-    from companion.plan import parse_plan
+    from companion.care.plan import parse_plan
 
     return parse_plan(tomllib.loads(text), "text")

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from companion.check import check
 from companion.cli import main
+from companion.commands.check import check
+from companion.files.untrusted import OVERLAY_FILE_LIMIT, PLAN_FILE_LIMIT
 from companion.resources import default_flows_dir
-from companion.storage import Store
-from companion.untrusted import OVERLAY_FILE_LIMIT, PLAN_FILE_LIMIT
+from companion.store.storage import Store
 from tests.test_overlay import OVERLAY_YAML, entry, write
 
 TODAY = "2026-03-03"
@@ -425,7 +425,7 @@ def test_plan_new_asks_again_for_a_start_far_from_today(tmp_path: Path) -> None:
     from argparse import Namespace
     from datetime import date
 
-    from companion.homework import run_plan_command
+    from companion.commands.homework import run_plan_command
 
     answers = iter(["9999-12-31"])
     said: list[str] = []

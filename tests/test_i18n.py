@@ -15,14 +15,14 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
-from companion.answers import REASK_NUMBER_RANGE, REASK_YES_NO
 from companion.clock import FixedClock
-from companion.content import Localizer
-from companion.engine import ANSWER_LABELS, NUMBER_UNITS
-from companion.i18n import LOCALE_DIR, babel_locale, catalog_file, load_translations
+from companion.dialogue.answers import REASK_NUMBER_RANGE, REASK_YES_NO
+from companion.dialogue.engine import ANSWER_LABELS, NUMBER_UNITS
 from companion.plain import ADVICE_GIVEN, CHOOSE_LANGUAGE, GOODBYE, run_plain
-from companion.quality import check_catalog, compiled_translations, msgid_of
 from companion.resources import builtin_library
+from companion.texts.content import Localizer
+from companion.texts.i18n import LOCALE_DIR, babel_locale, catalog_file, load_translations
+from companion.texts.quality import check_catalog, compiled_translations, msgid_of
 
 REPO = Path(__file__).resolve().parents[1]
 LANGUAGES = ["nl", "fr"]

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from companion.care.plan import generate_plan
 from companion.clock import FixedClock
-from companion.engine import Turn
-from companion.journey import CHECKIN, EDUCATION, TRIAGE, Conversation, Journey
-from companion.plan import generate_plan
+from companion.commands.timeline import answer_from_facts
+from companion.dialogue.engine import Turn
+from companion.journey.journey import CHECKIN, EDUCATION, TRIAGE, Conversation, Journey
 from companion.resources import Library, builtin_library
-from companion.storage import Store
-from companion.timeline import answer_from_facts
+from companion.store.storage import Store
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 Facts = Mapping[str, bool | int | str]

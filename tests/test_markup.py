@@ -20,11 +20,11 @@ from companion.app import CompanionApp
 from companion.app.app import AboutScreen, Bubble, ChatScreen, PlanScreen, TodayScreen
 from companion.cli import main
 from companion.clock import FixedClock
-from companion.journey import Quota, Today
+from companion.journey.journey import Quota, Today
 from companion.plain import show_association, show_today
-from companion.report import collect, open_texts, render_html, render_markdown
+from companion.reports.report import collect, open_texts, render_html, render_markdown
 from companion.resources import builtin_library, load_library
-from companion.storage import Store
+from companion.store.storage import Store
 from tests.test_overlay import OVERLAY_YAML, write
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

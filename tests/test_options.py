@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
+from companion.care.plan import load_plan
 from companion.cli import build_parser, main
 from companion.clock import FixedClock, SystemClock
-from companion.plan import load_plan
 from companion.resources import default_content_dir, default_flows_dir
-from companion.storage import DB_NAME, Store, export_data
+from companion.store.storage import DB_NAME, Store, export_data
 
 FIXTURE_PLAN = Path(__file__).parent / "fixtures" / "plans" / "walking_2026.json"
 """Starts within a year of every day the tests act on (plan files must, see test_hostile_files)."""

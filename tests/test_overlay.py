@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from companion.check import check, overlay_problems
 from companion.cli import main
-from companion.content import ContentError, load_content, load_overlay
+from companion.commands.check import check, overlay_problems
 from companion.plain import ASSOCIATION, run_plain
 from companion.resources import (
     builtin_library,
@@ -20,6 +19,7 @@ from companion.resources import (
     load_content_dir,
     load_library,
 )
+from companion.texts.content import ContentError, load_content, load_overlay
 
 PHONE = "03 555 12 12"
 NL_CLOSING = (

@@ -11,11 +11,10 @@ from collections.abc import Callable, Iterable
 
 import pytest
 
-from companion.answers import REASK_EMPTY, REASK_YES_NO
 from companion.cli import main
-from companion.conditions import UNKNOWN
-from companion.content import Localizer
-from companion.engine import ANSWER_LABELS, RECORDED_AS_UNKNOWN
+from companion.dialogue.answers import REASK_EMPTY, REASK_YES_NO
+from companion.dialogue.conditions import UNKNOWN
+from companion.dialogue.engine import ANSWER_LABELS, RECORDED_AS_UNKNOWN
 from companion.plain import (
     ANSWERS_HEADING,
     CHOOSE_LANGUAGE,
@@ -26,6 +25,7 @@ from companion.plain import (
     run_plain,
 )
 from companion.resources import builtin_library
+from companion.texts.content import Localizer
 
 
 class Script:

@@ -13,8 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from companion.clock import FixedClock
-from companion.plan import (
+from companion.care.plan import (
     Activity,
     Plan,
     PlanError,
@@ -27,7 +26,8 @@ from companion.plan import (
     schedule,
     schema_text,
 )
-from companion.storage import Store
+from companion.clock import FixedClock
+from companion.store.storage import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "plans"
 SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "plan.schema.json"
@@ -330,7 +330,7 @@ def test_a_quota_that_does_not_fit_in_a_day_is_refused() -> None:
 def test_committed_schema_matches_the_model() -> None:
     assert SCHEMA.read_text(encoding="utf-8") == schema_text(), (
         "schemas/plan.schema.json is out of date: run "
-        "`.venv/bin/python -m companion.plan schemas/plan.schema.json`"
+        "`.venv/bin/python -m companion.care.plan schemas/plan.schema.json`"
     )
 
 

@@ -1,7 +1,7 @@
 """Plan set-up (clinical brief section 4): the flow asks the activity, three ordinary days
 now and the usual level in the activity's unit; ``plan_from_answers`` turns the answers
 into a time-contingent plan from the baseline to the goal in 8 weeks; "I don't know" is
-handled as companion/plan_setup.py documents; pain is never an input; the texts are
+handled as companion/care/plan_setup.py documents; pain is never an input; the texts are
 plain, sourced and free of harmful wording."""
 
 from __future__ import annotations
@@ -20,12 +20,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from companion.conditions import UNKNOWN, AnswerValue
-from companion.content import Localizer
-from companion.engine import Outcome
-from companion.flow import ChoiceAnswer, EndState, Flow, NumberAnswer
-from companion.plan import Plan, goal_day, quota_on
-from companion.plan_setup import (
+from companion.care.plan import Plan, goal_day, quota_on
+from companion.care.plan_setup import (
     ACTIVITY_QUESTION,
     ACTIVITY_UNITS,
     DEFAULT_KIND,
@@ -36,7 +32,11 @@ from companion.plan_setup import (
     plan_from_answers,
     plan_setup_result,
 )
+from companion.dialogue.conditions import UNKNOWN, AnswerValue
+from companion.dialogue.engine import Outcome
+from companion.dialogue.flow import ChoiceAnswer, EndState, Flow, NumberAnswer
 from companion.resources import Library, builtin_library
+from companion.texts.content import Localizer
 
 FLOW = "plan_setup"
 LANGUAGES = ("nl", "fr")

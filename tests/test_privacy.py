@@ -28,13 +28,13 @@ from typing import Any
 
 import pytest
 
+from companion.care.plan import generate_plan
 from companion.clock import FixedClock
-from companion.conditions import UNKNOWN
-from companion.engine import Turn
-from companion.journey import CHECKIN, Conversation, Journey
-from companion.plan import generate_plan
+from companion.dialogue.conditions import UNKNOWN
+from companion.dialogue.engine import Turn
+from companion.journey.journey import CHECKIN, Conversation, Journey
 from companion.resources import builtin_library
-from companion.storage import DB_NAME, Store, export_data
+from companion.store.storage import DB_NAME, Store, export_data
 
 TODAY = "2026-03-03"
 VIGNETTES = Path(__file__).resolve().parents[2] / "shared" / "vignettes" / "triage"
@@ -90,7 +90,7 @@ def _reply(conversation: Conversation, turn: Turn, typed: list[str], shown: list
 
 def run_journey(data_dir: Path, days: int = 3) -> tuple[list[str], list[str]]:
     """Triage, education, plan set-up and ``days`` check-ins; returns typed and shown answers."""
-    from companion.plan_setup import plan_from_answers
+    from companion.care.plan_setup import plan_from_answers
 
     typed: list[str] = []
     shown: list[str] = []

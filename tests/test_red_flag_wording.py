@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from companion.check import check
-from companion.flow import load_concepts
+from companion.commands.check import check
+from companion.dialogue.flow import load_concepts
 from companion.resources import default_content_dir, default_flows_dir, default_seeds_dir
 from tests.test_check import Copy, assert_cli_reports, problem_with
 

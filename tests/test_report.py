@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from babel.dates import format_date
 
+from companion.care.plan import quota_on
 from companion.cli import main
 from companion.clock import FixedClock
-from companion.homework import check_plan_file
-from companion.journey import CHECKIN, EDUCATION, TRIAGE, Journey
-from companion.plan import quota_on
-from companion.report import collect, open_texts, render_html, render_markdown, write_report
+from companion.commands.homework import check_plan_file
+from companion.journey.journey import CHECKIN, EDUCATION, TRIAGE, Journey
+from companion.reports.report import collect, open_texts, render_html, render_markdown, write_report
 from companion.resources import Library, builtin_library
-from companion.storage import Store
+from companion.store.storage import Store
 from tests.test_journey import talk
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from companion import storage
+from companion.care.plan import load_plan
 from companion.cli import main
 from companion.clock import FixedClock
-from companion.plan import load_plan
 from companion.resources import builtin_library
-from companion.storage import (
+from companion.store import storage
+from companion.store.storage import (
     DB_NAME,
     ENV_DATA_DIR,
     MIGRATIONS,
@@ -198,7 +198,7 @@ CRASHING_DRIVER = textwrap.dedent(
     import os, signal, sys
     from datetime import date
     from companion.clock import FixedClock
-    from companion.storage import Store
+    from companion.store.storage import Store
 
     store = Store.open(sys.argv[1], FixedClock(date(2025, 3, 3)))
     key = store.start_session("triage", "nl", "BE", {})

@@ -15,9 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from companion.cli import main
-from companion.resources import builtin_library
-from companion.screening import (
+from companion.care.screening import (
     Screen,
     checkin_inputs,
     full_screen_due,
@@ -25,8 +23,10 @@ from companion.screening import (
     reported_signs,
     triage_screen,
 )
-from companion.simulate import Vignette, run_vignette
-from companion.timeline import CheckinSpec
+from companion.cli import main
+from companion.commands.simulate import Vignette, run_vignette
+from companion.commands.timeline import CheckinSpec
+from companion.resources import builtin_library
 
 TIMELINES = Path(__file__).resolve().parent / "timelines"
 EMERGENCY = [

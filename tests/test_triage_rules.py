@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from companion.answers import normalise
-from companion.check import DRIVER_TEXT_KEYS
-from companion.engine import MAX_ATTEMPTS
+from companion.commands.check import DRIVER_TEXT_KEYS
+from companion.dialogue.answers import normalise
+from companion.dialogue.engine import MAX_ATTEMPTS
 from companion.resources import Library, builtin_library
 from tests.triage_oracle import (
     ALL_CONCEPTS,

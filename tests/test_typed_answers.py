@@ -19,7 +19,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from companion.answers import (
+from companion.clock import FixedClock
+from companion.dialogue.answers import (
     FOLLOW_UP_HEDGED_NO,
     FOLLOW_UP_HEDGED_YES,
     FOLLOW_UP_NO_WITH_MORE,
@@ -43,15 +44,21 @@ from companion.answers import (
     interpret_yes_no,
     yes_no_words,
 )
-from companion.clock import FixedClock
-from companion.conditions import UNKNOWN
-from companion.engine import CONVERTED, MAX_ATTEMPTS, STILL_UNSURE, CompiledFlow, Session, Turn
-from companion.flow import Flow
-from companion.journey import Journey
-from companion.numbers import DAYS_PER_UNIT, NumberReader
+from companion.dialogue.conditions import UNKNOWN
+from companion.dialogue.engine import (
+    CONVERTED,
+    MAX_ATTEMPTS,
+    STILL_UNSURE,
+    CompiledFlow,
+    Session,
+    Turn,
+)
+from companion.dialogue.flow import Flow
+from companion.dialogue.numbers import DAYS_PER_UNIT, NumberReader
+from companion.journey.journey import Journey
 from companion.plain import converse
 from companion.resources import builtin_library
-from companion.storage import Store
+from companion.store.storage import Store
 
 LANGUAGES = ("nl", "fr")
 QUESTION = {
@@ -831,7 +838,7 @@ def test_number_words_load_text2num_only_when_typed(typed: str, loaded: bool) ->
 def test_a_very_long_answer_is_asked_again_in_short(language: str) -> None:
     """Thousands of characters are not read word by word (a served app stays responsive):
     even a long text that starts with "nee" is asked again, never read as no."""
-    from companion.engine import MAX_TYPED_CHARACTERS
+    from companion.dialogue.engine import MAX_TYPED_CHARACTERS
     from companion.resources import builtin_library
 
     session = builtin_library().session("triage", language)

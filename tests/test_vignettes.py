@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from companion.cli import main
+from companion.commands.simulate import read_vignette, run_vignette
 from companion.resources import builtin_library
-from companion.simulate import read_vignette, run_vignette
 
 VIGNETTES = Path(
     os.environ.get("COMPANION_VIGNETTES")

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from companion.engine import Outcome, Session
+from companion.dialogue.engine import Outcome, Session
 from companion.resources import Library
 
 UNKNOWN = "unknown"  # the button value of "I don't know"

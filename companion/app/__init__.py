@@ -1,5 +1,5 @@
 """The patient's companion as a Textual app: in the terminal (`companion`) and in
-the browser (`companion serve`). A thin driver of :mod:`companion.journey`, like
+the browser (`companion serve`). A thin driver of :mod:`companion.journey.journey`, like
 :mod:`companion.plain`: it shows turns and passes answers on, nothing more."""
 
 from companion.app.app import CompanionApp, run_app

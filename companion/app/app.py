@@ -26,11 +26,12 @@ from textual.widgets import Button, DataTable, Footer, Input, Static
 
 from companion import __version__
 from companion.app.sources import SEED_TITLES, source_lines
+from companion.care.plan import schedule
+from companion.care.plan_setup import plan_from_answers
 from companion.clock import Clock, SystemClock
-from companion.content import Localizer
-from companion.engine import Outcome, QuestionView, Turn
-from companion.i18n import N_, load_translations
-from companion.journey import CHECKIN, TRIAGE, Conversation, Journey
+from companion.dialogue.engine import Outcome, QuestionView, Turn
+from companion.files.untrusted import visible
+from companion.journey.journey import CHECKIN, TRIAGE, Conversation, Journey
 from companion.plain import (
     ADVICE_GIVEN,
     ANSWERS_HEADING,
@@ -40,19 +41,18 @@ from companion.plain import (
     UNKNOWN_HEADING,
     show_today,
 )
-from companion.plan import schedule
-from companion.plan_setup import plan_from_answers
-from companion.report import (
+from companion.reports.report import (
     activity_label,
     collect,
     done_text,
     trend_text,
 )
 from companion.resources import Library
-from companion.storage import StorageError, Store
-from companion.untrusted import visible
+from companion.store.storage import StorageError, Store
+from companion.texts.content import Localizer
+from companion.texts.i18n import N_, load_translations
 
-# Interface texts of the app (gettext msgids, companion/i18n.py).
+# Interface texts of the app (gettext msgids, companion/texts/i18n.py).
 TITLE = N_("Your back pain companion")
 CHOOSE_LANGUAGE = N_("Choose your language.")
 REGION_NAMES = {"NL": N_("the Netherlands"), "BE": N_("Belgium")}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from companion.content import ContentError, Localizer
+from companion.texts.content import ContentError, Localizer
 
 SEED_TITLES = {
     "000": "Gezondheidsraad, protocol lumbosacraal radiculair syndroom",

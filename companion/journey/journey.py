@@ -1,0 +1,407 @@
+"""The patient's path through the flows, stored as it goes.
+
+triage -> (self_care or gp_soon) education -> plan set-up -> a check-in each day.
+
+Every answer a turn accepted is stored before the driver shows that turn, and
+a finished conversation's outcome is stored before the next one starts, so an
+acknowledged answer survives a crash. On the next start an unfinished
+conversation is resumed by replaying its stored answers through a fresh engine
+session. Drivers (the plain terminal, later the app) only show turns and pass
+answers on; what comes next is decided here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from companion.care.plan import Plan, quota_on
+from companion.care.screening import Screen, checkin_inputs, checkin_screen, triage_screen
+from companion.clock import Clock, days_since
+from companion.dialogue.conditions import UNKNOWN, AnswerValue
+from companion.dialogue.engine import Outcome, Session, Turn
+from companion.dialogue.flow import Flow
+from companion.resources import Library
+from companion.store.storage import StorageError, Store, StoredSession, replay
+
+TRIAGE = "triage"
+EDUCATION = "education"
+PLAN_SETUP = "plan_setup"
+CHECKIN = "checkin"
+
+SELF_CARE_PATH = ("self_care", "gp_soon")
+"""Triage outcomes after which self-management goes on (clinical brief sections 2-4)."""
+
+SCREENS = (TRIAGE, CHECKIN)
+"""The conversations that screen for red flags."""
+ONSET_CORRECTED = "onset_corrected"
+"""Event: a check-in learned when the pain began, which triage did not know."""
+SET_ASIDE = "set_aside"
+"""Marks the stored outcome of a conversation that was abandoned, not finished."""
+
+RESUME_WITHIN = timedelta(hours=12)
+"""An unfinished conversation older than this is set aside and asked again:
+red-flag answers from yesterday say little about today."""
+
+# Texts every driver shows around the journey's conversations (`companion check` needs them).
+JOURNEY_TEXT_KEYS = (
+    "journey.resumed",
+    "journey.saved",
+    "journey.previous_advice",
+    "journey.screen_again",
+    "journey.day",
+    "journey.today_heading",
+    "journey.plan_paused",
+    "journey.done_today",
+    "journey.unit.minutes",
+    "journey.unit.repetitions",
+    "journey.unit.hours",
+)
+JOURNEY_PLACEHOLDERS = frozenset({"day", "count", "activity"})
+
+
+@dataclass
+class Conversation:
+    """One running session, stored answer by answer."""
+
+    key: str
+    flow_id: str
+    session: Session
+    resumed: bool
+    _store: Store
+    _on_finish: Callable[[Outcome], None]
+    _first: Turn | None = None
+
+    def start(self) -> Turn:
+        """The turn to show now: the first question, or where a resumed talk left off."""
+        if self._first is None:
+            self._first = self._keep(self.session.start())
+        return self._first
+
+    def answer(self, text: str) -> Turn:
+        return self._keep(self.session.answer(text))
+
+    def choose(self, value: str) -> Turn:
+        return self._keep(self.session.choose(value))
+
+    def _keep(self, turn: Turn) -> Turn:
+        if turn.accepted is not None:
+            self._store.record_answer(
+                self.key, self.flow_id, turn.accepted.question, turn.accepted.value
+            )
+        if turn.outcome is not None and self._store.session(self.key).finished_at is None:
+            self._store.finish_session(self.key, turn.outcome.model_dump(mode="json"))
+            self._on_finish(turn.outcome)
+        return turn
+
+
+@dataclass(frozen=True)
+class Quota:
+    kind: str
+    name: str | None
+    unit: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class Today:
+    """Where the episode stands today, for the driver to show."""
+
+    day: int | None
+    plan: Plan | None
+    quotas: list[Quota]
+    """Today's quota per activity; empty while the plan is paused or absent."""
+    paused: bool
+    """A check-in ended with a red flag: the plan waits until a check-in is clear again."""
+    last_triage: Mapping[str, Any] | None
+
+
+class Journey:
+    """Decides which conversation comes next for one person, in one language and region."""
+
+    def __init__(
+        self,
+        library: Library,
+        store: Store,
+        clock: Clock,
+        language: str,
+        region: str | None,
+        plan_from_answers: Callable[[Mapping[str, AnswerValue], date, date | None], Plan | None]
+        | None = None,
+    ) -> None:
+        self._library = library
+        self._store = store
+        self._clock = clock
+        self._language = language
+        self._region = region
+        self._plan_from_answers = plan_from_answers
+
+    # what comes next -----------------------------------------------------------
+
+    def next(self) -> Conversation | None:
+        """The conversation to hold now, or None when nothing is due today."""
+        resumed = self._resume_open()
+        if resumed is not None:
+            return resumed
+        triage = self._last_finished(TRIAGE)
+        if triage is None or _disposition(triage) not in SELF_CARE_PATH:
+            # First time, or the last triage escalated: screen again before anything else.
+            return self._begin(TRIAGE, {})
+        if not self._finished_since(EDUCATION, triage):
+            return self._begin(EDUCATION, self._education_inputs(triage))
+        plan_wanted = self._store.current_plan() is None and PLAN_SETUP in self._library.flows
+        if plan_wanted and not self._finished_since(PLAN_SETUP, triage):
+            return self._begin(PLAN_SETUP, {})
+        # Check-ins re-screen the red flags, so they go on with or without a plan.
+        if not self._screened_today():
+            return self._begin(CHECKIN, self._checkin_inputs(triage))
+        return None
+
+    @staticmethod
+    def goes_on_after(outcome: Outcome) -> bool:
+        """Whether the next conversation may follow at once.
+
+        After an escalation the patient must act on the advice first; the
+        companion stops there and screens again at the next start.
+        """
+        return outcome.disposition is None or outcome.disposition in SELF_CARE_PATH
+
+    def last_escalation(self) -> Mapping[str, Any] | None:
+        """The stored outcome of the latest triage or check-in if it escalated."""
+        finished = finished_sessions(self._store, SCREENS)
+        if finished and _disposition(finished[-1]) in ("emergency", "gp_today"):
+            return finished[-1].outcome
+        return None
+
+    def today(self) -> Today:
+        onset = self.onset()
+        day = days_since(onset, self._clock) if onset else None
+        plan = self._store.current_plan()
+        paused = self._plan_paused()
+        quotas: list[Quota] = []
+        if plan is not None and not paused:
+            for index, activity in enumerate(plan.activities):
+                quotas.append(
+                    Quota(
+                        kind=activity.kind,
+                        name=activity.name.label(self._language) if activity.name else None,
+                        unit=activity.unit,
+                        amount=quota_on(plan, index, self._clock.today()),
+                    )
+                )
+        triage = self._last_finished(TRIAGE)
+        return Today(
+            day=day,
+            plan=plan,
+            quotas=quotas,
+            paused=paused,
+            last_triage=triage.outcome if triage else None,
+        )
+
+    # starting and resuming -----------------------------------------------------
+
+    def _begin(self, flow_id: str, inputs: Mapping[str, AnswerValue]) -> Conversation:
+        fired = self._store.fired_advice(flow_id) if flow_id == CHECKIN else set()
+        session = self._library.session(
+            flow_id, self._language, self._region, inputs=inputs, fired_before=fired
+        )
+        key = self._store.start_session(flow_id, self._language, self._region, inputs)
+        return self._conversation(key, flow_id, session, resumed=False)
+
+    def _resume_open(self) -> Conversation | None:
+        for stored in self._store.open_sessions():
+            too_old = self._clock.now() - stored.started_at > RESUME_WITHIN
+            if too_old or stored.flow_id not in self._library.flows:
+                self._set_aside(stored, "too old" if too_old else "flow no longer exists")
+                continue
+            fired = self._store.fired_advice(stored.flow_id) if stored.flow_id == CHECKIN else set()
+            # Stored answers are language-neutral values: a conversation resumes in the
+            # language and region chosen now (the patient may have switched).
+            try:
+                # Inputs stored by an older version of the flow no longer fit it:
+                # the conversation is asked again rather than guessed.
+                session = self._library.session(
+                    stored.flow_id,
+                    self._language,
+                    self._region or stored.region,
+                    inputs=stored.inputs,
+                    fired_before=fired,
+                )
+                first = replay(session, self._store.answers_of(stored.key))
+            except (StorageError, ValueError) as err:
+                self._set_aside(stored, str(err))
+                continue
+            conversation = self._conversation(stored.key, stored.flow_id, session, resumed=True)
+            conversation._first = conversation._keep(first)
+            return conversation
+        return None
+
+    def _set_aside(self, stored: StoredSession, why: str) -> None:
+        self._store.finish_session(stored.key, {SET_ASIDE: why, "disposition": None})
+
+    def _conversation(
+        self, key: str, flow_id: str, session: Session, resumed: bool
+    ) -> Conversation:
+        return Conversation(
+            key=key,
+            flow_id=flow_id,
+            session=session,
+            resumed=resumed,
+            _store=self._store,
+            _on_finish=lambda outcome: self._finished(flow_id, key, outcome),
+        )
+
+    # consequences of a finished conversation -------------------------------------
+
+    def _finished(self, flow_id: str, key: str, outcome: Outcome) -> None:
+        if flow_id == TRIAGE and outcome.disposition in SELF_CARE_PATH:
+            duration = _answer(outcome.model_dump(mode="json"), "pain_duration_days")
+            days = duration if isinstance(duration, int) and not isinstance(duration, bool) else 0
+            self._store.start_episode(self._clock.today() - timedelta(days=days))
+        elif flow_id == CHECKIN:
+            duration = _answer(outcome.model_dump(mode="json"), "pain_duration_days")
+            episode = self._store.current_episode()
+            if isinstance(duration, int) and not isinstance(duration, bool) and episode:
+                onset = self._clock.today() - timedelta(days=duration)
+                self._store.append(
+                    ONSET_CORRECTED, {"episode": episode.id, "onset": onset.isoformat()}
+                )
+        elif flow_id == PLAN_SETUP and self._plan_from_answers is not None:
+            answers = {a.question: a.value for a in outcome.answers}
+            episode = self._store.current_episode()
+            plan = self._plan_from_answers(
+                answers, self._clock.today(), episode.onset if episode else None
+            )
+            if plan is not None:
+                self._store.save_plan(plan)
+            else:
+                self._store.append("plan_not_made", {"session": key})
+
+    # what the store says -------------------------------------------------------
+
+    def _finished_sessions(self, flow_id: str) -> list[StoredSession]:
+        return finished_sessions(self._store, (flow_id,))
+
+    def _last_finished(self, flow_id: str) -> StoredSession | None:
+        finished = self._finished_sessions(flow_id)
+        return finished[-1] if finished else None
+
+    def _finished_since(self, flow_id: str, since: StoredSession) -> bool:
+        return any(s.started_at >= since.started_at for s in self._finished_sessions(flow_id))
+
+    def _episode_checkins(self) -> list[StoredSession]:
+        episode = self._store.current_episode()
+        if episode is None:
+            return []
+        return [s for s in self._finished_sessions(CHECKIN) if s.episode == episode.id]
+
+    def _screened_today(self) -> bool:
+        """A triage or check-in finished today already re-screened the red flags."""
+        today = self._clock.today()
+        return any(
+            s.finished_at is not None and s.finished_at.date() == today
+            for flow_id in (TRIAGE, CHECKIN)
+            for s in self._finished_sessions(flow_id)
+        )
+
+    def _plan_paused(self) -> bool:
+        checkins = self._episode_checkins()
+        return bool(checkins) and _disposition(checkins[-1]) != "self_care"
+
+    def _education_inputs(self, triage: StoredSession) -> dict[str, AnswerValue]:
+        flow = self._library.flows[EDUCATION].flow
+        return education_inputs(flow, _disposition(triage), _answers_by_concept(triage))
+
+    def _checkin_inputs(self, triage: StoredSession) -> dict[str, AnswerValue]:
+        onset = self.onset()
+        day = days_since(onset, self._clock) if onset else 0
+        flow = self._library.flows[CHECKIN].flow
+        return checkin_inputs(flow, day, self._screens(triage, onset), self._onset_known(triage))
+
+    def onset(self) -> date | None:
+        """The day the pain began: from triage, or as a later check-in learned it."""
+        episode = self._store.current_episode()
+        if episode is None:
+            return None
+        onset = episode.onset
+        for event in self._store.events(ONSET_CORRECTED):
+            if isinstance(event.payload, dict) and event.payload.get("episode") == episode.id:
+                onset = date.fromisoformat(str(event.payload["onset"]))
+        return onset
+
+    def _onset_known(self, triage: StoredSession) -> bool:
+        """Triage learned it, or a check-in of this episode asked again (answered or not)."""
+        duration = _answer(triage.outcome or {}, "pain_duration_days")
+        if isinstance(duration, int) and not isinstance(duration, bool):
+            return True
+        return any(
+            _answer(s.outcome or {}, "pain_duration_days") is not None
+            for s in self._episode_checkins()
+        )
+
+    def _screens(self, triage: StoredSession, onset: date | None) -> list[Screen]:
+        """The episode's finished triage and check-ins, as the care layer reads them."""
+        flow = self._library.flows[CHECKIN].flow
+        triage_day = 0
+        if onset is not None and triage.finished_at is not None:
+            triage_day = max(0, (triage.finished_at.date() - onset).days)
+        screens = [triage_screen(_answers_by_concept(triage), _disposition(triage), triage_day)]
+        for stored in self._episode_checkins():
+            day = stored.inputs.get("day")
+            screens.append(
+                checkin_screen(
+                    flow,
+                    _answers_by_question(stored),
+                    _disposition(stored),
+                    day if isinstance(day, int) and not isinstance(day, bool) else 0,
+                    stored.inputs.get("weekly_screen_due") is not False,
+                )
+            )
+        return screens
+
+
+def finished_sessions(store: Store, flow_ids: Iterable[str]) -> list[StoredSession]:
+    """Conversations of these flows that reached an outcome, oldest first.
+
+    One set aside unfinished (too old, or its flow changed) has no outcome to speak of.
+    """
+    wanted = set(flow_ids)
+    return [
+        s
+        for s in store.sessions()
+        if s.flow_id in wanted and s.outcome is not None and SET_ASIDE not in s.outcome
+    ]
+
+
+def education_inputs(
+    flow: Flow, disposition: str | None, triage_answers: Mapping[str, AnswerValue]
+) -> dict[str, AnswerValue]:
+    """What the education flow is told about the triage: its result and the answers it uses."""
+    known: dict[str, AnswerValue] = {**triage_answers, "disposition": disposition or UNKNOWN}
+    return {name: value for name, value in known.items() if name in flow.inputs}
+
+
+def _disposition(stored: StoredSession) -> str | None:
+    value = (stored.outcome or {}).get("disposition")
+    return value if isinstance(value, str) else None
+
+
+def _answers_by_question(stored: StoredSession) -> dict[str, AnswerValue]:
+    answers = (stored.outcome or {}).get("answers") or []
+    return {a["question"]: a["value"] for a in answers if isinstance(a, dict) and "question" in a}
+
+
+def _answers_by_concept(stored: StoredSession) -> dict[str, AnswerValue]:
+    answers = (stored.outcome or {}).get("answers") or []
+    return {a["concept"]: a["value"] for a in answers if isinstance(a, dict)}
+
+
+def _answer(outcome: Mapping[str, Any], concept: str) -> AnswerValue | None:
+    for answer in outcome.get("answers") or []:
+        if isinstance(answer, dict) and answer.get("concept") == concept:
+            value = answer.get("value")
+            if isinstance(value, bool | int | str):
+                return value
+    return None

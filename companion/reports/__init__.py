@@ -1,0 +1,1 @@
+"""Reports for professionals and patients: progress report, GP summary, FHIR export."""

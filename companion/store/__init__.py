@@ -1,0 +1,1 @@
+"""Storage: everything kept about a person, behind the store (SQLite on a patient's machine)."""
