@@ -24,7 +24,7 @@ from companion.texts.content import ContentError, parse_locale
 from companion.texts.i18n import N_, N_plural, load_translations
 
 if TYPE_CHECKING:
-    from companion.store.storage import Store
+    from companion.store.protocol import Store
 
 EXIT_BAD_INPUT = 2
 ENV_CONTENT = "COMPANION_CONTENT"
@@ -282,10 +282,10 @@ def run_export(args: argparse.Namespace) -> int:
 def _fhir_bundle(args: argparse.Namespace) -> dict[str, Any]:
     from companion.reports.fhir import fhir_bundle
     from companion.reports.report import open_texts
-    from companion.store.storage import Store
+    from companion.store import open_store
 
     library = load_library(args.flows, args.content)
-    with Store.open(args.data_dir, _clock(args), for_reading=True) as store:
+    with open_store(args.data_dir, _clock(args), for_reading=True) as store:
         texts = open_texts(library, store, _language_only(args.lang), args.region)
         return fhir_bundle(store, library, texts)
 
@@ -449,11 +449,12 @@ def run_stored_conversation(
     """Opens the person's data, settles language and region, and lets the journey lead.
 
     One conversation at a time per data folder: a second window says so and stops."""
-    from companion.store.storage import Store, hold_conversation
+    from companion.store import open_store
+    from companion.store.storage import hold_conversation
 
     clock: Clock = SystemClock() if today is None else FixedClock(today)
     try:
-        with hold_conversation(data_dir), Store.open(data_dir, clock=clock) as store:
+        with hold_conversation(data_dir), open_store(data_dir, clock=clock) as store:
             return _stored_journey(library, store, clock, language, region)
     except StorageError as err:
         say_failure(message_languages(language, data_dir), "companion", err)

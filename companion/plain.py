@@ -215,7 +215,7 @@ def run_journey(
     conversation = journey.next()
     if previous and conversation and conversation.flow_id == TRIAGE and not conversation.resumed:
         say(texts.text("journey.previous_advice"))
-        for message in previous.get("messages") or []:
+        for message in previous.messages:
             say(f"  {message}")
         say(texts.text("journey.screen_again"))
         say("")

@@ -220,7 +220,7 @@ async def test_checkin_on_a_later_day_and_today_screen(library: Library, tmp_pat
         assert chat(app).conversation is None
         checkin = app.store.sessions()[-1]
         assert checkin.flow_id == CHECKIN and checkin.outcome is not None
-        assert checkin.outcome["disposition"] == "self_care"
+        assert checkin.disposition == "self_care"
         await pilot.press("f2")
         await pilot.pause()
         assert isinstance(app.screen, TodayScreen)

@@ -20,7 +20,6 @@ import pytest
 from companion.care.plan import load_plan
 from companion.cli import main
 from companion.clock import FixedClock
-from companion.resources import builtin_library
 from companion.store import storage
 from companion.store.storage import (
     DB_NAME,
@@ -32,9 +31,9 @@ from companion.store.storage import (
     data_files,
     erase_data,
     export_data,
-    replay,
     resolve_data_dir,
 )
+from tests.test_store_contract import outcome_of
 
 PLANS = Path(__file__).parent / "fixtures" / "plans"
 
@@ -234,61 +233,6 @@ def test_everything_appended_survives_a_killed_process(tmp_path: Path, clock: Fi
         assert other.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
 
 
-def test_an_unfinished_conversation_resumes_where_it_stopped(
-    tmp_path: Path, clock: FixedClock
-) -> None:
-    library = builtin_library()
-    folder = tmp_path / "data"
-    store = Store.open(folder, clock)
-    key = store.start_session("triage", "fr", "BE", {})
-    talk = library.session("triage", "fr", "BE")
-    turn = talk.start()
-    for _ in range(3):
-        assert turn.question is not None
-        turn = talk.choose("no")
-        assert turn.accepted is not None
-        store.record_answer(key, "triage", turn.accepted.question, turn.accepted.value)
-    where, asking = talk.state, turn.question
-    del store  # the program stops without closing
-
-    with Store.open(folder, clock) as reopened:
-        (unfinished,) = reopened.open_sessions()
-        assert (unfinished.key, unfinished.language, unfinished.region) == (key, "fr", "BE")
-        again = library.session(unfinished.flow_id, unfinished.language, unfinished.region)
-        resumed = replay(again, reopened.answers_of(key))
-    assert again.state == where
-    assert resumed.question == asking
-    assert resumed.accepted is None  # nothing new to store
-    assert again.answers == talk.answers
-
-
-def test_replaying_into_a_changed_flow_stops(store: Store) -> None:
-    talk = builtin_library().session("triage", "nl", "NL")
-    answers = [StoredAnswer("no_such_question", False, store.clock.now())]
-    with pytest.raises(StorageError, match="no_such_question"):
-        replay(talk, answers)
-
-
-def test_finished_sessions_are_closed_and_their_advice_counts_once(store: Store) -> None:
-    store.start_episode(date(2025, 2, 24))
-    key = store.start_session("check_in", "nl", "NL", {"day": 14})
-    store.record_answer(key, "check_in", "pain_trend", "same")
-    store.finish_session(key, {"disposition": "gp_soon", "advice": [{"rule": "day14_review"}]})
-    assert store.open_sessions() == []
-    assert store.fired_advice() == {"day14_review"}
-    with pytest.raises(ValueError, match="finished"):
-        store.record_answer(key, "check_in", "pain_now", 3)
-    with pytest.raises(ValueError, match="already finished"):
-        store.finish_session(key, {})
-    store.start_episode(date(2025, 3, 3))  # a new episode: once-only advice may come again
-    assert store.fired_advice() == set()
-
-
-def test_an_onset_in_the_future_is_refused(store: Store) -> None:
-    with pytest.raises(ValueError, match="after today"):
-        store.start_episode(date(2025, 3, 4))
-
-
 def test_replaced_plans_are_kept(store: Store, clock: FixedClock) -> None:
     assert store.current_plan() is None
     first = load_plan(PLANS / "walking.json")
@@ -317,7 +261,7 @@ def test_export_contains_everything_stored(tmp_path: Path, clock: FixedClock) ->
         key = store.start_session("triage", "nl", "BE", {})
         store.record_answer(key, "triage", "saddle_numbness", False)
         store.record_answer(key, "triage", "age", 52)
-        store.finish_session(key, {"disposition": "self_care"})
+        store.finish_session(key, outcome_of("self_care"))
         open_key = store.start_session("check_in", "nl", "BE", {"day": 4})
         store.append("check_in", {"pain_now": 7, "pain_trend": "same"})
         store.append("missed_day", {"day": "2025-03-02"})
@@ -328,7 +272,7 @@ def test_export_contains_everything_stored(tmp_path: Path, clock: FixedClock) ->
     assert [p["plan"]["created_by"] for p in exported["plans"]] == ["patient", "physiotherapist"]
     sessions = {s["key"]: s for s in exported["sessions"]}
     assert [a["value"] for a in sessions[key]["answers"]] == [False, 52]
-    assert sessions[key]["outcome"] == {"disposition": "self_care"}
+    assert sessions[key]["outcome"] == outcome_of("self_care").model_dump(mode="json")
     assert sessions[open_key]["finished_at"] is None
     assert [e["payload"] for e in exported["events"]] == [
         {"pain_now": 7, "pain_trend": "same"},

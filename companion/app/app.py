@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
@@ -48,7 +47,8 @@ from companion.reports.report import (
     trend_text,
 )
 from companion.resources import Library
-from companion.store.storage import StorageError, Store
+from companion.store import open_store
+from companion.store.errors import StorageError
 from companion.texts.content import Localizer
 from companion.texts.i18n import N_, load_translations
 
@@ -195,7 +195,7 @@ class CompanionApp(App[int]):
             # The same journey on a folder that is deleted when the app ends.
             self._temporary = tempfile.TemporaryDirectory(prefix="companion-")
             data_dir = Path(self._temporary.name)
-        self.store = Store.open(data_dir, clock=self.clock)
+        self.store = open_store(data_dir, clock=self.clock)
         settings = self.store.settings()
         self._language = language or settings.get("language")
         self._region = region or settings.get("region")
@@ -310,7 +310,7 @@ class CompanionApp(App[int]):
 
     # what the store says (no decisions: the journey names the escalation) --------------
 
-    def pending_escalation(self) -> tuple[str, Mapping[str, Any]] | None:
+    def pending_escalation(self) -> tuple[str, Outcome] | None:
         """The session key and outcome of the journey's last escalation, until the
         patient reports having contacted the doctor about it."""
         if self.journey is None:
@@ -465,7 +465,7 @@ class ChatScreen(_OfTheCompanion, Screen[None]):
             and not conversation.resumed
         ):
             self.say_key("journey.previous_advice")
-            for message in previous.get("messages") or []:
+            for message in previous.messages:
                 self.say(str(message), "companion old")
             self.say_key("journey.screen_again")
         await self._begin()
@@ -559,9 +559,7 @@ class ChatScreen(_OfTheCompanion, Screen[None]):
         if outcome.disposition in ESCALATING:
             assert self.conversation is not None
             self.refresh_alert()
-            self.app.push_screen(
-                EscalationScreen(outcome.model_dump(mode="json"), self.conversation.key)
-            )
+            self.app.push_screen(EscalationScreen(outcome, self.conversation.key))
         journey = self.companion.journey
         assert journey is not None
         if not Journey.goes_on_after(outcome):
@@ -668,8 +666,8 @@ class EscalationScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "acknowledge", "Back")]
 
-    def __init__(self, outcome: Mapping[str, Any], session_key: str) -> None:
-        super().__init__(classes=str(outcome.get("disposition") or ""))
+    def __init__(self, outcome: Outcome, session_key: str) -> None:
+        super().__init__(classes=outcome.disposition or "")
         self.outcome = outcome
         self.session_key = session_key
 
@@ -680,8 +678,8 @@ class EscalationScreen(ModalScreen[None]):
         return app.texts
 
     def compose(self) -> ComposeResult:
-        messages = [str(m) for m in self.outcome.get("messages") or []]
-        keys = [str(k) for k in self.outcome.get("message_keys") or []]
+        messages = list(self.outcome.messages)
+        keys = list(self.outcome.message_keys)
         keys += [""] * (len(messages) - len(keys))
         title_at = next((i for i, k in enumerate(keys) if k.endswith(".title")), 0)
         with Vertical(id="escalation-box"):
@@ -691,14 +689,14 @@ class EscalationScreen(ModalScreen[None]):
                 for i, message in enumerate(messages):
                     if i != title_at:
                         yield Bubble(message, "escalation", keys[i])
-                reasons = [r for r in self.outcome.get("reasons") or [] if isinstance(r, dict)]
+                reasons = self.outcome.reasons
                 if reasons:
                     lines = [self.texts.ui(REASONS_HEADING)]
-                    lines += [f"- {r.get('question_text')} {r.get('shown')}" for r in reasons]
+                    lines += [f"- {r.question_text} {r.shown}" for r in reasons]
                     yield Plain("\n".join(lines), id="escalation-why")
             with Grid(id="escalation-buttons"):
                 yield Button(plain(self.texts.ui(ACKNOWLEDGE)), id="acknowledge", compact=True)
-                if self.outcome.get("disposition") in ("emergency", "gp_today"):
+                if self.outcome.disposition in ("emergency", "gp_today"):
                     yield Button(plain(self.texts.ui(CONTACTED_GP)), id="contacted", compact=True)
 
     def on_mount(self) -> None:
@@ -708,7 +706,7 @@ class EscalationScreen(ModalScreen[None]):
         if event.button.id == "contacted":
             app = self.app
             assert isinstance(app, CompanionApp)
-            app.contacted_gp(self.session_key, self.outcome.get("disposition"))
+            app.contacted_gp(self.session_key, self.outcome.disposition)
         self.dismiss(None)
 
     def action_acknowledge(self) -> None:

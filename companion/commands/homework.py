@@ -461,7 +461,8 @@ def _today(args: Any, today: date | None) -> date:
 def _import(args: Any, ask: Callable[[str], str], say: Callable[[str], None], today: date) -> int:
     import sys
 
-    from companion.store.storage import StorageError, Store
+    from companion.store import open_store
+    from companion.store.errors import StorageError
 
     plan, problems = check_plan_file(args.file, today)
     if plan is None:
@@ -471,7 +472,7 @@ def _import(args: Any, ask: Callable[[str], str], say: Callable[[str], None], to
         print(f"Nothing was imported: {len(problems)} problem(s) in {args.file}.", file=sys.stderr)
         return 1
     try:
-        store = Store.open(args.data_dir, _clock(args))
+        store = open_store(args.data_dir, _clock(args))
     except StorageError as err:  # read-only folder, full disk: in the patient's language
         from companion.commands.messages import message_languages, say_failure
 

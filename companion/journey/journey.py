@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from companion.care.plan import Plan, quota_on
 from companion.care.screening import Screen, checkin_inputs, checkin_screen, triage_screen
@@ -23,8 +22,11 @@ from companion.clock import Clock, days_since
 from companion.dialogue.conditions import UNKNOWN, AnswerValue
 from companion.dialogue.engine import Outcome, Session, Turn
 from companion.dialogue.flow import Flow
+from companion.journey.replay import replay
 from companion.resources import Library
-from companion.store.storage import StorageError, Store, StoredSession, replay
+from companion.store.errors import StorageError
+from companion.store.protocol import Store
+from companion.store.records import SET_ASIDE, StoredSession
 
 TRIAGE = "triage"
 EDUCATION = "education"
@@ -38,8 +40,7 @@ SCREENS = (TRIAGE, CHECKIN)
 """The conversations that screen for red flags."""
 ONSET_CORRECTED = "onset_corrected"
 """Event: a check-in learned when the pain began, which triage did not know."""
-SET_ASIDE = "set_aside"
-"""Marks the stored outcome of a conversation that was abandoned, not finished."""
+__all__ = ["SET_ASIDE"]  # still importable from here, where it was defined before
 
 RESUME_WITHIN = timedelta(hours=12)
 """An unfinished conversation older than this is set aside and asked again:
@@ -92,7 +93,7 @@ class Conversation:
                 self.key, self.flow_id, turn.accepted.question, turn.accepted.value
             )
         if turn.outcome is not None and self._store.session(self.key).finished_at is None:
-            self._store.finish_session(self.key, turn.outcome.model_dump(mode="json"))
+            self._store.finish_session(self.key, turn.outcome)
             self._on_finish(turn.outcome)
         return turn
 
@@ -115,7 +116,7 @@ class Today:
     """Today's quota per activity; empty while the plan is paused or absent."""
     paused: bool
     """A check-in ended with a red flag: the plan waits until a check-in is clear again."""
-    last_triage: Mapping[str, Any] | None
+    last_triage: Outcome | None
 
 
 class Journey:
@@ -145,8 +146,8 @@ class Journey:
         resumed = self._resume_open()
         if resumed is not None:
             return resumed
-        triage = self._last_finished(TRIAGE)
-        if triage is None or _disposition(triage) not in SELF_CARE_PATH:
+        triage = self._store.latest_finished((TRIAGE,))
+        if triage is None or triage.disposition not in SELF_CARE_PATH:
             # First time, or the last triage escalated: screen again before anything else.
             return self._begin(TRIAGE, {})
         if not self._finished_since(EDUCATION, triage):
@@ -168,11 +169,11 @@ class Journey:
         """
         return outcome.disposition is None or outcome.disposition in SELF_CARE_PATH
 
-    def last_escalation(self) -> Mapping[str, Any] | None:
+    def last_escalation(self) -> Outcome | None:
         """The stored outcome of the latest triage or check-in if it escalated."""
-        finished = finished_sessions(self._store, SCREENS)
-        if finished and _disposition(finished[-1]) in ("emergency", "gp_today"):
-            return finished[-1].outcome
+        latest = self._store.latest_finished(SCREENS)
+        if latest is not None and latest.disposition in ("emergency", "gp_today"):
+            return latest.outcome
         return None
 
     def today(self) -> Today:
@@ -191,7 +192,7 @@ class Journey:
                         amount=quota_on(plan, index, self._clock.today()),
                     )
                 )
-        triage = self._last_finished(TRIAGE)
+        triage = self._store.latest_finished((TRIAGE,))
         return Today(
             day=day,
             plan=plan,
@@ -239,7 +240,7 @@ class Journey:
         return None
 
     def _set_aside(self, stored: StoredSession, why: str) -> None:
-        self._store.finish_session(stored.key, {SET_ASIDE: why, "disposition": None})
+        self._store.set_aside(stored.key, why)
 
     def _conversation(
         self, key: str, flow_id: str, session: Session, resumed: bool
@@ -257,11 +258,11 @@ class Journey:
 
     def _finished(self, flow_id: str, key: str, outcome: Outcome) -> None:
         if flow_id == TRIAGE and outcome.disposition in SELF_CARE_PATH:
-            duration = _answer(outcome.model_dump(mode="json"), "pain_duration_days")
+            duration = _answer(outcome, "pain_duration_days")
             days = duration if isinstance(duration, int) and not isinstance(duration, bool) else 0
             self._store.start_episode(self._clock.today() - timedelta(days=days))
         elif flow_id == CHECKIN:
-            duration = _answer(outcome.model_dump(mode="json"), "pain_duration_days")
+            duration = _answer(outcome, "pain_duration_days")
             episode = self._store.current_episode()
             if isinstance(duration, int) and not isinstance(duration, bool) and episode:
                 onset = self._clock.today() - timedelta(days=duration)
@@ -281,44 +282,44 @@ class Journey:
 
     # what the store says -------------------------------------------------------
 
-    def _finished_sessions(self, flow_id: str) -> list[StoredSession]:
-        return finished_sessions(self._store, (flow_id,))
-
-    def _last_finished(self, flow_id: str) -> StoredSession | None:
-        finished = self._finished_sessions(flow_id)
-        return finished[-1] if finished else None
-
     def _finished_since(self, flow_id: str, since: StoredSession) -> bool:
-        return any(s.started_at >= since.started_at for s in self._finished_sessions(flow_id))
+        return bool(self._store.finished_since((flow_id,), since.started_at))
 
     def _episode_checkins(self) -> list[StoredSession]:
         episode = self._store.current_episode()
         if episode is None:
             return []
-        return [s for s in self._finished_sessions(CHECKIN) if s.episode == episode.id]
+        return self._store.finished((CHECKIN,), episode=episode.id)
 
     def _screened_today(self) -> bool:
         """A triage or check-in finished today already re-screened the red flags."""
-        today = self._clock.today()
-        return any(
-            s.finished_at is not None and s.finished_at.date() == today
-            for flow_id in (TRIAGE, CHECKIN)
-            for s in self._finished_sessions(flow_id)
+        # The latest started is the one that can have finished today: conversations do
+        # not overlap (one at a time per data folder) and one left open is set aside first.
+        latest = self._store.latest_finished(SCREENS)
+        return (
+            latest is not None
+            and latest.finished_at is not None
+            and latest.finished_at.date() == self._clock.today()
         )
 
     def _plan_paused(self) -> bool:
-        checkins = self._episode_checkins()
-        return bool(checkins) and _disposition(checkins[-1]) != "self_care"
+        episode = self._store.current_episode()
+        if episode is None:
+            return False
+        checkins = self._store.finished((CHECKIN,), episode=episode.id)
+        return bool(checkins) and checkins[-1].disposition != "self_care"
 
     def _education_inputs(self, triage: StoredSession) -> dict[str, AnswerValue]:
         flow = self._library.flows[EDUCATION].flow
-        return education_inputs(flow, _disposition(triage), _answers_by_concept(triage))
+        return education_inputs(flow, triage.disposition, triage.answers_by_concept())
 
     def _checkin_inputs(self, triage: StoredSession) -> dict[str, AnswerValue]:
         onset = self.onset()
         day = days_since(onset, self._clock) if onset else 0
         flow = self._library.flows[CHECKIN].flow
-        return checkin_inputs(flow, day, self._screens(triage, onset), self._onset_known(triage))
+        checkins = self._episode_checkins()
+        screens = self._screens(triage, checkins, onset)
+        return checkin_inputs(flow, day, screens, self._onset_known(triage, checkins))
 
     def onset(self) -> date | None:
         """The day the pain began: from triage, or as a later check-in learned it."""
@@ -331,30 +332,30 @@ class Journey:
                 onset = date.fromisoformat(str(event.payload["onset"]))
         return onset
 
-    def _onset_known(self, triage: StoredSession) -> bool:
+    @staticmethod
+    def _onset_known(triage: StoredSession, checkins: Iterable[StoredSession]) -> bool:
         """Triage learned it, or a check-in of this episode asked again (answered or not)."""
-        duration = _answer(triage.outcome or {}, "pain_duration_days")
+        duration = triage.answer("pain_duration_days")
         if isinstance(duration, int) and not isinstance(duration, bool):
             return True
-        return any(
-            _answer(s.outcome or {}, "pain_duration_days") is not None
-            for s in self._episode_checkins()
-        )
+        return any(s.answer("pain_duration_days") is not None for s in checkins)
 
-    def _screens(self, triage: StoredSession, onset: date | None) -> list[Screen]:
+    def _screens(
+        self, triage: StoredSession, checkins: Iterable[StoredSession], onset: date | None
+    ) -> list[Screen]:
         """The episode's finished triage and check-ins, as the care layer reads them."""
         flow = self._library.flows[CHECKIN].flow
         triage_day = 0
         if onset is not None and triage.finished_at is not None:
             triage_day = max(0, (triage.finished_at.date() - onset).days)
-        screens = [triage_screen(_answers_by_concept(triage), _disposition(triage), triage_day)]
-        for stored in self._episode_checkins():
+        screens = [triage_screen(triage.answers_by_concept(), triage.disposition, triage_day)]
+        for stored in checkins:
             day = stored.inputs.get("day")
             screens.append(
                 checkin_screen(
                     flow,
-                    _answers_by_question(stored),
-                    _disposition(stored),
+                    stored.answers_by_question(),
+                    stored.disposition,
                     day if isinstance(day, int) and not isinstance(day, bool) else 0,
                     stored.inputs.get("weekly_screen_due") is not False,
                 )
@@ -363,16 +364,9 @@ class Journey:
 
 
 def finished_sessions(store: Store, flow_ids: Iterable[str]) -> list[StoredSession]:
-    """Conversations of these flows that reached an outcome, oldest first.
-
-    One set aside unfinished (too old, or its flow changed) has no outcome to speak of.
-    """
-    wanted = set(flow_ids)
-    return [
-        s
-        for s in store.sessions()
-        if s.flow_id in wanted and s.outcome is not None and SET_ASIDE not in s.outcome
-    ]
+    """Conversations of these flows that reached an outcome, oldest first
+    (:meth:`Store.finished`; kept for the reports)."""
+    return store.finished(flow_ids)
 
 
 def education_inputs(
@@ -383,25 +377,6 @@ def education_inputs(
     return {name: value for name, value in known.items() if name in flow.inputs}
 
 
-def _disposition(stored: StoredSession) -> str | None:
-    value = (stored.outcome or {}).get("disposition")
-    return value if isinstance(value, str) else None
-
-
-def _answers_by_question(stored: StoredSession) -> dict[str, AnswerValue]:
-    answers = (stored.outcome or {}).get("answers") or []
-    return {a["question"]: a["value"] for a in answers if isinstance(a, dict) and "question" in a}
-
-
-def _answers_by_concept(stored: StoredSession) -> dict[str, AnswerValue]:
-    answers = (stored.outcome or {}).get("answers") or []
-    return {a["concept"]: a["value"] for a in answers if isinstance(a, dict)}
-
-
-def _answer(outcome: Mapping[str, Any], concept: str) -> AnswerValue | None:
-    for answer in outcome.get("answers") or []:
-        if isinstance(answer, dict) and answer.get("concept") == concept:
-            value = answer.get("value")
-            if isinstance(value, bool | int | str):
-                return value
-    return None
+def _answer(outcome: Outcome, concept: str) -> AnswerValue | None:
+    """The value given for ``concept`` (the last one, after a correction), if any."""
+    return {a.concept: a.value for a in outcome.answers}.get(concept)

@@ -23,10 +23,11 @@ from datetime import datetime
 from typing import Any
 
 from companion.care.plan import Plan, goal_day
+from companion.dialogue.engine import AnswerView
 from companion.dialogue.flow import ChoiceAnswer, NumberAnswer, QuestionState, YesNoAnswer
 from companion.journey.journey import CHECKIN, SCREENS, TRIAGE, finished_sessions
 from companion.resources import Library
-from companion.store.storage import Store
+from companion.store.protocol import Store
 from companion.texts.content import ContentError, Localizer
 
 CONCEPT_SYSTEM = "urn:companion:concept"
@@ -100,13 +101,13 @@ def questionnaire(library: Library, texts: Localizer, flow_id: str = TRIAGE) -> 
     }
 
 
-def _answer_item(stored: dict[str, Any], states: dict[str, Any]) -> dict[str, Any] | None:
-    question = str(stored.get("question", ""))
+def _answer_item(stored: AnswerView, states: dict[str, Any]) -> dict[str, Any] | None:
+    question = stored.question
     state = states.get(question)
     if not isinstance(state, QuestionState):
         return None
-    value = stored.get("value")
-    item: dict[str, Any] = {"linkId": question, "text": str(stored.get("question_text", ""))}
+    value = stored.value
+    item: dict[str, Any] = {"linkId": question, "text": stored.question_text}
     if value == "unknown":
         item["extension"] = [{"url": ABSENT, "valueCode": "asked-unknown"}]
     elif isinstance(state.answer, YesNoAnswer) and isinstance(value, bool):
@@ -119,7 +120,7 @@ def _answer_item(stored: dict[str, Any], states: dict[str, Any]) -> dict[str, An
                 "valueCoding": {
                     "system": OPTION_SYSTEM,
                     "code": value,
-                    "display": str(stored.get("shown", value)),
+                    "display": stored.shown,
                 }
             }
         ]
@@ -216,12 +217,8 @@ def fhir_bundle(store: Store, library: Library, texts: Localizer) -> dict[str, A
     for session in finished_sessions(store, SCREENS):
         form = forms[session.flow_id]
         states = library.flows[session.flow_id].flow.states
-        outcome = session.outcome or {}
-        items = [
-            item
-            for stored in outcome.get("answers") or []
-            if isinstance(stored, dict) and (item := _answer_item(stored, states)) is not None
-        ]
+        answers = session.outcome.answers if session.outcome is not None else []
+        items = [item for stored in answers if (item := _answer_item(stored, states)) is not None]
         if not items:
             continue
         add(

@@ -26,7 +26,7 @@ from companion.reports.report import (
     when,
 )
 from companion.resources import Library
-from companion.store.storage import Store
+from companion.store.protocol import Store
 from companion.texts.content import Localizer
 
 

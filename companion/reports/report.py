@@ -1,6 +1,6 @@
 """The progress report: `companion report --out FILE [--format html|md] [--lang nl|fr]`.
 
-Everything comes from the :class:`~companion.store.storage.Store` (sessions with their outcomes and
+Everything comes from the :class:`~companion.store.protocol.Store` (sessions with their outcomes and
 answers, the plan history); nothing is recomputed from pain, and the quota of a day is the one of
 the plan that was current on that day (:func:`companion.care.plan.quota_on`). Texts are content keys
 (``content/<lang>/report.yaml``; dispositions use the triage titles ``end.<disposition>.title``),
@@ -25,11 +25,13 @@ from typing import Any
 from babel.numbers import format_percent
 
 from companion.care.plan import Plan, goal_day, quota_on
+from companion.dialogue.engine import AnswerView, Outcome
 from companion.dialogue.flow import QuestionState
 from companion.files.untrusted import visible
 from companion.journey.journey import CHECKIN, SCREENS, TRIAGE, finished_sessions
 from companion.resources import Library
-from companion.store.storage import Store, StoredPlan, StoredSession
+from companion.store.protocol import Store
+from companion.store.records import StoredPlan, StoredSession
 from companion.texts.content import ContentError, Localizer
 from companion.texts.i18n import N_
 
@@ -143,22 +145,19 @@ class _Answers:
             return t.text(options[value])
         return str(value)
 
-    def shown(self, flow_id: str, stored: dict[str, Any], same_language: bool) -> ShownAnswer:
-        question_id = str(stored.get("question", ""))
+    def shown(self, flow_id: str, stored: AnswerView, same_language: bool) -> ShownAnswer:
+        question_id = stored.question
         flow = self.library.flows.get(flow_id)
         state = flow.flow.states.get(question_id) if flow else None
-        question = str(stored.get("question_text", question_id))
-        shown = str(stored.get("shown", stored.get("value")))
+        question, shown = stored.question_text, stored.shown
         if isinstance(state, QuestionState):
             try:
                 question = self.texts.text(state.text)
-                shown = self.value(stored.get("value"), state)
+                shown = self.value(stored.value, state)
             except ContentError:
                 if not same_language:
-                    question, shown = question_id, str(stored.get("value"))
-        return ShownAnswer(
-            question_id, str(stored.get("concept", "")), question, stored.get("value"), shown
-        )
+                    question, shown = question_id, str(stored.value)
+        return ShownAnswer(question_id, stored.concept, question, stored.value, shown)
 
 
 def red_flag_questions(library: Library) -> set[str]:
@@ -192,21 +191,15 @@ def collect(store: Store, library: Library, texts: Localizer, today: date) -> Re
     shower = _Answers(library, texts)
     red_flags = red_flag_questions(library)
     for session in finished_sessions(store, SCREENS):
-        outcome = session.outcome or {}
+        outcome = session.outcome
+        if outcome is None:
+            continue  # a stored outcome that does not validate has nothing to show
         same = session.language == texts.language
         at = session.finished_at or session.started_at
-        answers = [
-            shower.shown(session.flow_id, a, same)
-            for a in outcome.get("answers") or []
-            if isinstance(a, dict)
-        ]
-        reasons = [
-            shower.shown(session.flow_id, a, same)
-            for a in outcome.get("reasons") or []
-            if isinstance(a, dict)
-        ]
-        unknown_concepts = set(outcome.get("unknown") or [])
-        disposition = outcome.get("disposition")
+        answers = [shower.shown(session.flow_id, a, same) for a in outcome.answers]
+        reasons = [shower.shown(session.flow_id, a, same) for a in outcome.reasons]
+        unknown_concepts = set(outcome.unknown)
+        disposition = outcome.disposition
         screened = (
             answers
             if session.flow_id == TRIAGE
@@ -216,7 +209,7 @@ def collect(store: Store, library: Library, texts: Localizer, today: date) -> Re
             Screen(
                 flow_id=session.flow_id,
                 at=at,
-                disposition=disposition if isinstance(disposition, str) else None,
+                disposition=disposition,
                 red_flags=[a for a in screened if a.question_id in red_flags],
                 reasons=reasons,
                 unknown=[a for a in answers if a.concept in unknown_concepts],
@@ -224,7 +217,9 @@ def collect(store: Store, library: Library, texts: Localizer, today: date) -> Re
             )
         )
         if session.flow_id == CHECKIN:
-            data.checkins.append(_checkin(session, at, answers, red_flags, history, texts, library))
+            data.checkins.append(
+                _checkin(session, outcome, at, answers, red_flags, history, texts, library)
+            )
     if data.onset is not None:
         data.milestones = [
             (day, data.onset + timedelta(days=day))
@@ -236,6 +231,7 @@ def collect(store: Store, library: Library, texts: Localizer, today: date) -> Re
 
 def _checkin(
     session: StoredSession,
+    outcome: Outcome,
     at: datetime,
     answers: list[ShownAnswer],
     red_flags: set[str],
@@ -243,7 +239,6 @@ def _checkin(
     texts: Localizer,
     library: Library,
 ) -> CheckIn:
-    outcome = session.outcome or {}
     by_concept = {a.concept: a.value for a in answers}
     plan = _plan_on(history, at)
     day = session.inputs.get("day")
@@ -253,11 +248,9 @@ def _checkin(
     trend = by_concept.get("pain_trend")
     advice = []
     rules = {rule.id: rule for rule in library.flows[CHECKIN].flow.advice}
-    for given in outcome.get("advice") or []:
-        if not isinstance(given, dict):
-            continue
-        rule_id = str(given.get("rule"))
-        messages = [str(m) for m in given.get("messages") or []]
+    for given in outcome.advice:
+        rule_id = given.rule
+        messages = list(given.messages)
         if session.language != texts.language and rule_id in rules:
             messages = []
             for say in rules[rule_id].say:
@@ -270,7 +263,7 @@ def _checkin(
     return CheckIn(
         at=at,
         day=day if isinstance(day, int) and not isinstance(day, bool) else None,
-        disposition=outcome.get("disposition"),
+        disposition=outcome.disposition,
         quota_done=quota_done if isinstance(quota_done, str) and quota_done != "unknown" else None,
         pain_now=pain if isinstance(pain, int) and not isinstance(pain, bool) else None,
         pain_trend=trend if isinstance(trend, str) else None,
@@ -811,6 +804,7 @@ def run_report_command(args: Any) -> int:
     from companion.clock import Clock, FixedClock, SystemClock
     from companion.commands.messages import message_languages, say, say_failure
     from companion.resources import load_library
+    from companion.store import open_store
     from companion.store.storage import CANNOT_WRITE, StorageError
 
     try:
@@ -821,7 +815,7 @@ def run_report_command(args: Any) -> int:
     clock: Clock = SystemClock() if args.today is None else FixedClock(args.today)
     languages = message_languages(args.report_lang, args.data_dir)
     try:
-        store = Store.open(args.data_dir, clock=clock, for_reading=True)
+        store = open_store(args.data_dir, clock=clock, for_reading=True)
     except StorageError as err:
         say_failure(languages, "companion report", err)
         return 1

@@ -1,4 +1,7 @@
-"""The one place that stores a person's data: one SQLite file in their data directory.
+"""The SQLite store: a person's data in one SQLite file in their data directory.
+
+It implements :class:`companion.store.protocol.Store` and returns the typed records of
+:mod:`companion.store.records`.
 
 - Where: ``platformdirs.user_data_dir("companion")``, or ``COMPANION_DATA_DIR``, or an explicit
   ``data_dir`` (the CLI's ``--data-dir``). The directory is created 0700; the database and its
@@ -22,13 +25,13 @@
 Tables: ``events`` (append-only: id, at, person, kind, payload JSON), ``settings``,
 ``episodes`` (onset dates), ``plans`` (every saved plan; the newest is current), ``sessions``
 and ``answers`` (append-only: a driver resumes an unfinished conversation by replaying them,
-see :func:`replay`). Timestamps come from the injected :class:`~companion.clock.Clock`.
+see :func:`companion.journey.replay.replay`). Timestamps come from the injected
+:class:`~companion.clock.Clock`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import gettext
 import json
 import os
 import sqlite3
@@ -36,8 +39,7 @@ import stat
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -45,7 +47,22 @@ from typing import Any
 from companion.care.plan import Plan, PlanError, parse_plan
 from companion.clock import Clock, SystemClock
 from companion.dialogue.conditions import AnswerValue
-from companion.dialogue.engine import Session, Turn
+from companion.dialogue.engine import Outcome
+
+# Re-exported (``X as X``) where they were before the store was split up, so code that
+# imports them from here keeps working; new code imports them from errors and records.
+from companion.store.errors import AlreadyOpen as AlreadyOpen
+from companion.store.errors import StorageError as StorageError
+from companion.store.records import Episode as Episode
+from companion.store.records import Event as Event
+from companion.store.records import (
+    ReadOutcome,
+    read_outcome,
+    set_aside_outcome,
+)
+from companion.store.records import StoredAnswer as StoredAnswer
+from companion.store.records import StoredPlan as StoredPlan
+from companion.store.records import StoredSession as StoredSession
 from companion.texts.i18n import N_
 
 if sys.platform != "win32":
@@ -174,70 +191,6 @@ Only ever append to this list: a released migration never changes."""
 _TABLES = frozenset({"events", "settings", "episodes", "plans", "sessions", "answers"})
 
 
-class StorageError(Exception):
-    """Stored data cannot be used; the message says which file or folder and what to do.
-
-    ``message`` is a gettext msgid with ``{placeholders}`` filled from ``params``: ``str()``
-    gives it in English, :meth:`translated` in the person's language.
-    """
-
-    def __init__(self, message: str, /, **params: object) -> None:
-        super().__init__(message.format(**params) if params else message)
-        self.message = message
-        self.params = params
-
-    def translated(self, translations: gettext.NullTranslations) -> str:
-        text = translations.gettext(self.message)
-        return text.format(**self.params) if self.params else text
-
-
-class AlreadyOpen(StorageError):
-    """Another window has a conversation open on this data folder."""
-
-
-@dataclass(frozen=True)
-class Event:
-    id: int
-    at: datetime
-    person: str
-    kind: str
-    payload: Any
-
-
-@dataclass(frozen=True)
-class Episode:
-    id: int
-    onset: date
-    at: datetime
-
-
-@dataclass(frozen=True)
-class StoredPlan:
-    id: int
-    at: datetime
-    plan: Plan
-
-
-@dataclass(frozen=True)
-class StoredAnswer:
-    question_id: str
-    value: AnswerValue
-    at: datetime
-
-
-@dataclass(frozen=True)
-class StoredSession:
-    key: str
-    flow_id: str
-    language: str
-    region: str | None
-    inputs: dict[str, AnswerValue]
-    episode: int | None
-    started_at: datetime
-    finished_at: datetime | None
-    outcome: dict[str, Any] | None
-
-
 # --- where --------------------------------------------------------------------------
 
 
@@ -340,7 +293,7 @@ def export_data(data_dir: Path | str | None = None, clock: Clock | None = None) 
     folder = resolve_data_dir(data_dir)
     if not (folder / DB_NAME).exists():
         return _empty_export(clock or SystemClock())
-    with Store.open(folder, clock, for_reading=True) as store:
+    with SQLiteStore.open(folder, clock, for_reading=True) as store:
         return store.export()
 
 
@@ -361,8 +314,9 @@ def _empty_export(clock: Clock) -> dict[str, Any]:
 # --- the store -------------------------------------------------------------------------
 
 
-class Store:
-    """An open database. Use :meth:`open`; close it (or use ``with``) when done."""
+class SQLiteStore:
+    """The :class:`~companion.store.protocol.Store` on one SQLite file. Use :meth:`open`;
+    close it (or use ``with``) when done."""
 
     def __init__(
         self,
@@ -376,7 +330,7 @@ class Store:
         self._lock = lock
         self.path = path
         self.data_dir = path.parent
-        self.clock = clock
+        self._clock = clock
         self.person = person
         self.read_only = lock is None
 
@@ -388,7 +342,7 @@ class Store:
         person: str = DEFAULT_PERSON,
         *,
         for_reading: bool = False,
-    ) -> Store:
+    ) -> SQLiteStore:
         """Opens (creating if needed) the database, migrating it to the current schema.
 
         Raises :class:`StorageError` when the folder cannot be used, or the file is
@@ -419,11 +373,15 @@ class Store:
         if self._lock is not None:
             self._lock.close()
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> SQLiteStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
 
     @property
     def schema_version(self) -> int:
@@ -576,14 +534,21 @@ class Store:
         )
         return [StoredAnswer(r[0], json.loads(r[1]), datetime.fromisoformat(r[2])) for r in rows]
 
-    def finish_session(self, session_key: str, outcome: Mapping[str, Any]) -> None:
-        """Records the outcome (``Outcome.model_dump(mode="json")``); a session finishes once."""
+    def finish_session(self, session_key: str, outcome: Outcome) -> None:
+        """Records the outcome (stored as its JSON); a session finishes once."""
+        self._finish(session_key, outcome.model_dump(mode="json"))
+
+    def set_aside(self, session_key: str, why: str) -> None:
+        """Finishes an abandoned conversation without an outcome; it never counts as held."""
+        self._finish(session_key, set_aside_outcome(why))
+
+    def _finish(self, session_key: str, stored: Mapping[str, Any]) -> None:
         self.session(session_key)
         with self._write() as db:
             changed = db.execute(
                 "UPDATE sessions SET finished_at = ?, outcome = ? "
                 "WHERE key = ? AND finished_at IS NULL",
-                (self._now(), _json(dict(outcome)), session_key),
+                (self._now(), _json(dict(stored)), session_key),
             ).rowcount
         if changed != 1:
             raise ValueError(f"session {session_key} is already finished")
@@ -605,6 +570,25 @@ class Store:
         rows = self._db.execute(_SESSION_QUERY + " ORDER BY started_at, rowid")
         return [_session(row) for row in rows]
 
+    def finished(self, flow_ids: Iterable[str], episode: int | None = None) -> list[StoredSession]:
+        """Sessions of these flows that reached an outcome, oldest first; one set aside
+        unfinished (too old, or its flow changed) has no outcome to speak of."""
+        query, params = _finished_query(flow_ids, episode)
+        rows = self._db.execute(query + " ORDER BY started_at, rowid", params)
+        return [s for s in map(_session, rows) if s.reached_outcome]
+
+    def latest_finished(self, flow_ids: Iterable[str]) -> StoredSession | None:
+        query, params = _finished_query(flow_ids, None)
+        for row in self._db.execute(query + " ORDER BY started_at DESC, rowid DESC", params):
+            session = _session(row)
+            if session.reached_outcome:
+                return session
+        return None
+
+    def finished_since(self, flow_ids: Iterable[str], since: datetime) -> list[StoredSession]:
+        # Compared as datetimes, not as text: the offset of stored times changes with DST.
+        return [s for s in self.finished(flow_ids) if s.started_at >= since]
+
     def fired_advice(self, flow_id: str | None = None) -> set[str]:
         """Advice rules that fired in finished sessions of the current episode.
 
@@ -614,16 +598,17 @@ class Store:
         episode = self.current_episode()
         if episode is None:
             return set()
-        fired: set[str] = set()
-        for session in self.sessions():
-            if session.episode != episode.id or session.outcome is None:
-                continue
-            if flow_id is not None and session.flow_id != flow_id:
-                continue
-            for advice in session.outcome.get("advice") or []:
-                if isinstance(advice, dict) and isinstance(advice.get("rule"), str):
-                    fired.add(advice["rule"])
-        return fired
+        query = _SESSION_QUERY + " WHERE episode = ? AND finished_at IS NOT NULL"
+        params: tuple[object, ...] = (episode.id,)
+        if flow_id is not None:
+            query += " AND flow_id = ?"
+            params += (flow_id,)
+        return {
+            advice.rule
+            for session in map(_session, self._db.execute(query, params))
+            if session.outcome is not None
+            for advice in session.outcome.advice
+        }
 
     # everything -----------------------------------------------------------------------
 
@@ -650,13 +635,13 @@ class Store:
                 "episode": s.episode,
                 "started_at": s.started_at.isoformat(),
                 "finished_at": s.finished_at.isoformat() if s.finished_at else None,
-                "outcome": s.outcome,
+                "outcome": stored_outcome,
                 "answers": [
                     {"question_id": a.question_id, "value": a.value, "at": a.at.isoformat()}
                     for a in self.answers_of(s.key)
                 ],
             }
-            for s in self.sessions()
+            for s, stored_outcome in self._sessions_as_stored()
         ]
         data["events"] = [
             {
@@ -677,6 +662,12 @@ class Store:
 
     # internals ----------------------------------------------------------------------------
 
+    def _sessions_as_stored(self) -> Iterator[tuple[StoredSession, Any]]:
+        """Every session with its outcome column as stored: an export keeps even an
+        outcome that no longer validates, for whoever tries to recover it."""
+        for row in self._db.execute(_SESSION_QUERY + " ORDER BY started_at, rowid"):
+            yield _session(row), json.loads(row[8]) if row[8] else None
+
     def _now(self) -> str:
         return self.clock.now().isoformat()
 
@@ -692,13 +683,33 @@ class Store:
         _private(self.path)
 
 
+Store = SQLiteStore
+"""The SQLite store under its former name, for tests and branches that open it directly;
+type against :class:`companion.store.protocol.Store` instead."""
+
+
 _SESSION_QUERY = (
     "SELECT key, flow_id, language, region, inputs, episode, started_at, finished_at, outcome "
     "FROM sessions"
 )
 
 
+def _finished_query(flow_ids: Iterable[str], episode: int | None) -> tuple[str, tuple[object, ...]]:
+    wanted = tuple(dict.fromkeys(flow_ids))
+    marks = ", ".join("?" for _ in wanted)
+    query = _SESSION_QUERY + f" WHERE finished_at IS NOT NULL AND flow_id IN ({marks})"
+    if episode is None:
+        return query, wanted
+    return query + " AND episode = ?", (*wanted, episode)
+
+
 def _session(row: Sequence[Any]) -> StoredSession:
+    try:
+        stored = json.loads(row[8]) if row[8] else None
+    except ValueError as err:
+        read = ReadOutcome(unreadable=f"the stored outcome is not JSON ({err})")
+    else:
+        read = read_outcome(stored)
     return StoredSession(
         key=row[0],
         flow_id=row[1],
@@ -708,7 +719,9 @@ def _session(row: Sequence[Any]) -> StoredSession:
         episode=row[5],
         started_at=datetime.fromisoformat(row[6]),
         finished_at=datetime.fromisoformat(row[7]) if row[7] else None,
-        outcome=json.loads(row[8]) if row[8] else None,
+        outcome=read.outcome,
+        set_aside=read.set_aside,
+        unreadable=read.unreadable,
     )
 
 
@@ -740,38 +753,6 @@ def _write_failure(err: sqlite3.Error, path: Path) -> StorageError:
     if code == sqlite3.SQLITE_READONLY or "readonly database" in text:
         return StorageError(FOLDER_READ_ONLY, folder=path.parent, env=ENV_DATA_DIR)
     return StorageError(CANNOT_WRITE, path=path, reason=text)
-
-
-# --- resuming a conversation ---------------------------------------------------------------
-
-
-def replay(session: Session, answers: Sequence[StoredAnswer]) -> Turn:
-    """Gives a fresh engine session the stored answers; returns the turn to show now.
-
-    Each answer must be for the question the session is asking, or correct the
-    answer just before it (else the flow changed since it was stored:
-    :class:`StorageError`, start over) and must be accepted again.
-    """
-    turn = session.start()
-    for stored in answers:
-        asking = session.current_question
-        corrected = asking is not None and session.last_answered == stored.question_id
-        if corrected and session.state != stored.question_id:
-            # The patient corrected the answer just given ("nee, 2 weken"): both are stored.
-            turn = session.amend(stored.value)
-        elif asking is None or session.state != stored.question_id:
-            raise StorageError(
-                f"cannot resume: the stored answer to '{stored.question_id}' does not fit the "
-                f"flow '{session.flow.id}' any more (it is at '{session.state}')"
-            )
-        else:
-            turn = session.give(stored.value)
-        if turn.accepted is None or turn.accepted.question != stored.question_id:
-            raise StorageError(
-                f"cannot resume: flow '{session.flow.id}' no longer accepts "
-                f"{stored.value!r} for '{stored.question_id}'"
-            )
-    return turn.model_copy(update={"accepted": None}) if answers else turn
 
 
 # --- opening safely ----------------------------------------------------------------------------
