@@ -1,0 +1,81 @@
+"""The journey asks the store intent-level questions: deciding what comes next does not
+read the whole history again and again (issue 12: it read every session about five times)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from companion.clock import FixedClock
+from companion.journey.journey import CHECKIN, Journey
+from companion.resources import Library, builtin_library
+from companion.store import storage
+from companion.store.records import StoredSession
+from tests.test_journey import CALM_CHECKIN, START, open_journey, start_episode_with_plan, talk
+
+CHECKINS = 8
+
+
+@pytest.fixture(scope="module")
+def library() -> Library:
+    return builtin_library()
+
+
+class SessionReads:
+    """Counts the stored sessions the SQLite store decodes."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def wrap(self, real: Any) -> Any:
+        def counted(row: Any) -> StoredSession:
+            self.count += 1
+            return real(row)  # type: ignore[no-any-return]
+
+        return counted
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[SessionReads]:
+    counter = SessionReads()
+    monkeypatch.setattr(storage, "_session", counter.wrap(storage._session))
+    yield counter
+
+
+def weeks_of_checkins(library: Library, tmp_path: Path) -> tuple[Journey, FixedClock]:
+    clock = FixedClock(START)
+    store, journey = open_journey(library, tmp_path, clock)
+    start_episode_with_plan(store, journey, clock)
+    for _ in range(CHECKINS):
+        clock.advance(days=1)
+        conversation = journey.next()
+        assert conversation is not None and conversation.flow_id == CHECKIN
+        talk(conversation, CALM_CHECKIN)
+    return journey, clock
+
+
+def test_a_day_with_nothing_due_reads_a_few_sessions_not_the_history(
+    library: Library, tmp_path: Path, reads: SessionReads
+) -> None:
+    journey, _clock = weeks_of_checkins(library, tmp_path)
+    reads.count = 0
+    assert journey.next() is None  # screened today already
+    # The latest triage, education since it, the latest screen: history length does not matter.
+    assert reads.count <= 4
+
+
+def test_a_new_checkin_reads_each_earlier_checkin_at_most_twice(
+    library: Library, tmp_path: Path, reads: SessionReads
+) -> None:
+    journey, clock = weeks_of_checkins(library, tmp_path)
+    clock.advance(days=1)
+    reads.count = 0
+    conversation = journey.next()
+    assert conversation is not None and conversation.flow_id == CHECKIN
+    # The check-in's inputs need the episode's screens, and its once-only advice the rules
+    # fired so far: two reads of each check-in, plus a few single sessions. Before the store
+    # answered these questions, every session was read about five times.
+    assert reads.count <= 2 * CHECKINS + 4
