@@ -247,6 +247,83 @@ def test_replaced_plans_are_kept(store: Store, clock: FixedClock) -> None:
     ]
 
 
+# --- typed outcomes ------------------------------------------------------------------------
+
+
+def stored_outcome_column(folder: Path, key: str, text: str) -> None:
+    """Writes a session's outcome column as another version (or damage) left it."""
+    with raw(folder) as other:
+        other.execute("UPDATE sessions SET outcome = ? WHERE key = ?", (text, key))
+
+
+def finished_triage(store: Store, disposition: str) -> str:
+    key = store.start_session("triage", "nl", "BE", {})
+    store.finish_session(key, outcome_of(disposition, {"pain_duration_days": 2}))
+    return key
+
+
+def test_an_outcome_stored_before_advice_existed_still_reads(store: Store) -> None:
+    key = finished_triage(store, "gp_soon")
+    older = outcome_of("gp_soon", {"pain_duration_days": 2}).model_dump(mode="json")
+    del older["advice"], older["message_keys"]  # fields added by later versions
+    stored_outcome_column(store.data_dir, key, json.dumps(older))
+    read = store.session(key)
+    assert read.outcome is not None and read.unreadable is None
+    assert (read.disposition, read.outcome.advice, read.answer("pain_duration_days")) == (
+        "gp_soon",
+        [],
+        2,
+    )
+
+
+@pytest.mark.parametrize(
+    ("column", "problem"),
+    [
+        ('{"disposition": 5, "answers": "none"}', "disposition"),
+        ("{not json", "not JSON"),
+        ("[1, 2]", "not valid"),
+    ],
+)
+def test_a_stored_outcome_that_does_not_validate_is_marked_not_raised(
+    store: Store, column: str, problem: str
+) -> None:
+    key = finished_triage(store, "self_care")
+    stored_outcome_column(store.data_dir, key, column)
+    (read,) = store.finished(["triage"])
+    assert read.key == key and read.outcome is None and read.disposition is None
+    assert read.unreadable is not None and problem in read.unreadable
+    # The export keeps what is stored, for whoever tries to recover it.
+    (exported,) = store.export()["sessions"]
+    assert exported["key"] == key
+    assert exported["outcome"] == (column if column.startswith("{not") else json.loads(column))
+
+
+def test_an_unreadable_triage_result_is_screened_again_never_read_as_an_older_one(
+    tmp_path: Path,
+) -> None:
+    from companion.journey.journey import TRIAGE, Journey
+    from companion.reports.report import collect, open_texts
+    from companion.resources import builtin_library
+    from tests.test_journey import START
+
+    clock = FixedClock(START)
+    library = builtin_library()
+    with Store.open(tmp_path / "data", clock) as store:
+        earlier = finished_triage(store, "self_care")
+        clock.advance(days=1)
+        latest = finished_triage(store, "emergency")
+        stored_outcome_column(store.data_dir, latest, '{"disposition": ["emergency"]}')
+        journey = Journey(library, store, clock, "nl", None)
+        # Skipping the damaged result would go on from the earlier self-care triage.
+        conversation = journey.next()
+        assert conversation is not None and conversation.flow_id == TRIAGE
+        store.set_aside(conversation.key, "test: stopped")
+        texts = open_texts(library, store, "nl", None)
+        shown = collect(store, library, texts, clock.today()).screens
+        assert [s.disposition for s in shown] == ["self_care"]  # the damaged one is left out
+        assert store.session(earlier).disposition == "self_care"
+
+
 # --- export and erase -----------------------------------------------------------------------
 
 

@@ -666,7 +666,7 @@ class SQLiteStore:
         """Every session with its outcome column as stored: an export keeps even an
         outcome that no longer validates, for whoever tries to recover it."""
         for row in self._db.execute(_SESSION_QUERY + " ORDER BY started_at, rowid"):
-            yield _session(row), json.loads(row[8]) if row[8] else None
+            yield _session(row), _as_stored(row[8])
 
     def _now(self) -> str:
         return self.clock.now().isoformat()
@@ -723,6 +723,16 @@ def _session(row: Sequence[Any]) -> StoredSession:
         set_aside=read.set_aside,
         unreadable=read.unreadable,
     )
+
+
+def _as_stored(text: str | None) -> Any:
+    """A JSON column decoded, or its text as it is when it is not JSON (damaged)."""
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 def _json(value: Any) -> str:
