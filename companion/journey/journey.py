@@ -26,7 +26,7 @@ from companion.journey.replay import replay
 from companion.resources import Library
 from companion.store.errors import StorageError
 from companion.store.protocol import Store
-from companion.store.records import SET_ASIDE, StoredSession
+from companion.store.records import StoredSession
 
 TRIAGE = "triage"
 EDUCATION = "education"
@@ -40,7 +40,6 @@ SCREENS = (TRIAGE, CHECKIN)
 """The conversations that screen for red flags."""
 ONSET_CORRECTED = "onset_corrected"
 """Event: a check-in learned when the pain began, which triage did not know."""
-__all__ = ["SET_ASIDE"]  # still importable from here, where it was defined before
 
 RESUME_WITHIN = timedelta(hours=12)
 """An unfinished conversation older than this is set aside and asked again:
