@@ -166,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     eraser = commands.add_parser("erase", help="delete all stored data")
     eraser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     from companion.commands.homework import add_plan_commands
-    from companion.reports.report import add_report_command
+    from companion.commands.report import add_report_command
 
     add_plan_commands(commands, _no_options)
     add_report_command(commands, _no_options)
@@ -208,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "plan":
         return run_plan(args)
     if args.command == "report":
-        from companion.reports.report import run_report_command
+        from companion.commands.report import run_report_command
 
         _settle_report_locale(args)
         return run_report_command(args)

@@ -7,10 +7,10 @@
   the lock goes with the process, also when it is killed.
 - A read-only data folder: `export` and `report` still work (SQLite opened read-only) and a
   conversation says so in one line. Tests run as root in CI, where chmod does not stop root, so
-  the folder is made read-only for the companion by patching `companion.store.storage._writable` (the
-  one place that decides) to say no; SQLite then really opens the file with `mode=ro`, so any
-  write would fail, and the file is checked to be byte-for-byte unchanged. Without root the
-  same is also tried with a real `chmod`.
+  the folder is made read-only for the companion by patching
+  `companion.store.storage._writable` (the one place that decides) to say no; SQLite then
+  really opens the file with `mode=ro`, so any write would fail, and the file is checked to
+  be byte-for-byte unchanged. Without root the same is also tried with a real `chmod`.
 - A full disk mid-conversation: one line, no traceback, and every answer stored before it is
   kept. Simulated by a connection class whose `execute` raises SQLite's own
   "database or disk is full" once armed.

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,8 +18,10 @@ from companion.cli import main
 from companion.clock import FixedClock
 from companion.commands.homework import check_plan_file
 from companion.journey.journey import CHECKIN, EDUCATION, TRIAGE, Journey
-from companion.reports.report import collect, open_texts, render_html, render_markdown, write_report
-from companion.resources import Library, builtin_library
+from companion.reports.data import collect, milestone_days
+from companion.reports.markdown import md
+from companion.reports.report import open_texts, render_html, render_markdown, write_report
+from companion.resources import Library, builtin_library, default_flows_dir, load_library
 from companion.store.storage import Store
 from tests.test_journey import talk
 
@@ -315,3 +318,36 @@ def test_report_command_writes_markdown_in_the_chosen_language(tmp_path: Path) -
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# Rapport sur votre mal de dos")
     assert (out.stat().st_mode & 0o777) == 0o600
+
+
+def test_milestones_follow_the_check_in_flow(tmp_path: Path) -> None:
+    """The report's milestones are the days the check-in's advice rules start: moving a rule
+    from day 21 to day 28 in a copy of the flows moves the milestone in the report."""
+    assert milestone_days(builtin_library()) == (7, 14, 21, 42, 84)
+    flows = tmp_path / "flows"
+    shutil.copytree(default_flows_dir(), flows)
+    checkin = flows / "checkin.yaml"
+    shipped_text = checkin.read_text(encoding="utf-8")
+    assert shipped_text.count("{number: day, ge: 21}") == 1
+    checkin.write_text(
+        shipped_text.replace("{number: day, ge: 21}", "{number: day, ge: 28}"), encoding="utf-8"
+    )
+    moved = load_library(flows)
+    episode = simulate_episode(tmp_path, "nl")
+    with episode.store as store:
+        texts = open_texts(moved, store, "nl")
+        today = store.clock.today()
+        shipped = collect(store, episode.library, texts, today)
+        changed = collect(store, moved, texts, today)
+        lines = render_markdown(changed).splitlines()
+    assert [day for day, _ in shipped.milestones] == [7, 14, 21]
+    assert [day for day, _ in changed.milestones] == [7, 14, 28]
+    onset = changed.onset
+    assert onset is not None
+
+    def milestone_line(day: int) -> str:
+        on = texts.format_date(onset + timedelta(days=day))
+        return "- " + md(texts.text("report.milestone.passed", day=str(day), date=on))
+
+    assert milestone_line(28) in lines
+    assert milestone_line(21) not in lines

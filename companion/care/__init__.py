@@ -1,1 +1,3 @@
-"""Care rules: the activity plan, its set-up, and what an episode's earlier screens mean for the next check-in."""
+"""Care rules: the activity plan, its set-up, and what an episode's earlier screens mean for the
+next check-in.
+"""

@@ -1,1 +1,1 @@
-"""The command-line commands besides the conversation: one module per command (and their helpers)."""
+"""The command-line commands besides the conversation: one module per command (and helpers)."""

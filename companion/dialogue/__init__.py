@@ -1,1 +1,3 @@
-"""The dialogue engine: flows and conditions as data, typed answers, sessions and turns (pure: no files, no clock)."""
+"""The dialogue engine: flows and conditions as data, typed answers, sessions and turns (pure: no
+files, no clock).
+"""

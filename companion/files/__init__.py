@@ -1,1 +1,3 @@
-"""Reading files, and files from others: size, type, encoding and depth limits before anything is parsed."""
+"""Reading files, and files from others: size, type, encoding and depth limits before anything is
+parsed.
+"""

@@ -362,12 +362,6 @@ class Journey:
         return screens
 
 
-def finished_sessions(store: Store, flow_ids: Iterable[str]) -> list[StoredSession]:
-    """Conversations of these flows that reached an outcome, oldest first
-    (:meth:`Store.finished`; kept for the reports)."""
-    return store.finished(flow_ids)
-
-
 def education_inputs(
     flow: Flow, disposition: str | None, triage_answers: Mapping[str, AnswerValue]
 ) -> dict[str, AnswerValue]:

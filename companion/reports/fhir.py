@@ -23,9 +23,9 @@ from datetime import datetime
 from typing import Any
 
 from companion.care.plan import Plan, goal_day
-from companion.dialogue.engine import AnswerView
 from companion.dialogue.flow import ChoiceAnswer, NumberAnswer, QuestionState, YesNoAnswer
-from companion.journey.journey import CHECKIN, SCREENS, TRIAGE, finished_sessions
+from companion.journey.journey import CHECKIN, SCREENS, TRIAGE
+from companion.reports.data import StoredAnswer, finished_screens
 from companion.resources import Library
 from companion.store.protocol import Store
 from companion.texts.content import ContentError, Localizer
@@ -101,13 +101,13 @@ def questionnaire(library: Library, texts: Localizer, flow_id: str = TRIAGE) -> 
     }
 
 
-def _answer_item(stored: AnswerView, states: dict[str, Any]) -> dict[str, Any] | None:
+def _answer_item(stored: StoredAnswer, states: dict[str, Any]) -> dict[str, Any] | None:
     question = stored.question
     state = states.get(question)
     if not isinstance(state, QuestionState):
         return None
     value = stored.value
-    item: dict[str, Any] = {"linkId": question, "text": stored.question_text}
+    item: dict[str, Any] = {"linkId": question, "text": stored.question_text or ""}
     if value == "unknown":
         item["extension"] = [{"url": ABSENT, "valueCode": "asked-unknown"}]
     elif isinstance(state.answer, YesNoAnswer) and isinstance(value, bool):
@@ -120,7 +120,7 @@ def _answer_item(stored: AnswerView, states: dict[str, Any]) -> dict[str, Any] |
                 "valueCoding": {
                     "system": OPTION_SYSTEM,
                     "code": value,
-                    "display": stored.shown,
+                    "display": stored.shown if stored.shown is not None else str(value),
                 }
             }
         ]
@@ -214,11 +214,12 @@ def fhir_bundle(store: Store, library: Library, texts: Localizer) -> dict[str, A
     forms = {flow_id: questionnaire(library, texts, flow_id) for flow_id in SCREENS}
     for form in forms.values():
         add(form)
-    for session in finished_sessions(store, SCREENS):
-        form = forms[session.flow_id]
-        states = library.flows[session.flow_id].flow.states
-        answers = session.outcome.answers if session.outcome is not None else []
-        items = [item for stored in answers if (item := _answer_item(stored, states)) is not None]
+    for screen in finished_screens(store):
+        form = forms[screen.flow_id]
+        states = library.flows[screen.flow_id].flow.states
+        items = [
+            item for stored in screen.answers if (item := _answer_item(stored, states)) is not None
+        ]
         if not items:
             continue
         add(
@@ -227,8 +228,8 @@ def fhir_bundle(store: Store, library: Library, texts: Localizer) -> dict[str, A
                 "questionnaire": f"{form['url']}|{form['version']}",
                 "status": "completed",
                 "subject": {"reference": patient},
-                "authored": _instant(session.finished_at or session.started_at),
-                "language": session.language,
+                "authored": _instant(screen.at),
+                "language": screen.language,
                 "item": items,
             }
         )

@@ -13,18 +13,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from companion.journey.journey import TRIAGE
-from companion.reports.report import (
-    ESCALATIONS,
-    Screen,
-    ShownAnswer,
-    collect,
-    disposition_text,
-    esc,
-    html_page,
-    md,
-    md_table,
-    when,
-)
+from companion.reports import html, markdown
+from companion.reports.blocks import Block, Document, Heading, Paragraph, Row, Section, Table
+from companion.reports.data import ESCALATIONS, Screen, ShownAnswer, collect
+from companion.reports.wording import disposition_text, when
 from companion.resources import Library
 from companion.store.protocol import Store
 from companion.texts.content import Localizer
@@ -76,61 +68,56 @@ def _duration(summary: GpSummary) -> str:
     )
 
 
-def _sections(summary: GpSummary) -> list[tuple[str, str, list[ShownAnswer]]]:
-    e = summary.escalation
-    return [
+def _answer_sections(summary: GpSummary) -> list[Section]:
+    """The answers behind the advice, one section per kind; a kind without answers is left out."""
+    t, e = summary.texts, summary.escalation
+    cols = [t.text("report.col.question"), t.text("report.col.answer")]
+    kinds = [
         ("reasons", "gp.reasons.heading", e.reasons),
         ("red-flags", "gp.flags.heading", e.red_flags),
         ("unknown", "gp.unknown.heading", e.unknown),
         ("history", "gp.history.heading", summary.history),
     ]
+    return [
+        Section(
+            [
+                Table(
+                    cols,
+                    [
+                        Row([(a.question, False), (a.shown, False)], (("data-concept", a.concept),))
+                        for a in answers
+                    ],
+                )
+            ],
+            t.text(heading),
+            (("id", id_),),
+        )
+        for id_, heading, answers in kinds
+        if answers
+    ]
+
+
+def summary_document(summary: GpSummary) -> Document:
+    t, e = summary.texts, summary.escalation
+    advice = t.text("gp.disposition", disposition=disposition_text(t, e.disposition))
+    blocks: list[Block] = [
+        Heading(1, t.text("gp.title")),
+        Paragraph(t.text("gp.intro")),
+        Paragraph(
+            advice,
+            (("class", "alert"), ("id", "disposition"), ("data-disposition", str(e.disposition))),
+            strong=True,
+        ),
+        Paragraph(t.text("gp.when", datetime=when(t, e.at)), (("id", "when"),)),
+        Paragraph(_duration(summary), (("id", "duration"),)),
+        *_answer_sections(summary),
+    ]
+    return Document(t.text("gp.title"), t.locale, blocks)
 
 
 def summary_html(summary: GpSummary) -> str:
-    t, e = summary.texts, summary.escalation
-    cols = [t.text("report.col.question"), t.text("report.col.answer")]
-    out = [
-        f"<h1>{esc(t.text('gp.title'))}</h1>\n",
-        f"<p>{esc(t.text('gp.intro'))}</p>\n",
-        f'<p class="alert" id="disposition" data-disposition="{esc(e.disposition)}">'
-        f"<strong>{esc(t.text('gp.disposition', disposition=disposition_text(t, e.disposition)))}"
-        "</strong></p>\n",
-        f'<p id="when">{esc(t.text("gp.when", datetime=when(t, e.at)))}</p>\n',
-        f'<p id="duration">{esc(_duration(summary))}</p>\n',
-    ]
-    for id_, heading, answers in _sections(summary):
-        if not answers:
-            continue
-        out.append(f'<section id="{id_}"><h2>{esc(t.text(heading))}</h2>\n')
-        head = "".join(f'<th scope="col">{esc(c)}</th>' for c in cols)
-        rows = "".join(
-            f'<tr data-concept="{esc(a.concept)}">'
-            f"<td>{esc(a.question)}</td><td>{esc(a.shown)}</td></tr>\n"
-            for a in answers
-        )
-        out.append(
-            f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}</tbody>\n</table>\n</section>\n"
-        )
-    return html_page(t, t.text("gp.title"), "".join(out))
+    return html.render(summary_document(summary))
 
 
 def summary_markdown(summary: GpSummary) -> str:
-    t, e = summary.texts, summary.escalation
-    cols = [t.text("report.col.question"), t.text("report.col.answer")]
-    out = [
-        f"# {md(t.text('gp.title'))}",
-        "",
-        md(t.text("gp.intro")),
-        "",
-        f"**{md(t.text('gp.disposition', disposition=disposition_text(t, e.disposition)))}**",
-        "",
-        md(t.text("gp.when", datetime=when(t, e.at))),
-        "",
-        md(_duration(summary)),
-        "",
-    ]
-    for _, heading, answers in _sections(summary):
-        if answers:
-            out += [f"## {md(t.text(heading))}", ""]
-            out += md_table(cols, [[(a.question, False), (a.shown, False)] for a in answers])
-    return "\n".join(out).rstrip() + "\n"
+    return markdown.render(summary_document(summary))

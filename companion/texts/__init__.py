@@ -1,1 +1,3 @@
-"""Texts: content packs by key, gettext catalogs, plain-language and safety checks of what patients read."""
+"""Texts: content packs by key, gettext catalogs, plain-language and safety checks of what patients
+read.
+"""

@@ -1,0 +1,331 @@
+"""What the reports show, collected from the store: typed records, no layout.
+
+This is the only module of :mod:`companion.reports` that reads stored sessions and their outcomes
+(:func:`finished_screens`); the report, the GP summary and the FHIR export read the typed records
+it returns. Nothing is recomputed from pain, and the quota of a day is the one of the plan that was
+current on that day (:func:`companion.care.plan.quota_on`).
+
+- **Adherence**: of the check-ins that asked about the plan (``quota_done`` answered; a check-in
+  cut short by a red flag does not ask), the share answered ``done`` or ``partly``.
+- **Escalation**: a triage or check-in that ended in ``emergency``, ``gp_today`` or ``gp_soon``.
+- **Milestones**: the days since onset at which the check-in flow's milestone advice rules start
+  (rules ``dayN_...`` with ``{number: day, ge: N}``, clinical brief section 5) that have passed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from companion.care.plan import Plan, quota_on
+from companion.dialogue.conditions import AllCondition, AnyCondition, Condition, NumberCondition
+from companion.dialogue.engine import AnswerView
+from companion.dialogue.flow import QuestionState
+from companion.journey.journey import CHECKIN, SCREENS, TRIAGE
+from companion.reports.wording import answer_text
+from companion.resources import Library
+from companion.store.protocol import Store
+from companion.store.records import StoredPlan
+from companion.texts.content import ContentError, Localizer
+
+ESCALATIONS = ("emergency", "gp_today", "gp_soon")
+"""Dispositions that send the patient to a doctor (clinical brief section 2)."""
+MODIFIERS = frozenset({"age", "sex", "pain_duration_days"})
+"""Triage concepts that are not alarm signs themselves."""
+DAY_INPUT = "day"
+"""The check-in's input that counts the days since onset."""
+MILESTONE_RULE = re.compile(r"day(\d+)_")
+"""Advice rules named ``dayN_...`` mark a follow-up milestone of the check-in flow."""
+
+
+# --- the stored record, typed ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """One answer as the session stored it (in the session's language)."""
+
+    question: str
+    concept: str
+    value: Any
+    question_text: str | None
+    shown: str | None
+
+
+@dataclass(frozen=True)
+class GivenAdvice:
+    rule: str
+    messages: list[str]
+
+
+@dataclass(frozen=True)
+class FinishedScreen:
+    """A finished triage or check-in as stored: the one shape the reports read."""
+
+    flow_id: str
+    language: str
+    at: datetime
+    inputs: dict[str, Any]
+    disposition: str | None
+    answers: list[StoredAnswer]
+    reasons: list[StoredAnswer]
+    unknown: set[str]
+    """Concepts the patient did not know."""
+    advice: list[GivenAdvice]
+
+
+def _stored_answers(given: Sequence[AnswerView]) -> list[StoredAnswer]:
+    return [StoredAnswer(a.question, a.concept, a.value, a.question_text, a.shown) for a in given]
+
+
+def finished_screens(store: Store) -> list[FinishedScreen]:
+    """Every finished triage and check-in, oldest first, read into typed records."""
+    screens = []
+    for session in store.finished(SCREENS):
+        outcome = session.outcome
+        if outcome is None:
+            continue  # a stored outcome that does not validate has nothing to show
+        screens.append(
+            FinishedScreen(
+                flow_id=session.flow_id,
+                language=session.language,
+                at=session.finished_at or session.started_at,
+                inputs=dict(session.inputs),
+                disposition=outcome.disposition,
+                answers=_stored_answers(outcome.answers),
+                reasons=_stored_answers(outcome.reasons),
+                unknown=set(outcome.unknown),
+                advice=[GivenAdvice(g.rule, list(g.messages)) for g in outcome.advice],
+            )
+        )
+    return screens
+
+
+# --- what the report shows ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShownAnswer:
+    question_id: str
+    concept: str
+    question: str
+    """The question in the report's language."""
+    value: Any
+    shown: str
+    """The answer in the report's language."""
+
+
+@dataclass(frozen=True)
+class Screen:
+    """A finished triage or check-in: its red-flag answers and its result."""
+
+    flow_id: str
+    at: datetime
+    disposition: str | None
+    red_flags: list[ShownAnswer]
+    reasons: list[ShownAnswer]
+    unknown: list[ShownAnswer]
+    answers: list[ShownAnswer]
+
+
+@dataclass(frozen=True)
+class Advice:
+    rule: str
+    messages: list[str]
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    at: datetime
+    day: int | None
+    disposition: str | None
+    quota_done: str | None
+    pain_now: int | None
+    pain_trend: str | None
+    daily_activities_resumed: bool | None
+    quotas: list[int]
+    """The quota per activity of the plan current that day."""
+    answers: list[ShownAnswer]
+    """The "how it goes" answers (the red-flag answers are in the screen)."""
+    advice: list[Advice]
+
+
+@dataclass
+class ReportData:
+    texts: Localizer
+    made_on: date
+    plan: Plan | None
+    onset: date | None
+    checkins: list[CheckIn] = field(default_factory=list)
+    screens: list[Screen] = field(default_factory=list)
+    milestones: list[tuple[int, date]] = field(default_factory=list)
+
+    @property
+    def escalations(self) -> list[Screen]:
+        return [s for s in self.screens if s.disposition in ESCALATIONS]
+
+    @property
+    def adherence(self) -> tuple[int, int]:
+        """(check-ins with the plan done or partly done, check-ins that asked about the plan)."""
+        asked = [c for c in self.checkins if c.quota_done is not None]
+        return sum(c.quota_done in ("done", "partly") for c in asked), len(asked)
+
+
+def _whole_number(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+class _Answers:
+    """Shows stored answers again in the report's language, from the flows."""
+
+    def __init__(self, library: Library, texts: Localizer) -> None:
+        self.library = library
+        self.texts = texts
+
+    def shown(self, flow_id: str, stored: StoredAnswer, same_language: bool) -> ShownAnswer:
+        flow = self.library.flows.get(flow_id)
+        state = flow.flow.states.get(stored.question) if flow else None
+        question = stored.question_text if stored.question_text is not None else stored.question
+        shown = stored.shown if stored.shown is not None else str(stored.value)
+        if isinstance(state, QuestionState):
+            try:
+                question = self.texts.text(state.text)
+                shown = answer_text(self.texts, stored.value, state)
+            except ContentError:
+                if not same_language:
+                    question, shown = stored.question, str(stored.value)
+        return ShownAnswer(stored.question, stored.concept, question, stored.value, shown)
+
+
+def red_flag_questions(library: Library) -> set[str]:
+    """Question ids of the triage flow that screen for an alarm sign."""
+    states = library.flows[TRIAGE].flow.states
+    return {
+        name
+        for name, state in states.items()
+        if isinstance(state, QuestionState) and state.concept not in MODIFIERS
+    }
+
+
+def _day_thresholds(condition: Condition) -> Iterator[int]:
+    if isinstance(condition, NumberCondition):
+        if condition.number == DAY_INPUT and condition.ge is not None:
+            yield condition.ge
+    elif isinstance(condition, AllCondition):
+        for part in condition.all:
+            yield from _day_thresholds(part)
+    elif isinstance(condition, AnyCondition):
+        for part in condition.any:
+            yield from _day_thresholds(part)
+
+
+def milestone_days(library: Library) -> tuple[int, ...]:
+    """The follow-up milestones, in days since onset, as the check-in flow's advice rules set
+    them: each rule ``dayN_...`` starts at its ``{number: day, ge: N}``."""
+    days = {
+        day
+        for rule in library.flows[CHECKIN].flow.advice
+        if MILESTONE_RULE.match(rule.id)
+        for day in _day_thresholds(rule.when)
+    }
+    return tuple(sorted(days))
+
+
+def _plan_on(history: Sequence[StoredPlan], moment: datetime) -> Plan | None:
+    current = None
+    for stored in history:
+        if stored.at <= moment:
+            current = stored.plan
+    return current
+
+
+def collect(store: Store, library: Library, texts: Localizer, today: date) -> ReportData:
+    """Everything the report shows, from the store."""
+    episode = store.current_episode()
+    history = store.plan_history()
+    data = ReportData(
+        texts=texts,
+        made_on=today,
+        plan=history[-1].plan if history else None,
+        onset=episode.onset if episode else None,
+    )
+    shower = _Answers(library, texts)
+    red_flags = red_flag_questions(library)
+    for stored in finished_screens(store):
+        same = stored.language == texts.language
+        answers = [shower.shown(stored.flow_id, a, same) for a in stored.answers]
+        screened = (
+            answers
+            if stored.flow_id == TRIAGE
+            else [a for a in answers if a.question_id in red_flags]
+        )
+        data.screens.append(
+            Screen(
+                flow_id=stored.flow_id,
+                at=stored.at,
+                disposition=stored.disposition,
+                red_flags=[a for a in screened if a.question_id in red_flags],
+                reasons=[shower.shown(stored.flow_id, a, same) for a in stored.reasons],
+                unknown=[a for a in answers if a.concept in stored.unknown],
+                answers=screened,
+            )
+        )
+        if stored.flow_id == CHECKIN:
+            data.checkins.append(_checkin(stored, answers, red_flags, history, texts, library))
+    if data.onset is not None:
+        data.milestones = [
+            (day, data.onset + timedelta(days=day))
+            for day in milestone_days(library)
+            if data.onset + timedelta(days=day) <= today
+        ]
+    return data
+
+
+def _advice(stored: FinishedScreen, texts: Localizer, library: Library) -> list[Advice]:
+    """The advice given, in the report's language when the rule still says it."""
+    rules = {rule.id: rule for rule in library.flows[CHECKIN].flow.advice}
+    advice = []
+    for given in stored.advice:
+        messages = list(given.messages)
+        if stored.language != texts.language and given.rule in rules:
+            messages = []
+            for say in rules[given.rule].say:
+                if say.when is None:
+                    try:
+                        messages.append(texts.text(say.text))
+                    except ContentError:
+                        continue
+        advice.append(Advice(given.rule, messages))
+    return advice
+
+
+def _checkin(
+    stored: FinishedScreen,
+    answers: list[ShownAnswer],
+    red_flags: set[str],
+    history: Sequence[StoredPlan],
+    texts: Localizer,
+    library: Library,
+) -> CheckIn:
+    by_concept = {a.concept: a.value for a in answers}
+    plan = _plan_on(history, stored.at)
+    daily = by_concept.get("daily_activities_resumed")
+    quota_done = by_concept.get("quota_done")
+    trend = by_concept.get("pain_trend")
+    return CheckIn(
+        at=stored.at,
+        day=_whole_number(stored.inputs.get(DAY_INPUT)),
+        disposition=stored.disposition,
+        quota_done=quota_done if isinstance(quota_done, str) and quota_done != "unknown" else None,
+        pain_now=_whole_number(by_concept.get("pain_now")),
+        pain_trend=trend if isinstance(trend, str) else None,
+        daily_activities_resumed=daily if isinstance(daily, bool) else None,
+        quotas=[quota_on(plan, i, stored.at.date()) for i in range(len(plan.activities))]
+        if plan
+        else [],
+        answers=[a for a in answers if a.question_id not in red_flags],
+        advice=_advice(stored, texts, library),
+    )

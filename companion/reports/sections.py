@@ -1,0 +1,278 @@
+"""The progress report's sections, described once: :func:`report_document` turns the collected
+:class:`~companion.reports.data.ReportData` into a :class:`~companion.reports.blocks.Document`
+that :mod:`~companion.reports.html` and :mod:`~companion.reports.markdown` both render.
+
+Sections, in order: the plan, the quota per check-in (chart and table), adherence, pain, the
+check-in answers, milestones and advice, the red-flag screens, and escalations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from companion.journey.journey import TRIAGE
+from companion.reports.blocks import (
+    Bar,
+    BarChart,
+    Block,
+    BulletList,
+    Document,
+    Group,
+    Heading,
+    Item,
+    Paragraph,
+    Row,
+    Section,
+    Table,
+)
+from companion.reports.data import CheckIn, ReportData, Screen, ShownAnswer
+from companion.reports.wording import (
+    activity_label,
+    activity_lines,
+    disposition_text,
+    done_text,
+    number_or_dash,
+    percent,
+    plan_lines,
+    trend_text,
+    when,
+    yes_no_text,
+)
+from companion.texts.content import Localizer
+
+
+def report_document(data: ReportData) -> Document:
+    t = data.texts
+    blocks: list[Block] = [
+        Heading(1, t.text("report.title")),
+        Paragraph(
+            t.text("report.made_on", date=t.format_date(data.made_on)), (("class", "muted"),)
+        ),
+        Paragraph(t.text("report.about")),
+        _plan(data),
+        _quota(data),
+        _adherence(data),
+        _pain(data),
+        _answers(data),
+        _milestones(data),
+        _screens(data),
+        _escalations(data),
+    ]
+    return Document(t.text("report.title"), t.locale, blocks)
+
+
+def _section(id_: str, heading: str, blocks: Sequence[Block]) -> Section:
+    return Section(blocks, heading, (("id", id_),))
+
+
+def answers_table(t: Localizer, answers: Sequence[ShownAnswer], id_: str) -> Table:
+    """Questions and answers in two columns."""
+    return Table(
+        [t.text("report.col.question"), t.text("report.col.answer")],
+        [Row([(a.question, False), (a.shown, False)]) for a in answers],
+        (("id", id_),),
+    )
+
+
+def _plan(data: ReportData) -> Section:
+    t, plan = data.texts, data.plan
+    blocks: list[Block] = [Paragraph(line) for line in plan_lines(t, plan)]
+    if plan is not None:
+        for index in range(len(plan.activities)):
+            blocks.append(Heading(3, activity_label(t, plan, index)))
+            blocks += [Paragraph(line) for line in activity_lines(t, plan, index)]
+    return _section("plan", t.text("report.plan.heading"), blocks)
+
+
+def _quota(data: ReportData) -> Section:
+    t = data.texts
+    count = t.text("report.checkins.count", count=t.format_number(len(data.checkins)))
+    blocks: list[Block] = [Paragraph(count, (("id", "checkin-count"),))]
+    if data.plan is not None:
+        for index in range(len(data.plan.activities)):
+            blocks += [
+                Heading(3, activity_label(t, data.plan, index)),
+                _quota_chart(data, index),
+                _quota_table(data, index),
+            ]
+    return _section("quota", t.text("report.quota.heading"), blocks)
+
+
+def _quota_chart(data: ReportData, index: int) -> BarChart:
+    """The quota at each check-in; the title of each bar says its date, quota and whether done."""
+    t = data.texts
+    assert data.plan is not None
+    points = [(c, c.quotas[index]) for c in data.checkins if len(c.quotas) > index]
+    highest = max((q for _, q in points), default=0) or 1
+    bars = [
+        Bar(
+            quota=quota,
+            title=f"{t.format_date(c.at.date(), 'short')}: {t.format_number(quota)} - "
+            f"{done_text(t, c.quota_done)}",
+            done=c.quota_done if c.quota_done in ("done", "partly") else None,
+            label=t.format_number(c.day) if c.day is not None else None,
+        )
+        for c, quota in points
+    ]
+    label = f"{activity_label(t, data.plan, index)}: {t.text('report.quota.chart')}"
+    return BarChart(label, t.format_number(highest), bars)
+
+
+def _quota_table(data: ReportData, index: int) -> Table:
+    t = data.texts
+    headers = [
+        t.text(k)
+        for k in ("report.col.date", "report.col.day", "report.col.quota", "report.col.done")
+    ]
+    rows = [
+        Row(
+            [
+                (t.format_date(c.at.date(), "medium"), False),
+                (number_or_dash(t, c.day), True),
+                (t.format_number(c.quotas[index]), True),
+                (done_text(t, c.quota_done), False),
+            ]
+        )
+        for c in data.checkins
+        if len(c.quotas) > index
+    ]
+    return Table(headers, rows, (("id", f"quota-{index + 1}"),))
+
+
+def _adherence(data: ReportData) -> Section:
+    t = data.texts
+    done, total = data.adherence
+    if not total:
+        line = t.text("report.adherence.none")
+    else:
+        line = t.text(
+            "report.adherence.text",
+            done=t.format_number(done),
+            total=t.format_number(total),
+            percent=percent(t, done, total),
+        )
+    paragraph = Paragraph(line, (("id", "adherence-text"),))
+    return _section("adherence", t.text("report.adherence.heading"), [paragraph])
+
+
+def _pain(data: ReportData) -> Section:
+    t = data.texts
+    headers = [
+        t.text(k)
+        for k in (
+            "report.col.date",
+            "report.col.day",
+            "report.col.pain",
+            "report.col.trend",
+            "report.col.daily",
+        )
+    ]
+    rows = [
+        Row(
+            [
+                (t.format_date(c.at.date(), "medium"), False),
+                (number_or_dash(t, c.day), True),
+                (number_or_dash(t, c.pain_now), True),
+                (trend_text(t, c.pain_trend), False),
+                (yes_no_text(t, c.daily_activities_resumed), False),
+            ]
+        )
+        for c in data.checkins
+    ]
+    table = Table(headers, rows, (("id", "pain-table"),))
+    return _section("pain", t.text("report.pain.heading"), [table])
+
+
+def checkin_title(t: Localizer, checkin: CheckIn) -> str:
+    return t.text(
+        "report.checkin.title", datetime=when(t, checkin.at), day=number_or_dash(t, checkin.day)
+    )
+
+
+def _answers(data: ReportData) -> Section:
+    t = data.texts
+    blocks: list[Block] = []
+    for n, checkin in enumerate(data.checkins, 1):
+        blocks += [
+            Heading(3, checkin_title(t, checkin)),
+            answers_table(t, checkin.answers, f"checkin-{n}"),
+        ]
+    return _section("answers", t.text("report.answers.heading"), blocks)
+
+
+def _milestones(data: ReportData) -> Section:
+    t = data.texts
+    if data.milestones:
+        lines = [
+            t.text("report.milestone.passed", day=t.format_number(day), date=t.format_date(on))
+            for day, on in data.milestones
+        ]
+    else:
+        lines = [t.text("report.milestone.none")]
+    blocks: list[Block] = [
+        Paragraph(t.text("report.milestones.about")),
+        BulletList([Item(line) for line in lines]),
+    ]
+    given = [c for c in data.checkins if c.advice]
+    if not given:
+        blocks.append(Paragraph(t.text("report.advice.none")))
+    for checkin in given:
+        blocks.append(
+            Heading(3, t.text("report.advice.given", date=t.format_date(checkin.at.date())))
+        )
+        blocks += [
+            Group(
+                [Paragraph(m) for m in advice.messages],
+                (("class", "advice"), ("data-rule", advice.rule)),
+            )
+            for advice in checkin.advice
+        ]
+    return _section("milestones", t.text("report.milestones.heading"), blocks)
+
+
+def screen_title(t: Localizer, screen: Screen) -> str:
+    key = "report.screen.triage" if screen.flow_id == TRIAGE else "report.screen.checkin"
+    return t.text(key, datetime=when(t, screen.at))
+
+
+def _screens(data: ReportData) -> Section:
+    t = data.texts
+    blocks: list[Block] = []
+    if not data.screens:
+        blocks.append(Paragraph(t.text("report.screens.none")))
+    for n, screen in enumerate(data.screens, 1):
+        result = t.text("report.screen.result", disposition=disposition_text(t, screen.disposition))
+        shown: list[Block] = [
+            Heading(3, screen_title(t, screen)),
+            Paragraph(result),
+            answers_table(t, screen.answers, f"screen-{n}"),
+        ]
+        blocks.append(
+            Section(shown, None, (("class", "keep screen"), ("data-flow", screen.flow_id)))
+        )
+    return _section("screens", t.text("report.screens.heading"), blocks)
+
+
+def escalation_line(t: Localizer, screen: Screen) -> str:
+    return t.text(
+        "report.escalation.item",
+        datetime=when(t, screen.at),
+        disposition=disposition_text(t, screen.disposition),
+    )
+
+
+def _escalations(data: ReportData) -> Section:
+    t = data.texts
+    blocks: list[Block]
+    if not data.escalations:
+        blocks = [Paragraph(t.text("report.escalations.none"))]
+    else:
+        items = [
+            Item(
+                escalation_line(t, e),
+                (("class", "escalation"), ("data-disposition", str(e.disposition))),
+            )
+            for e in data.escalations
+        ]
+        blocks = [BulletList(items, alert=True)]
+    return _section("escalations", t.text("report.escalations.heading"), blocks)
