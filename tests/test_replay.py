@@ -54,3 +54,20 @@ def test_replaying_into_a_changed_flow_stops(clock: FixedClock) -> None:
     answers = [StoredAnswer("no_such_question", False, clock.now())]
     with pytest.raises(StorageError, match="no_such_question"):
         replay(talk, answers)
+
+
+def test_the_store_imports_no_engine_session_and_no_journey() -> None:
+    """Imports point one way (journey -> store -> dialogue): the store validates outcomes
+    with the engine's ``Outcome`` model, and replaying answers is the journey's job."""
+    import ast
+
+    import companion.store
+
+    allowed_from_engine = {"Outcome"}
+    for source in sorted(Path(companion.store.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module is not None:
+                names = {alias.name for alias in node.names}
+                assert not node.module.startswith("companion.journey"), source.name
+                if node.module == "companion.dialogue.engine":
+                    assert names <= allowed_from_engine, (source.name, names)
