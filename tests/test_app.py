@@ -12,17 +12,14 @@ from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Input, Static
 
 from companion.app import CompanionApp
-from companion.app.app import (
-    AboutScreen,
-    Bubble,
-    ChatScreen,
-    ChoiceButton,
-    EscalationScreen,
-    LanguageScreen,
-    PlanScreen,
-    SourcesScreen,
-    TodayScreen,
-)
+from companion.app.about import AboutScreen
+from companion.app.chat import ChatScreen
+from companion.app.escalation import EscalationScreen
+from companion.app.language import LanguageScreen
+from companion.app.plan_screen import PlanScreen
+from companion.app.sources import SourcesScreen
+from companion.app.today import TodayScreen
+from companion.app.widgets import Bubble, ChoiceButton
 from companion.clock import FixedClock
 from companion.dialogue.conditions import UNKNOWN
 from companion.journey.journey import CHECKIN, EDUCATION, PLAN_SETUP, TRIAGE
