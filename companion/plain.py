@@ -17,14 +17,9 @@ from companion.clock import Clock, SystemClock
 from companion.dialogue.engine import Outcome, QuestionView, Turn
 from companion.journey.journey import EDUCATION, TRIAGE, Journey, Today
 from companion.present import (
-    ADVICE_GIVEN,
-    ANSWERS_HEADING,
-    ASSOCIATION,
     GOODBYE,
     PREVIOUS_ADVICE,
-    REASONS_HEADING,
     SCREEN_AGAIN,
-    UNKNOWN_HEADING,
     advice_given,
     association_line,
     outcome_sections,
@@ -34,21 +29,6 @@ from companion.resources import Library
 from companion.store.storage import Store
 from companion.texts.content import Content, Localizer
 from companion.texts.i18n import N_
-
-__all__ = [  # the wording's msgids, here since before present.py held them
-    "ADVICE_GIVEN",
-    "ANSWERS_HEADING",
-    "ASSOCIATION",
-    "GOODBYE",
-    "REASONS_HEADING",
-    "UNKNOWN_HEADING",
-    "choose_language",
-    "converse",
-    "run_journey",
-    "run_plain",
-    "show_association",
-    "show_today",
-]
 
 Ask = Callable[[str], str]
 """Reads one line after showing a prompt; raises EOFError when input ends."""
