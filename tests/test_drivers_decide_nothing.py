@@ -21,7 +21,7 @@ from companion.clock import FixedClock
 from companion.commands.timeline import answer_from_facts
 from companion.dialogue.engine import Outcome
 from companion.dialogue.flow import DISPOSITIONS
-from companion.journey.journey import CHECKIN, EDUCATION, TRIAGE, Conversation, Journey
+from companion.journey.journey import CHECKIN, EDUCATION, Conversation, Journey
 from companion.plain import run_journey, show_outcome
 from companion.present import outcome_sections
 from companion.resources import Library, builtin_library
@@ -248,8 +248,3 @@ def test_an_education_outcome_has_no_sections(journey: Journey, library: Library
     outcome = talk(education, {})
     assert outcome.disposition is None
     assert outcome_sections(outcome, library.content.localizer("nl")) == []
-
-
-def test_the_triage_flow_id_is_what_the_journey_starts_with(journey: Journey) -> None:
-    first = journey.next()
-    assert first is not None and first.flow_id == TRIAGE
