@@ -12,20 +12,19 @@ from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Input, Static
 
 from companion.app import CompanionApp
-from companion.app.app import (
-    AboutScreen,
-    Bubble,
-    ChatScreen,
-    ChoiceButton,
-    EscalationScreen,
-    LanguageScreen,
-    PlanScreen,
-    SourcesScreen,
-    TodayScreen,
-)
+from companion.app.about import AboutScreen
+from companion.app.chat import ChatScreen
+from companion.app.escalation import EscalationScreen
+from companion.app.language import LanguageScreen
+from companion.app.plan_screen import PlanScreen
+from companion.app.sources import SourcesScreen
+from companion.app.today import TodayScreen
+from companion.app.widgets import Bubble, ChoiceButton
 from companion.clock import FixedClock
 from companion.dialogue.conditions import UNKNOWN
+from companion.dialogue.engine import Outcome
 from companion.journey.journey import CHECKIN, EDUCATION, PLAN_SETUP, TRIAGE
+from companion.present import outcome_sections
 from companion.resources import Library, builtin_library
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -154,6 +153,13 @@ async def test_emergency_path_shows_escalation_until_the_gp_is_contacted(
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ChatScreen)
+        # The same why / not known / answers wording as the plain terminal (present.py).
+        stored = app.store.sessions()[-1].outcome
+        sections = outcome_sections(Outcome.model_validate(stored), texts)
+        summaries = [str(b.render()) for b in chat(app).query(Bubble) if b.has_class("summary")]
+        assert summaries == [
+            "\n".join([s.heading, *(f"- {item}" for item in s.items)]) for s in sections
+        ]
         # Nothing more is asked; the advice stays reachable from the main screen.
         assert chat(app).question is None
         assert app.screen.query_one("#answer", Input).disabled

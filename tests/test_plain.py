@@ -15,15 +15,8 @@ from companion.cli import main
 from companion.dialogue.answers import REASK_EMPTY, REASK_YES_NO
 from companion.dialogue.conditions import UNKNOWN
 from companion.dialogue.engine import ANSWER_LABELS, RECORDED_AS_UNKNOWN
-from companion.plain import (
-    ANSWERS_HEADING,
-    CHOOSE_LANGUAGE,
-    GOODBYE,
-    INPUT_CLOSED,
-    REASONS_HEADING,
-    UNKNOWN_HEADING,
-    run_plain,
-)
+from companion.plain import CHOOSE_LANGUAGE, INPUT_CLOSED, run_plain
+from companion.present import ANSWERS_HEADING, GOODBYE, REASONS_HEADING, UNKNOWN_HEADING
 from companion.resources import builtin_library
 from companion.texts.content import Localizer
 
