@@ -31,7 +31,7 @@ from companion.care.plan_setup import plan_from_answers
 from companion.clock import Clock, SystemClock
 from companion.journey.journey import Journey
 from companion.journey.standing import StandingEscalation
-from companion.reports.report import collect
+from companion.reports.data import collect
 from companion.resources import Library
 from companion.store.storage import StorageError, Store
 from companion.texts.content import Localizer

@@ -11,7 +11,8 @@ from companion.app.page import Page
 from companion.app.widgets import Plain
 from companion.care.plan import Plan, schedule
 from companion.files.untrusted import visible
-from companion.reports.report import ReportData, activity_label, done_text, trend_text
+from companion.reports.data import ReportData
+from companion.reports.wording import activity_label, done_text, trend_text
 from companion.texts.content import Localizer
 from companion.texts.i18n import N_
 
