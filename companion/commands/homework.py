@@ -1,9 +1,10 @@
 """Physiotherapist homework plans: checking plan files with line numbers, importing, writing.
 
 A physiotherapist writes a plan as a TOML file (``companion plan new`` asks the questions and
-writes one; the format is :class:`companion.care.plan.Plan`). ``companion plan check FILE`` lists every
-problem by field *and* line; ``companion plan import FILE`` makes it the patient's current plan
-(earlier plans stay in the store's history) and the daily check-ins follow it from then on.
+writes one; the format is :class:`companion.care.plan.Plan`). ``companion plan check FILE``
+lists every problem by field *and* line; ``companion plan import FILE`` makes it the patient's
+current plan (earlier plans stay in the store's history) and the daily check-ins follow it
+from then on.
 
 ``tomllib`` reports no positions for values, so the line of an offending field is found in the
 file text: the ``[[activities]]`` block of its index (or the top of the file, or a ``[table]``),
@@ -18,7 +19,7 @@ from __future__ import annotations
 import gettext
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -35,6 +36,8 @@ from companion.care.plan import (
     PlanError,
     Unit,
     date_window_problems,
+    language_fallbacks,
+    language_problems,
     load_plan,
     parse_plan,
 )
@@ -72,19 +75,35 @@ class FileProblem:
 
 
 def check_plan_file(
-    path: Path | str, today: date | None = None
+    path: Path | str, today: date | None = None, languages: Collection[str] | None = None
 ) -> tuple[Plan | None, list[FileProblem]]:
     """The plan in ``path`` and no problems, or None and every problem with its line.
 
     With ``today`` the plan's dates must lie in a window around it
-    (:func:`companion.care.plan.date_window_problems`)."""
+    (:func:`companion.care.plan.date_window_problems`); with ``languages`` (the content
+    packs) every text must be in one of them."""
     path = Path(path)
     try:
-        return load_plan(path, today), []
+        plan = load_plan(path, today)
+        refused = language_problems(plan, languages) if languages is not None else []
+        if refused:
+            raise PlanError(str(path), refused)
+        return plan, []
     except PlanError as err:
-        text = _read(path)
-        problems = [_located(str(path), p, text, path.suffix.lower()) for p in err.problems]
-        return None, sorted(problems, key=lambda p: p.line if p.line is not None else 1 << 30)
+        return None, _problems_by_line(path, err.problems)
+
+
+def _problems_by_line(path: Path, problems: Sequence[str]) -> list[FileProblem]:
+    text = _read(path)
+    located = [_located(str(path), p, text, path.suffix.lower()) for p in problems]
+    return sorted(located, key=lambda p: p.line if p.line is not None else 1 << 30)
+
+
+def pack_languages(content_dir: Path | None) -> list[str]:
+    """The languages of the content packs the program will show the plan with."""
+    from companion.resources import load_content_dir
+
+    return sorted(load_content_dir(content_dir).languages)
 
 
 def _read(path: Path) -> str:
@@ -418,13 +437,16 @@ def run_plan_command(
     import sys
 
     if args.plan_command == "check":
-        plan, problems = check_plan_file(args.file, _today(args, today))
+        languages = pack_languages(getattr(args, "content", None))
+        plan, problems = check_plan_file(args.file, _today(args, today), languages)
         translations = reader_translations(getattr(args, "lang", None))
         for problem in problems:
             print(problem.said(translations))
         if plan is None:
             print(f"{len(problems)} problem(s) in {args.file}.")
             return 1
+        for fallback in _problems_by_line(Path(args.file), language_fallbacks(plan, languages)):
+            print(f"note: {fallback.said(translations)}")
         print(
             f"{args.file}: the plan is valid ({len(plan.activities)} activities, "
             f"goal reached on {plan.end.isoformat()})."
@@ -463,7 +485,8 @@ def _import(args: Any, ask: Callable[[str], str], say: Callable[[str], None], to
 
     from companion.store.storage import StorageError, Store
 
-    plan, problems = check_plan_file(args.file, today)
+    languages = pack_languages(getattr(args, "content", None))
+    plan, problems = check_plan_file(args.file, today, languages)
     if plan is None:
         translations = reader_translations(getattr(args, "lang", None))
         for problem in problems:
