@@ -8,16 +8,18 @@ a German activity name is shown in German.
 
 from __future__ import annotations
 
+import argparse
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from companion.care.plan import parse_plan
+from companion.care.plan import load_plan, parse_plan
 from companion.cli import main
 from companion.clock import FixedClock
 from companion.commands.check import check
+from companion.commands.homework import run_plan_command
 from companion.commands.timeline import answer_from_facts
 from companion.dialogue.engine import Turn
 from companion.journey.journey import CHECKIN, EDUCATION, TRIAGE, Conversation, Journey
@@ -158,3 +160,35 @@ def test_triage_checkin_and_report_in_the_third_language(
     assert report.startswith("# " + GERMAN["report.yaml", "report.title"][1])
     assert WALK_NAME in report
     assert "wandelen in het park" not in report
+
+
+def test_plan_new_asks_names_in_every_language_of_the_packs(content: Path, tmp_path: Path) -> None:
+    prompts: list[str] = []
+    replies = {
+        "Start date": "2026-03-02",
+        "Your name": "C. Dubois",
+        "How many": "1",
+        "kind": "walking",
+        "name in German": WALK_NAME,
+        "unit": "minutes",
+        "baseline": "10",
+        "goal per day": "30",
+        "raise the quota": "3",
+        "weeks": "6",
+    }
+
+    def ask(prompt: str) -> str:
+        prompts.append(prompt)
+        return next((reply for start, reply in replies.items() if start in prompt), "")
+
+    out = tmp_path / "plan.toml"
+    args = argparse.Namespace(plan_command="new", out=out, content=content)
+    assert run_plan_command(args, ask=ask, say=lambda _: None, today=date(2026, 3, 2)) == 0
+    names = [p for p in prompts if "name in" in p]
+    assert names == [
+        "Activity 1: name in Dutch (empty for none): ",
+        "Activity 1: name in French (empty for none): ",
+        "Activity 1: name in German (empty for none): ",
+    ]
+    name = load_plan(out).activities[0].name
+    assert name is not None and name.root == {"de": WALK_NAME}

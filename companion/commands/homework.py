@@ -288,10 +288,8 @@ PROMPTS: dict[str, str] = {
     "therapist_contact": "Your phone or e-mail (empty for none): ",
     "count": "How many activities or exercises (1-3) [1]: ",
     "kind": "Activity {n}: kind ({choices}): ",
-    "name_nl": "Activity {n}: name in Dutch (empty for none): ",
-    "name_fr": "Activity {n}: name in French (empty for none): ",
-    "instruction_nl": "Activity {n}: short instruction in Dutch (empty for none): ",
-    "instruction_fr": "Activity {n}: short instruction in French (empty for none): ",
+    "name": "Activity {n}: name in {language} (empty for none): ",
+    "instruction": "Activity {n}: short instruction in {language} (empty for none): ",
     "unit": "Activity {n}: unit ({choices}): ",
     "baseline": "Activity {n}: baseline per day (whole number): ",
     "goal": "Activity {n}: goal per day (whole number, at least the baseline): ",
@@ -305,8 +303,34 @@ PROMPTS: dict[str, str] = {
 """Every operator-facing prompt of ``companion plan new``, in one place."""
 
 
-def ask_plan(ask: Callable[[str], str], say: Callable[[str], None], today: date) -> Plan:
+PLAN_LANGUAGES = ("nl", "fr")
+"""Asked first by ``companion plan new``; the languages of other content packs follow."""
+
+
+def asking_order(languages: Collection[str]) -> list[str]:
+    first = [code for code in PLAN_LANGUAGES if code in languages]
+    return first + sorted(set(languages) - set(first))
+
+
+def language_name(code: str) -> str:
+    """The language's English name (nl: Dutch): the prompts are in English."""
+    from babel import Locale, UnknownLocaleError  # only when asking: keeps start-up light
+
+    try:
+        return str(Locale.parse(code).english_name or code)
+    except (UnknownLocaleError, ValueError):
+        return code
+
+
+def ask_plan(
+    ask: Callable[[str], str],
+    say: Callable[[str], None],
+    today: date,
+    languages: Sequence[str] = PLAN_LANGUAGES,
+) -> Plan:
     """Asks a physiotherapist for a plan at the prompt; re-asks a malformed answer.
+
+    Names and instructions are asked in each of ``languages`` (the content packs').
 
     Raises :class:`PlanError` when the answers together do not make a valid plan,
     and ``EOFError`` when input ends.
@@ -370,14 +394,13 @@ def ask_plan(ask: Callable[[str], str], say: Callable[[str], None], today: date)
         activity: dict[str, Any] = {
             "kind": value("kind", one_of(kinds), n=n, choices=" ".join(kinds)),
         }
-        names = {lang: value(f"name_{lang}", str, optional=True, n=n) for lang in ("nl", "fr")}
-        if any(names.values()):
-            activity["name"] = names
-        steps = {
-            lang: value(f"instruction_{lang}", str, optional=True, n=n) for lang in ("nl", "fr")
-        }
-        if any(steps.values()):
-            activity["instruction"] = steps
+        for field in ("name", "instruction"):
+            texts = {
+                code: value(field, str, optional=True, n=n, language=language_name(code))
+                for code in languages
+            }
+            if any(texts.values()):
+                activity[field] = texts
         activity["unit"] = value("unit", one_of(units), n=n, choices=" ".join(units))
         activity["baseline"] = value("baseline", whole(1, 24 * 60), n=n)
         activity["goal"] = value("goal", whole(1, 24 * 60), n=n)
@@ -455,7 +478,8 @@ def run_plan_command(
     if args.plan_command == "import":
         return _import(args, ask, say, _today(args, today))
     try:
-        plan_ = ask_plan(ask, say, today or SystemClock().today())
+        languages = asking_order(pack_languages(getattr(args, "content", None)))
+        plan_ = ask_plan(ask, say, today or SystemClock().today(), languages)
     except EOFError:
         say("")
         return 1
