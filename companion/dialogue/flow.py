@@ -587,8 +587,14 @@ def _resolved_state(
         return state
     definition = shared.get(question) if isinstance(question, str) else None
     if definition is None:
-        source = f"fragments {included}" if included else "no fragment (add include: [...])"
-        problems.append(f"{where}: uses unknown question '{question}' (the flow includes {source})")
+        if not included:
+            problems.append(
+                f"{where}: uses question '{question}', but the flow includes no fragment "
+                "(add include: [...])"
+            )
+        else:
+            names = ", ".join(included)
+            problems.append(f"{where}: uses unknown question '{question}' (not in {names})")
         return state
     twice = [field for field in SHARED_FIELDS if field in state and field in definition.fields]
     for field in twice:
