@@ -459,8 +459,10 @@ def run_plan_command(
 ) -> int:
     import sys
 
+    languages = _pack_languages_or_say(args)
+    if languages is None:
+        return 1
     if args.plan_command == "check":
-        languages = pack_languages(getattr(args, "content", None))
         plan, problems = check_plan_file(args.file, _today(args, today), languages)
         translations = reader_translations(getattr(args, "lang", None))
         for problem in problems:
@@ -476,10 +478,9 @@ def run_plan_command(
         )
         return 0
     if args.plan_command == "import":
-        return _import(args, ask, say, _today(args, today))
+        return _import(args, ask, say, _today(args, today), languages)
     try:
-        languages = asking_order(pack_languages(getattr(args, "content", None)))
-        plan_ = ask_plan(ask, say, today or SystemClock().today(), languages)
+        plan_ = ask_plan(ask, say, today or SystemClock().today(), asking_order(languages))
     except EOFError:
         say("")
         return 1
@@ -504,12 +505,30 @@ def _today(args: Any, today: date | None) -> date:
     return today or getattr(args, "today", None) or SystemClock().today()
 
 
-def _import(args: Any, ask: Callable[[str], str], say: Callable[[str], None], today: date) -> int:
+def _pack_languages_or_say(args: Any) -> list[str] | None:
+    """The content packs' languages; None (said on stderr) when ``--content`` is broken."""
+    import sys
+
+    from companion.texts.content import ContentError
+
+    try:
+        return pack_languages(getattr(args, "content", None))
+    except ContentError as err:
+        print(f"companion plan {args.plan_command}: {err}", file=sys.stderr)
+        return None
+
+
+def _import(
+    args: Any,
+    ask: Callable[[str], str],
+    say: Callable[[str], None],
+    today: date,
+    languages: Sequence[str],
+) -> int:
     import sys
 
     from companion.store.storage import StorageError, Store
 
-    languages = pack_languages(getattr(args, "content", None))
     plan, problems = check_plan_file(args.file, today, languages)
     if plan is None:
         translations = reader_translations(getattr(args, "lang", None))
