@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from companion.care.plan import ActivityName, PlanError, load_plan
+from companion.care.plan import ActivityName, PlanError, load_plan, parse_plan
 from companion.cli import main
 from companion.commands.homework import check_plan_file
 
@@ -94,3 +94,27 @@ def test_plan_check_notes_readers_who_see_another_language(
     out = capsys.readouterr().out.splitlines()
     assert f"note: {path}:6: activities.0.name: no fr text; a fr reader sees the nl text" in out
     assert out[-1].endswith("the plan is valid (1 activities, goal reached on 2026-04-13).")
+
+
+def test_plans_stored_with_both_fixed_fields_still_load() -> None:
+    """The store kept plans as the old model wrote them: an absent language was null."""
+    stored = {
+        "version": 1,
+        "start": "2026-03-02",
+        "activities": [
+            {
+                "kind": "walking",
+                "name": {"nl": "wandelen", "fr": None},
+                "instruction": {"nl": None, "fr": "Marchez à votre rythme."},
+                "unit": "minutes",
+                "baseline": 10,
+                "goal": 30,
+                "step_every_days": 3,
+                "weeks": 6,
+            }
+        ],
+    }
+    activity = parse_plan(stored, "stored plan").activities[0]
+    assert activity.name is not None and activity.name.root == {"nl": "wandelen"}
+    assert activity.instruction is not None
+    assert activity.instruction.label("nl") == "Marchez à votre rythme."

@@ -43,6 +43,7 @@ from pydantic import (
     ValidationInfo,
     ValidatorFunctionWrapHandler,
     field_validator,
+    model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
@@ -127,6 +128,14 @@ class _PerLanguage(RootModel[dict[LanguageCode, str]]):
     model_config = ConfigDict(
         frozen=True, json_schema_extra={"propertyNames": {"pattern": "^[a-z]{2,3}$"}}
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _absent_is_not_given(cls, value: Any) -> Any:
+        # Plans stored before the map wrote both fixed fields: {"nl": "...", "fr": null}.
+        if isinstance(value, dict):
+            return {code: text for code, text in value.items() if text is not None}
+        return value
 
     @property
     def languages(self) -> list[str]:
