@@ -2,9 +2,9 @@
 
 A physiotherapist writes a plan as a TOML file (``companion plan new`` asks the questions and
 writes one; the format is :class:`companion.care.plan.Plan`). ``companion plan check FILE``
-lists every problem by field *and* line; ``companion plan import FILE`` makes it the patient's
-current plan (earlier plans stay in the store's history) and the daily check-ins follow it
-from then on.
+lists every problem by field *and* line; ``companion plan import FILE`` makes it the
+patient's current plan (earlier plans stay in the store's history) and the daily check-ins
+follow it from then on.
 
 ``tomllib`` reports no positions for values, so the line of an offending field is found in the
 file text: the ``[[activities]]`` block of its index (or the top of the file, or a ``[table]``),
