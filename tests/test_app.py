@@ -26,7 +26,7 @@ from companion.app.app import (
 from companion.clock import FixedClock
 from companion.dialogue.conditions import UNKNOWN
 from companion.journey.journey import CHECKIN, EDUCATION, PLAN_SETUP, TRIAGE
-from companion.resources import Library, builtin_library
+from companion.resources import Library
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SIZE = (80, 24)
@@ -52,11 +52,6 @@ CALM_CHECKIN: Facts = {
     "moving_ok": True,
     "work_affected": False,
 }
-
-
-@pytest.fixture(scope="module")
-def library() -> Library:
-    return builtin_library()
 
 
 def make_app(

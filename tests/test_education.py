@@ -23,11 +23,6 @@ LOCALES = (("nl", "NL"), ("nl", "BE"), ("fr", "BE"), ("fr", "NL"))
 FLOW = "education"
 
 
-@pytest.fixture(scope="module")
-def library() -> Library:
-    return builtin_library()
-
-
 # --- running the flow ----------------------------------------------------------------
 
 

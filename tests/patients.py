@@ -1,0 +1,64 @@
+"""Answering like a patient in a test, and the concept lists of the contract.
+
+The patient is the product's own ``answer_from_facts`` (the vignette runner's): a
+test states facts by concept and every question is answered from them as a patient
+pressing buttons would (yes/no, a typed number, a choice, "I don't know", a list
+question from the signs it covers). The concept lists come from the ``group`` marker
+of ``flows/concepts.yaml``, in that file's order, so no test re-types them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Literal, Protocol
+
+from companion.commands.timeline import Answerable, FactValue, answer_from_facts
+from companion.dialogue.engine import Turn
+from companion.resources import builtin_library
+
+Facts = Mapping[str, FactValue]
+
+
+def concepts_in(group: str) -> list[str]:
+    """The concepts of one ``group`` of the concept contract, in the file's order."""
+    concepts = builtin_library().concepts.concepts
+    found = [name for name, concept in concepts.items() if concept.group == group]
+    assert found, f"no concept has group {group!r} in flows/concepts.yaml"
+    return found
+
+
+EMERGENCY = concepts_in("emergency")
+SAME_DAY = concepts_in("same_day")
+RADICULAR = concepts_in("radicular")
+ROUTINE = concepts_in("routine")
+"""Asked at every check-in, after the red-flag screen."""
+YELLOW = concepts_in("yellow_flag")
+
+
+def answer_like_patient(
+    session: Answerable,
+    turn: Turn,
+    facts: Facts,
+    unknown: Iterable[str] = (),
+    unspecified: Literal["no", "unknown"] = "no",
+) -> Turn:
+    """Answers the turn's question from the facts by concept; what the facts leave
+    out is "no" (yes/no) or "I don't know" (numbers, choices, or ``unspecified``)."""
+    assert turn.question is not None, "the conversation has ended"
+    return answer_from_facts(session, turn.question, facts, unknown, unspecified, [])
+
+
+class Startable(Answerable, Protocol):
+    def start(self) -> Turn: ...
+
+
+def talk(conversation: Startable, facts: Facts, stop_after: int | None = None) -> Turn:
+    """Runs the conversation answering like a patient, to its end or ``stop_after`` answers."""
+    turn = conversation.start()
+    given = 0
+    while turn.outcome is None:
+        if stop_after is not None and given == stop_after:
+            return turn
+        turn = answer_like_patient(conversation, turn, facts)
+        given += 1
+    return turn
