@@ -3,18 +3,20 @@
 The patient is the product's own ``answer_from_facts`` (the vignette runner's): a
 test states facts by concept and every question is answered from them as a patient
 pressing buttons would (yes/no, a typed number, a choice, "I don't know", a list
-question from the signs it covers). The concept lists come from the ``group`` marker
-of ``flows/concepts.yaml``, in that file's order, so no test re-types them.
+question from the signs it covers). In the terminal a patient types words instead:
+``typed_patient`` replies to the question shown last with the text given for its
+concept. The concept lists come from the ``group`` marker of ``flows/concepts.yaml``,
+in that file's order, so no test re-types them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Literal, Protocol
 
 from companion.commands.timeline import Answerable, FactValue, answer_from_facts
 from companion.dialogue.engine import Turn
-from companion.resources import builtin_library
+from companion.resources import Library, builtin_library
 
 Facts = Mapping[str, FactValue]
 
@@ -62,3 +64,29 @@ def talk(conversation: Startable, facts: Facts, stop_after: int | None = None) -
         turn = answer_like_patient(conversation, turn, facts)
         given += 1
     return turn
+
+
+def typed_patient(
+    language: str,
+    by_concept: Mapping[str, str],
+    default: str,
+    flows: Iterable[str] = ("triage",),
+    library: Library | None = None,
+) -> Callable[[list[str]], str]:
+    """A terminal patient: replies to the last question shown (a question of ``flows``)
+    with the text given for its concept, else ``default``."""
+    library = library or builtin_library()
+    texts = library.content.localizer(language)
+    concept_of = {
+        texts.text(question.text): question.concept
+        for flow_id in flows
+        for question in library.flows[flow_id].flow.questions().values()
+    }
+
+    def reply(lines: list[str]) -> str:
+        for line in reversed(lines):
+            if line in concept_of:
+                return by_concept.get(concept_of[line], default)
+        raise AssertionError("no question was shown before the prompt")
+
+    return reply
