@@ -12,10 +12,11 @@ in that file's order, so no test re-types them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from companion.commands.timeline import Answerable, FactValue, answer_from_facts
-from companion.dialogue.engine import Turn
+from companion.dialogue.engine import QuestionView, Turn
 from companion.resources import Library, builtin_library
 
 Facts = Mapping[str, FactValue]
@@ -48,6 +49,34 @@ def answer_like_patient(
     out is "no" (yes/no) or "I don't know" (numbers, choices, or ``unspecified``)."""
     assert turn.question is not None, "the conversation has ended"
     return answer_from_facts(session, turn.question, facts, unknown, unspecified, [])
+
+
+@dataclass
+class PatientAnswer:
+    """How the patient answers one question: a typed text (a number) or a button's value."""
+
+    typed: str | None = None
+    chosen: str | None = None
+
+    def answer(self, text: str) -> Turn:
+        self.typed = text
+        return Turn()
+
+    def choose(self, value: str) -> Turn:
+        self.chosen = value
+        return Turn()
+
+
+def patient_answer(
+    question: QuestionView,
+    facts: Facts,
+    unknown: Iterable[str] = (),
+    unspecified: Literal["no", "unknown"] = "no",
+) -> PatientAnswer:
+    """What ``answer_like_patient`` would give, for a driver's test to give by keys."""
+    given = PatientAnswer()
+    answer_from_facts(given, question, facts, unknown, unspecified, [])
+    return given
 
 
 class Startable(Answerable, Protocol):

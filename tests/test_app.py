@@ -24,9 +24,9 @@ from companion.app.app import (
     TodayScreen,
 )
 from companion.clock import FixedClock
-from companion.dialogue.conditions import UNKNOWN
 from companion.journey.journey import CHECKIN, EDUCATION, PLAN_SETUP, TRIAGE
 from companion.resources import Library
+from tests.patients import patient_answer
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SIZE = (80, 24)
@@ -76,23 +76,19 @@ async def answer(pilot: Pilot[int], app: CompanionApp, facts: Facts) -> None:
     otherwise "no" to a yes/no question and "I don't know" to the others."""
     question = chat(app).question
     assert question is not None
-    value = facts.get(question.concept)
-    if question.answer_type == "number" and isinstance(value, int):
+    reply = patient_answer(question, facts)
+    if reply.typed is not None:
         assert isinstance(app.focused, Input)  # the focus is where the answer goes
-        await pilot.press(*str(value), "enter")
+        await pilot.press(*reply.typed, "enter")
         await pilot.pause()
         return
-    if value is None:
-        value = "no" if question.answer_type == "yes_no" else UNKNOWN
-    elif isinstance(value, bool):
-        value = "yes" if value else "no"
     values = [c.value for c in question.choices]
     assert isinstance(app.focused, Input)  # never a button: see test_enter_on_a_fresh_...
     if question.answer_type != "number":
-        await pilot.press(str(values.index(str(value)) + 1), "enter")  # the button's number
+        await pilot.press(str(values.index(str(reply.chosen)) + 1), "enter")  # the button's number
     else:
         await pilot.press("tab")  # from the input to the "I don't know" button
-        await pilot.press(str(values.index(str(value)) + 1))
+        await pilot.press(str(values.index(str(reply.chosen)) + 1))
     await pilot.pause()
 
 
