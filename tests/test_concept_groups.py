@@ -9,9 +9,8 @@ from tests.patients import EMERGENCY, SAME_DAY
 
 
 def test_the_emergency_group_is_the_oracles_emergency_level() -> None:
-    assert EMERGENCY == list(triage_oracle.EMERGENCY)
+    assert list(triage_oracle.EMERGENCY) == EMERGENCY
 
 
 def test_the_same_day_group_is_the_oracles_same_day_level() -> None:
-    assert SAME_DAY == list(triage_oracle.SAME_DAY)
-
+    assert list(triage_oracle.SAME_DAY) == SAME_DAY
