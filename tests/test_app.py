@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,10 +24,13 @@ from companion.app.app import (
     SourcesScreen,
     TodayScreen,
 )
+from companion.care.plan_setup import plan_from_answers
 from companion.clock import FixedClock
-from companion.journey.journey import CHECKIN, EDUCATION, PLAN_SETUP, TRIAGE
+from companion.journey.journey import CHECKIN, EDUCATION, PLAN_SETUP, TRIAGE, Journey
 from companion.resources import Library
+from companion.store.storage import Store
 from tests.patients import patient_answer
+from tests.patients import talk as talk_in_process
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SIZE = (80, 24)
@@ -60,6 +64,30 @@ def make_app(
     return CompanionApp(
         library, tmp_path / "data", clock=clock or FixedClock(START), language=language
     )
+
+
+@pytest.fixture(scope="session")
+def self_care_template(library: Library, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder after the self-care path (triage, education, plan set-up) on START,
+    answered in-process as the app stores it. Walking that path by key presses takes
+    10-15 s; ``test_self_care_path_with_education_and_a_plan`` does it once in the app."""
+    folder = tmp_path_factory.mktemp("self-care") / "data"
+    clock = FixedClock(START)
+    region = library.content.localizer("nl").region
+    with Store.open(folder, clock=clock) as store:
+        store.set_setting("language", "nl")
+        store.set_setting("region", region)
+        journey = Journey(library, store, clock, "nl", region, plan_from_answers)
+        while (conversation := journey.next()) is not None:
+            talk_in_process(conversation, SELF_CARE)
+    return folder
+
+
+@pytest.fixture
+def after_self_care(self_care_template: Path, tmp_path: Path) -> Path:
+    """``tmp_path`` whose ``data`` folder is a fresh copy of ``self_care_template``."""
+    shutil.copytree(self_care_template, tmp_path / "data")
+    return tmp_path
 
 
 def chat(app: CompanionApp) -> ChatScreen:
@@ -195,14 +223,12 @@ async def test_self_care_path_with_education_and_a_plan(library: Library, tmp_pa
         assert app.screen.query_one("#plan-table", DataTable).row_count > 1
 
 
-async def test_checkin_on_a_later_day_and_today_screen(library: Library, tmp_path: Path) -> None:
+async def test_checkin_on_a_later_day_and_today_screen(
+    library: Library, after_self_care: Path
+) -> None:
     clock = FixedClock(START)
-    app = make_app(library, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await talk(pilot, app, SELF_CARE)
     clock.advance(days=1)
-    app = make_app(library, tmp_path, clock)
+    app = make_app(library, after_self_care, clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         conversation = chat(app).conversation
@@ -463,21 +489,14 @@ def test_snapshot_escalation_fr(snap_compare, library: Library, tmp_path: Path) 
     assert snap_compare(app, terminal_size=SIZE, press=press)
 
 
-async def _after_self_care(pilot: Pilot[int]) -> None:
-    await pilot.pause()
-    app = pilot.app
-    assert isinstance(app, CompanionApp)
-    await talk(pilot, app, SELF_CARE)
+def test_snapshot_today(snap_compare, library: Library, after_self_care: Path) -> None:  # type: ignore[no-untyped-def]
+    app = _snapshot_app(library, after_self_care)
+    assert snap_compare(app, terminal_size=SIZE, press=["f2"])
 
 
-def test_snapshot_today(snap_compare, library: Library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    app = _snapshot_app(library, tmp_path)
-    assert snap_compare(app, terminal_size=SIZE, run_before=_after_self_care, press=["f2"])
-
-
-def test_snapshot_plan(snap_compare, library: Library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    app = _snapshot_app(library, tmp_path)
-    assert snap_compare(app, terminal_size=SIZE, run_before=_after_self_care, press=["f3"])
+def test_snapshot_plan(snap_compare, library: Library, after_self_care: Path) -> None:  # type: ignore[no-untyped-def]
+    app = _snapshot_app(library, after_self_care)
+    assert snap_compare(app, terminal_size=SIZE, press=["f3"])
 
 
 def test_snapshot_sources(snap_compare, library: Library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
