@@ -17,15 +17,9 @@ import pytest
 import companion.cli
 from companion.cli import main
 from companion.resources import Library, builtin_library, default_flows_dir, load_library
+from tests.patients import EMERGENCY
 
-EMERGENCY_CONCEPTS = [
-    "saddle_numbness",
-    "bladder_retention",
-    "bladder_incontinence",
-    "bowel_incontinence",
-    "leg_weakness_severe",
-    "leg_weakness_progressive",
-]
+EMERGENCY_CONCEPTS = EMERGENCY
 
 
 def vignette(

@@ -58,6 +58,10 @@ class Concept(_Strict):
     red_flag: bool = False
     """A sign of the red-flag table (clinical brief section 2): its yes/no questions
     must be worded positively, so that "no" can only mean the sign is absent."""
+    group: Identifier | None = None
+    """The part of the contract the concept belongs to (``emergency``, ``same_day``,
+    ``radicular``, ``routine``, ``yellow_flag``): read by reviewers and
+    the tests' concept lists, never by a flow, so it decides nothing."""
 
 
 class ConceptRegistry(_Strict):
