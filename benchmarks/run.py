@@ -65,7 +65,8 @@ UNITS = {
 APP_PROBE = """
 import asyncio, sys, tempfile, time
 from pathlib import Path
-from companion.app.app import ChatScreen, CompanionApp
+from companion.app.app import CompanionApp
+from companion.app.chat import ChatScreen
 from companion.resources import load_library
 
 async def first_question() -> None:

@@ -7,22 +7,26 @@ conversation, the journey decides which conversation comes next.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Protocol
 
 from companion.clock import Clock, SystemClock
-from companion.dialogue.engine import Outcome, QuestionView, Session, Turn
-from companion.files.untrusted import visible
-from companion.journey.journey import (
-    EDUCATION,
-    SELF_CARE_PATH,
-    TRIAGE,
-    Journey,
-    Today,
-    education_inputs,
+from companion.dialogue.engine import Outcome, QuestionView, Turn
+from companion.journey.journey import EDUCATION, TRIAGE, Journey, Today
+from companion.present import (
+    GOODBYE,
+    PREVIOUS_ADVICE,
+    SCREEN_AGAIN,
+    advice_given,
+    association_line,
+    outcome_sections,
+    today_lines,
 )
 from companion.resources import Library
+from companion.store import open_store
 from companion.texts.content import Content, Localizer
 from companion.texts.i18n import N_
 
@@ -32,12 +36,6 @@ Say = Callable[[str], None]
 
 # Interface texts of the plain conversation (gettext msgids, companion/texts/i18n.py).
 CHOOSE_LANGUAGE = N_("Choose your language.")
-ASSOCIATION = N_("This information comes from {association}: {website}")
-ADVICE_GIVEN = N_("Advice of {date} at {time}")
-REASONS_HEADING = N_("Why this advice")
-UNKNOWN_HEADING = N_("You did not know these: tell the doctor")
-ANSWERS_HEADING = N_("Your answers")
-GOODBYE = N_("Thank you for your answers. Get well soon.")
 INPUT_CLOSED = "end.input_closed"
 """Content key (a medical message, with sources): the alarm signs when the questions stop."""
 
@@ -88,30 +86,14 @@ def show_outcome(
     driver's clock) dates an advice so a doctor can see how old it is."""
     say("")
     if when is not None and outcome.disposition is not None:
-        say(
-            texts.ui(
-                ADVICE_GIVEN, date=texts.format_date(when, "full"), time=texts.format_time(when)
-            )
-        )
+        say(advice_given(texts, when))
     for message in outcome.messages:
         say(message)
-    if outcome.disposition is None:
-        return  # an education flow: no advice to justify, no answers to hand a doctor
-    if outcome.reasons:
+    for section in outcome_sections(outcome, texts):
         say("")
-        say(texts.ui(REASONS_HEADING))
-        for answer in outcome.reasons:
-            say(f"  - {answer.question_text} {answer.shown}")
-    if outcome.unknown:
-        say("")
-        say(texts.ui(UNKNOWN_HEADING))
-        for answer in outcome.answers:
-            if answer.concept in outcome.unknown:
-                say(f"  - {answer.question_text}")
-    say("")
-    say(texts.ui(ANSWERS_HEADING))
-    for answer in outcome.answers:
-        say(f"  - {answer.question_text} {answer.shown}")
+        say(section.heading)
+        for item in section.items:
+            say(f"  - {item}")
 
 
 def show_turn(turn: Turn, texts: Localizer, say: Say, when: datetime | None = None) -> None:
@@ -133,8 +115,10 @@ def run_plain(
     say: Say,
     clock: Clock | None = None,
 ) -> int:
-    """One triage (and education after it) without storing anything.
+    """One triage (and education after it) without keeping anything (`--no-save`).
 
+    The journey leads, as in the stored conversation, on a folder deleted at the end;
+    the conversation stops where the journey would go on to the plan.
     ``clock`` dates the advice (default: the computer's clock)."""
     clock = clock or SystemClock()
     if language is None:
@@ -142,33 +126,41 @@ def run_plain(
             language = choose_language(library.content, ask, say)
         except EOFError:
             return 1
-    session = library.session("triage", language, region)
-    show_association(library.content, session.texts, say)
-    outcome = converse(session, session.texts, ask, say, clock)
-    if outcome is None:
-        say("")
-        say(session.texts.text(INPUT_CLOSED))
-        return 1
-    education = education_session(library, session, outcome)
-    if education is not None:
-        # The triage advice has been given: input ending here only ends the explanation.
-        say("")
-        converse(education, education.texts, ask, say, clock)
+    texts = library.content.localizer(language, region)
+    show_association(library.content, texts, say)
+    with (
+        tempfile.TemporaryDirectory(prefix="companion-") as folder,
+        open_store(Path(folder), clock=clock) as store,
+    ):
+        journey = Journey(library, store, clock, language, region)
+        return _triage_then_education(journey, texts, ask, say, clock)
+
+
+def _triage_then_education(
+    journey: Journey, texts: Localizer, ask: Ask, say: Say, clock: Clock
+) -> int:
+    conversation = journey.next()
+    while conversation is not None and conversation.flow_id in (TRIAGE, EDUCATION):
+        outcome = converse(conversation, texts, ask, say, clock)
+        if outcome is None and conversation.flow_id == TRIAGE:
+            say("")
+            say(texts.text(INPUT_CLOSED))
+            return 1
+        if outcome is None or not Journey.goes_on_after(outcome):
+            break  # after the advice, input ending only ends the explanation
+        conversation = journey.next()
+        if conversation is not None and conversation.flow_id == EDUCATION:
+            say("")
     say("")
-    say(session.texts.ui(GOODBYE))
+    say(texts.ui(GOODBYE))
     return 0
 
 
 def show_association(content: Content, texts: Localizer, say: Say) -> None:
     """An association's pack names itself and its website before anything else."""
-    if content.association is not None:
-        say(
-            texts.ui(
-                ASSOCIATION,
-                association=visible(content.association.association),
-                website=visible(content.association.website),
-            )
-        )
+    line = association_line(content, texts)
+    if line is not None:
+        say(line)
         say("")
 
 
@@ -194,30 +186,21 @@ def _now(turn: Turn, clock: Clock | None) -> datetime | None:
     return clock.now() if clock is not None and turn.outcome is not None else None
 
 
-def education_session(library: Library, triage: Session, outcome: Outcome) -> Session | None:
-    """The education flow in the triage's language and region, given what triage learnt."""
-    compiled = library.flows.get(EDUCATION)
-    disposition = outcome.disposition
-    if compiled is None or disposition not in SELF_CARE_PATH:
-        return None
-    answers = {answer.concept: answer.value for answer in outcome.answers}
-    inputs = education_inputs(compiled.flow, disposition, answers)
-    return library.session(EDUCATION, triage.language, triage.region, inputs=inputs)
-
-
 def run_journey(
     journey: Journey, texts: Localizer, ask: Ask, say: Say, clock: Clock | None = None
 ) -> int:
     """The stored conversation: resumes, then goes on until nothing more is due today.
 
-    With a ``clock`` (the journey's) every advice is dated."""
-    previous = journey.last_escalation()
+    With a ``clock`` (the journey's) every advice is dated. An urgent advice that still
+    stands is repeated first, as the app's banner keeps it in view."""
     conversation = journey.next()
-    if previous and conversation and conversation.flow_id == TRIAGE and not conversation.resumed:
-        say(texts.text("journey.previous_advice"))
-        for message in previous.messages:
+    recalled = journey.advice_to_recall(conversation)
+    if recalled is not None:
+        say(texts.text(PREVIOUS_ADVICE))
+        for message in recalled.messages:
             say(f"  {message}")
-        say(texts.text("journey.screen_again"))
+        if recalled.screen_again:
+            say(texts.text(SCREEN_AGAIN))
         say("")
     while conversation is not None:
         if conversation.resumed:
@@ -239,19 +222,5 @@ def run_journey(
 
 def show_today(today: Today, texts: Localizer, say: Say) -> None:
     say("")
-    if today.day is not None:
-        say(texts.text("journey.day", day=today.day))
-    if today.paused:
-        say(texts.text("journey.plan_paused"))
-    elif today.quotas:
-        say(texts.text("journey.today_heading"))
-        for quota in today.quotas:
-            activity = visible(quota.name or _activity_label(texts, quota.kind))
-            amount = texts.text(f"journey.unit.{quota.unit}", count=quota.amount)
-            say(f"  - {activity}: {amount}")
-    say(texts.text("journey.done_today"))
-
-
-def _activity_label(texts: Localizer, kind: str) -> str:
-    key = f"plan.activity.{kind}"
-    return texts.text(key) if texts.has(key) else kind
+    for line in today_lines(today, texts):
+        say(line)

@@ -1,7 +1,8 @@
-"""Shared test configuration: hypothesis profiles.
+"""Shared test configuration: hypothesis profiles, a private data folder, the library.
 
 ``CI`` set in the environment -> the reproducible "ci" profile (derandomized,
 200 examples per property unless a test asks for more); otherwise "dev".
+Answering like a patient and the concept lists live in ``tests/patients.py``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import os
 
 import pytest
 from hypothesis import settings
+
+from companion.resources import Library, builtin_library
 
 settings.register_profile("ci", derandomize=True, deadline=None, max_examples=200)
 settings.register_profile("dev", deadline=None)
@@ -22,3 +25,11 @@ def private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyte
     folder = tmp_path_factory.mktemp("companion-data")
     monkeypatch.setenv("COMPANION_DATA_DIR", str(folder))
     return folder
+
+
+@pytest.fixture(scope="session")
+def library() -> Library:
+    """The built-in flows and content, loaded once. Sharing is safe: ``builtin_library``
+    is cached per process anyway, the library is a frozen dataclass of frozen models,
+    and every conversation gets its own ``Session``."""
+    return builtin_library()

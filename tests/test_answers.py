@@ -33,15 +33,9 @@ from companion.dialogue.answers import (
 from companion.dialogue.conditions import UNKNOWN
 from companion.dialogue.engine import MAX_ATTEMPTS, RECORDED_AS_UNKNOWN, Session, Turn
 from companion.resources import builtin_library
+from tests.patients import EMERGENCY
 
-EMERGENCY_CONCEPTS = [
-    "saddle_numbness",
-    "bladder_retention",
-    "bladder_incontinence",
-    "bowel_incontinence",
-    "leg_weakness_severe",
-    "leg_weakness_progressive",
-]
+EMERGENCY_CONCEPTS = EMERGENCY
 
 
 def vocabulary(language: str) -> YesNoWords:

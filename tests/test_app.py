@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,21 +13,23 @@ from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Input, Static
 
 from companion.app import CompanionApp
-from companion.app.app import (
-    AboutScreen,
-    Bubble,
-    ChatScreen,
-    ChoiceButton,
-    EscalationScreen,
-    LanguageScreen,
-    PlanScreen,
-    SourcesScreen,
-    TodayScreen,
-)
+from companion.app.about import AboutScreen
+from companion.app.chat import ChatScreen
+from companion.app.escalation import EscalationScreen
+from companion.app.language import LanguageScreen
+from companion.app.plan_screen import PlanScreen
+from companion.app.sources import SourcesScreen
+from companion.app.today import TodayScreen
+from companion.app.widgets import Bubble, ChoiceButton
+from companion.care.plan_setup import plan_from_answers
 from companion.clock import FixedClock
-from companion.dialogue.conditions import UNKNOWN
-from companion.journey.journey import CHECKIN, EDUCATION, PLAN_SETUP, TRIAGE
-from companion.resources import Library, builtin_library
+from companion.dialogue.engine import Outcome
+from companion.journey.journey import CHECKIN, EDUCATION, PLAN_SETUP, TRIAGE, Journey
+from companion.present import outcome_sections
+from companion.resources import Library
+from companion.store.storage import Store
+from tests.patients import patient_answer
+from tests.patients import talk as talk_in_process
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SIZE = (80, 24)
@@ -54,17 +57,36 @@ CALM_CHECKIN: Facts = {
 }
 
 
-@pytest.fixture(scope="module")
-def library() -> Library:
-    return builtin_library()
-
-
 def make_app(
     library: Library, tmp_path: Path, clock: FixedClock | None = None, language: str | None = "nl"
 ) -> CompanionApp:
     return CompanionApp(
         library, tmp_path / "data", clock=clock or FixedClock(START), language=language
     )
+
+
+@pytest.fixture(scope="session")
+def self_care_template(library: Library, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder after the self-care path (triage, education, plan set-up) on START,
+    answered in-process as the app stores it. Walking that path by key presses takes
+    10-15 s; ``test_self_care_path_with_education_and_a_plan`` does it once in the app."""
+    folder = tmp_path_factory.mktemp("self-care") / "data"
+    clock = FixedClock(START)
+    region = library.content.localizer("nl").region
+    with Store.open(folder, clock=clock) as store:
+        store.set_setting("language", "nl")
+        store.set_setting("region", region)
+        journey = Journey(library, store, clock, "nl", region, plan_from_answers)
+        while (conversation := journey.next()) is not None:
+            talk_in_process(conversation, SELF_CARE)
+    return folder
+
+
+@pytest.fixture
+def after_self_care(self_care_template: Path, tmp_path: Path) -> Path:
+    """``tmp_path`` whose ``data`` folder is a fresh copy of ``self_care_template``."""
+    shutil.copytree(self_care_template, tmp_path / "data")
+    return tmp_path
 
 
 def chat(app: CompanionApp) -> ChatScreen:
@@ -81,23 +103,19 @@ async def answer(pilot: Pilot[int], app: CompanionApp, facts: Facts) -> None:
     otherwise "no" to a yes/no question and "I don't know" to the others."""
     question = chat(app).question
     assert question is not None
-    value = facts.get(question.concept)
-    if question.answer_type == "number" and isinstance(value, int):
+    reply = patient_answer(question, facts)
+    if reply.typed is not None:
         assert isinstance(app.focused, Input)  # the focus is where the answer goes
-        await pilot.press(*str(value), "enter")
+        await pilot.press(*reply.typed, "enter")
         await pilot.pause()
         return
-    if value is None:
-        value = "no" if question.answer_type == "yes_no" else UNKNOWN
-    elif isinstance(value, bool):
-        value = "yes" if value else "no"
     values = [c.value for c in question.choices]
     assert isinstance(app.focused, Input)  # never a button: see test_enter_on_a_fresh_...
     if question.answer_type != "number":
-        await pilot.press(str(values.index(str(value)) + 1), "enter")  # the button's number
+        await pilot.press(str(values.index(str(reply.chosen)) + 1), "enter")  # the button's number
     else:
         await pilot.press("tab")  # from the input to the "I don't know" button
-        await pilot.press(str(values.index(str(value)) + 1))
+        await pilot.press(str(values.index(str(reply.chosen)) + 1))
     await pilot.pause()
 
 
@@ -154,6 +172,13 @@ async def test_emergency_path_shows_escalation_until_the_gp_is_contacted(
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ChatScreen)
+        # The same why / not known / answers wording as the plain terminal (present.py).
+        stored = app.store.sessions()[-1].outcome
+        sections = outcome_sections(Outcome.model_validate(stored), texts)
+        summaries = [str(b.render()) for b in chat(app).query(Bubble) if b.has_class("summary")]
+        assert summaries == [
+            "\n".join([s.heading, *(f"- {item}" for item in s.items)]) for s in sections
+        ]
         # Nothing more is asked; the advice stays reachable from the main screen.
         assert chat(app).question is None
         assert app.screen.query_one("#answer", Input).disabled
@@ -204,14 +229,12 @@ async def test_self_care_path_with_education_and_a_plan(library: Library, tmp_pa
         assert app.screen.query_one("#plan-table", DataTable).row_count > 1
 
 
-async def test_checkin_on_a_later_day_and_today_screen(library: Library, tmp_path: Path) -> None:
+async def test_checkin_on_a_later_day_and_today_screen(
+    library: Library, after_self_care: Path
+) -> None:
     clock = FixedClock(START)
-    app = make_app(library, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await talk(pilot, app, SELF_CARE)
     clock.advance(days=1)
-    app = make_app(library, tmp_path, clock)
+    app = make_app(library, after_self_care, clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         conversation = chat(app).conversation
@@ -472,21 +495,14 @@ def test_snapshot_escalation_fr(snap_compare, library: Library, tmp_path: Path) 
     assert snap_compare(app, terminal_size=SIZE, press=press)
 
 
-async def _after_self_care(pilot: Pilot[int]) -> None:
-    await pilot.pause()
-    app = pilot.app
-    assert isinstance(app, CompanionApp)
-    await talk(pilot, app, SELF_CARE)
+def test_snapshot_today(snap_compare, library: Library, after_self_care: Path) -> None:  # type: ignore[no-untyped-def]
+    app = _snapshot_app(library, after_self_care)
+    assert snap_compare(app, terminal_size=SIZE, press=["f2"])
 
 
-def test_snapshot_today(snap_compare, library: Library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    app = _snapshot_app(library, tmp_path)
-    assert snap_compare(app, terminal_size=SIZE, run_before=_after_self_care, press=["f2"])
-
-
-def test_snapshot_plan(snap_compare, library: Library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    app = _snapshot_app(library, tmp_path)
-    assert snap_compare(app, terminal_size=SIZE, run_before=_after_self_care, press=["f3"])
+def test_snapshot_plan(snap_compare, library: Library, after_self_care: Path) -> None:  # type: ignore[no-untyped-def]
+    app = _snapshot_app(library, after_self_care)
+    assert snap_compare(app, terminal_size=SIZE, press=["f3"])
 
 
 def test_snapshot_sources(snap_compare, library: Library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

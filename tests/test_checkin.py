@@ -28,32 +28,9 @@ from companion.dialogue.conditions import UNKNOWN, AnswerValue, Condition
 from companion.dialogue.engine import Outcome, Session
 from companion.dialogue.flow import EndState, Flow, QuestionState
 from companion.resources import Library, builtin_library
+from tests.patients import EMERGENCY, ROUTINE, YELLOW
 
 LANGUAGES = ["nl", "fr"]
-EMERGENCY = [
-    "saddle_numbness",
-    "bladder_retention",
-    "bladder_incontinence",
-    "bowel_incontinence",
-    "leg_weakness_severe",
-    "leg_weakness_progressive",
-]
-YELLOW = [
-    "fear_of_movement",
-    "worry_often",
-    "low_mood",
-    "expects_no_recovery",
-    "work_harmful_belief",
-    "rest_until_pain_gone",
-]
-ROUTINE = [
-    "quota_done",
-    "pain_now",
-    "pain_trend",
-    "daily_activities_resumed",
-    "moving_ok",
-    "work_affected",
-]
 PAIN_AND_QUOTA = {"pain_now", "pain_trend", "quota_done"}
 # A check-in of someone doing well: no rule should fire.
 WELL: dict[str, FactValue] = {
@@ -64,11 +41,6 @@ WELL: dict[str, FactValue] = {
     "moving_ok": True,
     "work_affected": False,
 }
-
-
-@pytest.fixture(scope="module")
-def library() -> Library:
-    return builtin_library()
 
 
 def checkin_flow() -> Flow:

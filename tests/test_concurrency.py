@@ -477,7 +477,7 @@ async def test_a_full_disk_in_the_app_closes_with_one_line_and_keeps_the_answers
     tmp_path: Path, disk_fills_up: type[FillsUp]
 ) -> None:
     from companion.app import CompanionApp
-    from companion.app.app import ChoiceButton
+    from companion.app.widgets import ChoiceButton
     from companion.resources import builtin_library
 
     app = CompanionApp(

@@ -193,7 +193,7 @@ def test_harmful_patterns_match_whole_words_only() -> None:
 def test_harmful_phrase_in_the_interface_catalog(tmp_path: Path) -> None:
     from babel.messages.pofile import read_po, write_po
 
-    from companion.plain import GOODBYE
+    from companion.present import GOODBYE
     from companion.texts.i18n import LOCALE_DIR, catalog_file
     from companion.texts.quality import assess_content
 

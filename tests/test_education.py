@@ -14,18 +14,15 @@ from hypothesis import strategies as st
 
 from companion.dialogue.conditions import UNKNOWN, AnswerValue
 from companion.dialogue.engine import ANSWER_LABELS, MAX_ATTEMPTS, Outcome, Session, Turn
-from companion.plain import ANSWERS_HEADING, GOODBYE, INPUT_CLOSED, run_plain
+from companion.plain import INPUT_CLOSED, run_plain
+from companion.present import ANSWERS_HEADING, GOODBYE
 from companion.resources import Library, builtin_library
 from companion.texts.content import Localizer
+from tests.patients import typed_patient
 
 LANGUAGES = ("nl", "fr")
 LOCALES = (("nl", "NL"), ("nl", "BE"), ("fr", "BE"), ("fr", "NL"))
 FLOW = "education"
-
-
-@pytest.fixture(scope="module")
-def library() -> Library:
-    return builtin_library()
 
 
 # --- running the flow ----------------------------------------------------------------
@@ -467,21 +464,8 @@ def patient(
     library: Library, language: str, by_concept: Mapping[str, str]
 ) -> Callable[[list[str]], str]:
     """Replies as typed text to the last question shown: by concept, else the "no" word."""
-    texts = library.content.localizer(language)
-    questions = {
-        texts.text(q.text): q.concept
-        for flow in ("triage", FLOW)
-        for q in library.flows[flow].flow.questions().values()
-    }
-    no = texts.ui(ANSWER_LABELS["no"])
-
-    def reply(lines: list[str]) -> str:
-        for line in reversed(lines):
-            if line in questions:
-                return by_concept.get(questions[line], no)
-        raise AssertionError("no question shown before the prompt")
-
-    return reply
+    no = library.content.localizer(language).ui(ANSWER_LABELS["no"])
+    return typed_patient(language, by_concept, no, ("triage", FLOW), library)
 
 
 TRIAGE_SELF_CARE = {"age": "40", "sex": "1", "pain_duration_days": "4"}

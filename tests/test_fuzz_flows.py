@@ -30,6 +30,7 @@ from companion.dialogue.conditions import UNKNOWN, AnswerValue, Condition
 from companion.dialogue.engine import MAX_ATTEMPTS, QuestionView, Session, Turn
 from companion.dialogue.flow import Flow, QuestionState
 from companion.resources import Library, builtin_library
+from tests.patients import answer_like_patient
 from tests.triage_oracle import EMERGENCY
 
 FUZZ = settings(
@@ -258,23 +259,6 @@ PAIN = st.fixed_dictionaries(
 )
 
 
-def _answer_like(conversation, turn: Turn, facts: dict[str, AnswerValue]) -> Turn:
-    assert turn.question is not None
-    values = {c.value for c in turn.question.choices}
-    value = facts.get(turn.question.concept)
-    if isinstance(value, bool):
-        return conversation.choose("yes" if value else "no")
-    if isinstance(value, int):
-        return conversation.answer(str(value))
-    if isinstance(value, str) and value in values:
-        return conversation.choose(value)
-    if turn.question.answer_type == "yes_no":
-        return conversation.choose("no")
-    if UNKNOWN in values:
-        return conversation.choose(UNKNOWN)
-    return conversation.choose(sorted(values)[0])
-
-
 def _quotas_over_checkins(days: list[tuple[int, dict[str, AnswerValue]]]) -> list[object]:
     from companion.care.plan import generate_plan, quota_on
     from companion.clock import FixedClock
@@ -291,7 +275,7 @@ def _quotas_over_checkins(days: list[tuple[int, dict[str, AnswerValue]]]) -> lis
             assert conversation is not None
             turn = conversation.start()
             while turn.outcome is None:
-                turn = _answer_like(conversation, turn, triage_facts)
+                turn = answer_like_patient(conversation, turn, triage_facts)
         plan = generate_plan(
             [10, 10, 10],
             40,
@@ -308,7 +292,7 @@ def _quotas_over_checkins(days: list[tuple[int, dict[str, AnswerValue]]]) -> lis
             assert conversation is not None and conversation.flow_id == CHECKIN
             turn = conversation.start()
             while turn.outcome is None:
-                turn = _answer_like(conversation, turn, facts)
+                turn = answer_like_patient(conversation, turn, facts)
             today = journey.today()
             stored = store.current_plan()
             assert stored is not None

@@ -283,7 +283,7 @@ def test_plan_new_asks_and_writes_a_toml_file_that_loads(tmp_path: Path) -> None
     assert plan.start == date(2026, 3, 2) and plan.created_by == "physiotherapist"
     assert plan.activities[1].times_per_day == 3
     assert plan.activities[0].instruction is not None
-    assert plan.activities[0].instruction.fr == "Marchez à votre rythme."
+    assert plan.activities[0].instruction.root["fr"] == "Marchez à votre rythme."
     assert tomllib.loads(out.read_text(encoding="utf-8"))["therapist"]["name"] == "C. Dubois"
 
 

@@ -18,7 +18,8 @@ from babel.messages.pofile import read_po, write_po
 from companion.clock import FixedClock
 from companion.dialogue.answers import REASK_NUMBER_RANGE, REASK_YES_NO
 from companion.dialogue.engine import ANSWER_LABELS, NUMBER_UNITS
-from companion.plain import ADVICE_GIVEN, CHOOSE_LANGUAGE, GOODBYE, run_plain
+from companion.plain import CHOOSE_LANGUAGE, run_plain
+from companion.present import ADVICE_GIVEN, GOODBYE
 from companion.resources import builtin_library
 from companion.texts.content import Localizer
 from companion.texts.i18n import LOCALE_DIR, babel_locale, catalog_file, load_translations

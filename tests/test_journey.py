@@ -10,19 +10,13 @@ import pytest
 
 from companion.care.plan import generate_plan
 from companion.clock import FixedClock
-from companion.commands.timeline import answer_from_facts
-from companion.dialogue.engine import Turn
-from companion.journey.journey import CHECKIN, EDUCATION, TRIAGE, Conversation, Journey
-from companion.resources import Library, builtin_library
+from companion.journey.journey import CHECKIN, EDUCATION, TRIAGE, Journey
+from companion.resources import Library
 from companion.store.storage import Store
+from tests.patients import answer_like_patient, talk
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 Facts = Mapping[str, bool | int | str]
-
-
-@pytest.fixture
-def library() -> Library:
-    return builtin_library()
 
 
 @pytest.fixture
@@ -35,23 +29,6 @@ def open_journey(
 ) -> tuple[Store, Journey]:
     store = Store.open(tmp_path / "data", clock=clock)
     return store, Journey(library, store, clock, language, None)
-
-
-def answer_question(conversation: Conversation, turn: Turn, facts: Facts) -> Turn:
-    """Answers like the patient in the story: facts by concept, otherwise no / don't know."""
-    assert turn.question is not None
-    return answer_from_facts(conversation, turn.question, facts, (), "no", [])
-
-
-def talk(conversation: Conversation, facts: Facts, stop_after: int | None = None) -> Turn:
-    turn = conversation.start()
-    given = 0
-    while turn.outcome is None:
-        if stop_after is not None and given == stop_after:
-            return turn
-        turn = answer_question(conversation, turn, facts)
-        given += 1
-    return turn
 
 
 SELF_CARE_TRIAGE: Facts = {"age": 38, "sex": "female", "pain_duration_days": 2}
@@ -218,7 +195,7 @@ def test_every_accepted_answer_is_stored_before_the_turn_is_returned(
     assert triage is not None
     turn = triage.start()
     for _ in range(5):
-        turn = answer_question(triage, turn, SELF_CARE_TRIAGE)
+        turn = answer_like_patient(triage, turn, SELF_CARE_TRIAGE)
         stored = [a.question_id for a in store.answers_of(triage.key)]
         assert stored == triage.session.asked
     assert timedelta(0) <= clock.now() - START

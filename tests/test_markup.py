@@ -17,7 +17,11 @@ import pytest
 from textual.widgets import DataTable, Input, Static
 
 from companion.app import CompanionApp
-from companion.app.app import AboutScreen, Bubble, ChatScreen, PlanScreen, TodayScreen
+from companion.app.about import AboutScreen
+from companion.app.chat import ChatScreen
+from companion.app.plan_screen import PlanScreen
+from companion.app.today import TodayScreen
+from companion.app.widgets import Bubble
 from companion.cli import main
 from companion.clock import FixedClock
 from companion.journey.journey import Quota, Today

@@ -134,7 +134,17 @@ def subcommands(w: World) -> dict[str, tuple[list[str], str]]:
 
 
 MEANINGFUL = {
-    "content": {"conversation", "check", "content report", "simulate", "export --fhir", "report"},
+    "content": {
+        "conversation",
+        "check",
+        "content report",
+        "simulate",
+        "export --fhir",
+        "report",
+        "plan check",  # a plan's languages are those of the content packs
+        "plan import",
+        "plan new",
+    },
     "flows": {"conversation", "check", "content report", "simulate", "export --fhir", "report"},
     "data-dir": {"conversation", "export", "export --fhir", "erase", "plan import", "report"},
     "today": {"conversation", "export", "export --fhir", "plan import", "plan new", "report"},

@@ -11,7 +11,8 @@ import pytest
 
 from companion.cli import main
 from companion.commands.check import check, overlay_problems
-from companion.plain import ASSOCIATION, run_plain
+from companion.plain import run_plain
+from companion.present import ASSOCIATION
 from companion.resources import (
     builtin_library,
     default_content_dir,

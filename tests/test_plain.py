@@ -15,17 +15,11 @@ from companion.cli import main
 from companion.dialogue.answers import REASK_EMPTY, REASK_YES_NO
 from companion.dialogue.conditions import UNKNOWN
 from companion.dialogue.engine import ANSWER_LABELS, RECORDED_AS_UNKNOWN
-from companion.plain import (
-    ANSWERS_HEADING,
-    CHOOSE_LANGUAGE,
-    GOODBYE,
-    INPUT_CLOSED,
-    REASONS_HEADING,
-    UNKNOWN_HEADING,
-    run_plain,
-)
+from companion.plain import CHOOSE_LANGUAGE, INPUT_CLOSED, run_plain
+from companion.present import ANSWERS_HEADING, GOODBYE, REASONS_HEADING, UNKNOWN_HEADING
 from companion.resources import builtin_library
 from companion.texts.content import Localizer
+from tests.patients import typed_patient
 
 
 class Script:
@@ -62,17 +56,7 @@ def question_text(language: str, concept: str) -> str:
 
 
 def patient(language: str, answers: dict[str, str], default: str) -> Callable[[list[str]], str]:
-    """A reply that answers the last question shown, by its concept."""
-    flow = builtin_library().flows["triage"].flow
-    by_text = {texts(language).text(q.text): q.concept for q in flow.questions().values()}
-
-    def reply(lines: list[str]) -> str:
-        for line in reversed(lines):
-            if line in by_text:
-                return answers.get(by_text[line], default)
-        raise AssertionError("no question was shown before the prompt")
-
-    return reply
+    return typed_patient(language, answers, default)
 
 
 def run(script: Script, language: str | None, region: str | None = None) -> int:

@@ -35,7 +35,7 @@ from companion.care.plan_setup import (
 from companion.dialogue.conditions import UNKNOWN, AnswerValue
 from companion.dialogue.engine import Outcome
 from companion.dialogue.flow import ChoiceAnswer, EndState, Flow, NumberAnswer
-from companion.resources import Library, builtin_library
+from companion.resources import Library
 from companion.texts.content import Localizer
 
 FLOW = "plan_setup"
@@ -44,11 +44,6 @@ LOCALES = (("nl", "NL"), ("nl", "BE"), ("fr", "BE"), ("fr", "NL"))
 START = date(2025, 3, 3)
 ONSET = date(2025, 2, 27)
 ONE_PER_UNIT = {"minutes": "walking", "repetitions": "exercises", "hours": "work_hours"}
-
-
-@pytest.fixture(scope="module")
-def library() -> Library:
-    return builtin_library()
 
 
 def plan_flow(library: Library) -> Flow:

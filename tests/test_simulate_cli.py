@@ -17,15 +17,9 @@ import pytest
 import companion.cli
 from companion.cli import main
 from companion.resources import Library, builtin_library, default_flows_dir, load_library
+from tests.patients import EMERGENCY
 
-EMERGENCY_CONCEPTS = [
-    "saddle_numbness",
-    "bladder_retention",
-    "bladder_incontinence",
-    "bowel_incontinence",
-    "leg_weakness_severe",
-    "leg_weakness_progressive",
-]
+EMERGENCY_CONCEPTS = EMERGENCY
 
 
 def vignette(
@@ -231,11 +225,12 @@ def test_question_without_concept_in_flow(
 ) -> None:
     flows = tmp_path / "flows"
     shutil.copytree(default_flows_dir(), flows)
-    triage = flows / "triage.yaml"
+    # The triage takes the fever question from the shared red-flag fragment.
+    triage = flows / "fragments" / "red_flags.yaml"
     text = triage.read_text(encoding="utf-8")
-    needle = "  fever:\n    kind: question\n    concept: fever\n"
-    assert needle in text, "the test expects the fever question in flows/triage.yaml"
-    triage.write_text(text.replace(needle, "  fever:\n    kind: question\n"), encoding="utf-8")
+    needle = "  fever:\n    concept: fever\n"
+    assert needle in text, "the test expects the fever question in flows/fragments/red_flags.yaml"
+    triage.write_text(text.replace(needle, "  fever:\n"), encoding="utf-8")
     path = write(tmp_path / "v.json", vignette(facts=SELF_CARE_STORY, expect="self_care"))
 
     status, out, err = run(capsys, str(path), "--json", "--flows", str(flows))

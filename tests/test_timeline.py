@@ -27,16 +27,9 @@ from companion.cli import main
 from companion.commands.simulate import Vignette, run_vignette
 from companion.commands.timeline import CheckinSpec
 from companion.resources import builtin_library
+from tests.patients import EMERGENCY
 
 TIMELINES = Path(__file__).resolve().parent / "timelines"
-EMERGENCY = [
-    "saddle_numbness",
-    "bladder_retention",
-    "bladder_incontinence",
-    "bowel_incontinence",
-    "leg_weakness_severe",
-    "leg_weakness_progressive",
-]
 TRIAGE_FIELDS = {
     "id",
     "locale",

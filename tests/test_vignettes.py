@@ -16,6 +16,7 @@ import pytest
 from companion.cli import main
 from companion.commands.simulate import read_vignette, run_vignette
 from companion.resources import builtin_library
+from tests.patients import EMERGENCY
 
 VIGNETTES = Path(
     os.environ.get("COMPANION_VIGNETTES")
@@ -27,14 +28,7 @@ MISSING = (
     "or set COMPANION_VIGNETTES to a folder of *.json vignettes)"
 )
 
-EMERGENCY_CONCEPTS = {
-    "saddle_numbness",
-    "bladder_retention",
-    "bladder_incontinence",
-    "bowel_incontinence",
-    "leg_weakness_severe",
-    "leg_weakness_progressive",
-}
+EMERGENCY_CONCEPTS = set(EMERGENCY)
 REQUIRED_KEYS = {"id", "locale", "disposition", "flags", "asked", "expected"}
 
 if FILES:

@@ -25,21 +25,25 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    RootModel,
     Strict,
     ValidationError,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
     field_validator,
+    model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
@@ -97,28 +101,69 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class ActivityName(_Model):
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+
+
+def _language_code(code: str) -> str:
+    if not _LANGUAGE_CODE.fullmatch(code):
+        raise PydanticCustomError(
+            "language_code",
+            "{code} is not a language code (a content pack's folder name, such as nl or fr)",
+            {"code": _shown(code)},
+        )
+    return code
+
+
+LanguageCode = Annotated[str, AfterValidator(_language_code)]
+"""A content pack's folder name (``nl``, ``fr``, ...): which packs exist is known only
+where the content is loaded, so ``companion plan check`` refuses codes without a pack."""
+
+
+class _PerLanguage(RootModel[dict[LanguageCode, str]]):
+    """A text per language, as a map from language code to text (``{ nl = "...", fr = "..." }``).
+
+    Any language a content pack exists for may appear; shown in the reader's language,
+    else in the first language the file gives (see :meth:`shown_in`)."""
+
+    model_config = ConfigDict(
+        frozen=True, json_schema_extra={"propertyNames": {"pattern": "^[a-z]{2,3}$"}}
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _absent_is_not_given(cls, value: Any) -> Any:
+        # Plans stored before the map wrote both fixed fields: {"nl": "...", "fr": null}.
+        if isinstance(value, dict):
+            return {code: text for code, text in value.items() if text is not None}
+        return value
+
+    @property
+    def languages(self) -> list[str]:
+        return list(self.root)
+
+    def shown_in(self, language: str) -> tuple[str, str] | None:
+        """(language, text) to show a reader of ``language``: their own, else the first
+        the file gives (the language is returned so a caller can say so); None if empty."""
+        if language in self.root:
+            return language, self.root[language]
+        return next(iter(self.root.items()), None)
+
+    def label(self, language: str) -> str | None:
+        """The text in ``language``, else in the first language the file gives, else None."""
+        shown = self.shown_in(language)
+        return shown[1] if shown is not None else None
+
+
+class ActivityName(_PerLanguage):
     """The patient's own words for the activity, per language (e.g. "naar de bakker lopen")."""
 
-    nl: str | None = Field(default=None, min_length=1, max_length=80)
-    fr: str | None = Field(default=None, min_length=1, max_length=80)
-
-    def label(self, language: str) -> str | None:
-        """The name in ``language``, else in the other language, else None."""
-        own = getattr(self, language, None)
-        return own if isinstance(own, str) else (self.nl or self.fr)
+    root: dict[LanguageCode, Annotated[str, Field(min_length=1, max_length=80)]]
 
 
-class Instruction(_Model):
+class Instruction(_PerLanguage):
     """A physiotherapist's short instruction for an exercise, per language."""
 
-    nl: str | None = Field(default=None, min_length=1, max_length=300)
-    fr: str | None = Field(default=None, min_length=1, max_length=300)
-
-    def label(self, language: str) -> str | None:
-        """The instruction in ``language``, else in the other language, else None."""
-        own = getattr(self, language, None)
-        return own if isinstance(own, str) else (self.nl or self.fr)
+    root: dict[LanguageCode, Annotated[str, Field(min_length=1, max_length=300)]]
 
 
 class Activity(_Model):
@@ -126,11 +171,12 @@ class Activity(_Model):
 
     kind: ActivityKind = Field(description="What sort of activity this is.")
     name: ActivityName | None = Field(
-        default=None, description="Optional free label in Dutch and/or French."
+        default=None,
+        description='Optional free label per language: { nl = "...", fr = "..." }.',
     )
     instruction: Instruction | None = Field(
         default=None,
-        description="Optional short instruction from the physiotherapist, in Dutch and/or French.",
+        description="Optional short instruction from the physiotherapist, per language.",
     )
     times_per_day: WholeNumber | None = Field(
         default=None,
@@ -331,6 +377,37 @@ class Plan(_Model):
     def end(self) -> date:
         """The day the last activity reaches its goal."""
         return self.start + timedelta(days=max(a.days_to_goal for a in self.activities))
+
+
+def _texts_per_language(plan: Plan) -> list[tuple[str, _PerLanguage]]:
+    found: list[tuple[str, _PerLanguage]] = []
+    for index, activity in enumerate(plan.activities):
+        for field, texts in (("name", activity.name), ("instruction", activity.instruction)):
+            if texts is not None and texts.root:
+                found.append((f"activities.{index}.{field}", texts))
+    return found
+
+
+def language_problems(plan: Plan, packs: Collection[str]) -> list[str]:
+    """A text in a language no content pack exists for: nobody could read it in the
+    program, and a typo (``nl`` written ``ln``) would hide the text from its reader."""
+    known = ", ".join(sorted(packs))
+    return [
+        f"{where}.{code}: there is no content pack for language {code} (packs: {known})"
+        for where, texts in _texts_per_language(plan)
+        for code in texts.languages
+        if code not in packs
+    ]
+
+
+def language_fallbacks(plan: Plan, packs: Collection[str]) -> list[str]:
+    """Languages a plan text lacks: readers of those see the file's first language."""
+    return [
+        f"{where}: no {code} text; a {code} reader sees the {texts.languages[0]} text"
+        for where, texts in _texts_per_language(plan)
+        for code in sorted(packs)
+        if code not in texts.root
+    ]
 
 
 # --- quotas -----------------------------------------------------------------------

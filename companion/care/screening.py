@@ -29,14 +29,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from companion.care.dispositions import ESCALATING, URGENT
 from companion.dialogue.conditions import UNKNOWN, AnswerValue
 from companion.dialogue.flow import Flow
 
 FULL_SCREEN_INTERVAL_DAYS = 7
 """The full red-flag screen comes back at least this often (brief: weekly)."""
-REPORTED_FROM = frozenset({"gp_soon", "gp_today", "emergency"})
+REPORTED_FROM = ESCALATING
 """Results after which the patient was told about the signs answered yes."""
-CUT_SHORT_BY = frozenset({"gp_today", "emergency"})
+CUT_SHORT_BY = URGENT
 """Results that end a check-in before its full screen is complete."""
 RADICULAR_CONCEPTS = ("leg_pain_below_knee", "leg_numbness_tingling", "leg_weakness")
 KNOWN_PREFIX = "known_"

@@ -19,7 +19,7 @@ from __future__ import annotations
 import gettext
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -36,6 +36,8 @@ from companion.care.plan import (
     PlanError,
     Unit,
     date_window_problems,
+    language_fallbacks,
+    language_problems,
     load_plan,
     parse_plan,
 )
@@ -73,19 +75,35 @@ class FileProblem:
 
 
 def check_plan_file(
-    path: Path | str, today: date | None = None
+    path: Path | str, today: date | None = None, languages: Collection[str] | None = None
 ) -> tuple[Plan | None, list[FileProblem]]:
     """The plan in ``path`` and no problems, or None and every problem with its line.
 
     With ``today`` the plan's dates must lie in a window around it
-    (:func:`companion.care.plan.date_window_problems`)."""
+    (:func:`companion.care.plan.date_window_problems`); with ``languages`` (the content
+    packs) every text must be in one of them."""
     path = Path(path)
     try:
-        return load_plan(path, today), []
+        plan = load_plan(path, today)
+        refused = language_problems(plan, languages) if languages is not None else []
+        if refused:
+            raise PlanError(str(path), refused)
+        return plan, []
     except PlanError as err:
-        text = _read(path)
-        problems = [_located(str(path), p, text, path.suffix.lower()) for p in err.problems]
-        return None, sorted(problems, key=lambda p: p.line if p.line is not None else 1 << 30)
+        return None, _problems_by_line(path, err.problems)
+
+
+def _problems_by_line(path: Path, problems: Sequence[str]) -> list[FileProblem]:
+    text = _read(path)
+    located = [_located(str(path), p, text, path.suffix.lower()) for p in problems]
+    return sorted(located, key=lambda p: p.line if p.line is not None else 1 << 30)
+
+
+def pack_languages(content_dir: Path | None) -> list[str]:
+    """The languages of the content packs the program will show the plan with."""
+    from companion.resources import load_content_dir
+
+    return sorted(load_content_dir(content_dir).languages)
 
 
 def _read(path: Path) -> str:
@@ -270,10 +288,8 @@ PROMPTS: dict[str, str] = {
     "therapist_contact": "Your phone or e-mail (empty for none): ",
     "count": "How many activities or exercises (1-3) [1]: ",
     "kind": "Activity {n}: kind ({choices}): ",
-    "name_nl": "Activity {n}: name in Dutch (empty for none): ",
-    "name_fr": "Activity {n}: name in French (empty for none): ",
-    "instruction_nl": "Activity {n}: short instruction in Dutch (empty for none): ",
-    "instruction_fr": "Activity {n}: short instruction in French (empty for none): ",
+    "name": "Activity {n}: name in {language} (empty for none): ",
+    "instruction": "Activity {n}: short instruction in {language} (empty for none): ",
     "unit": "Activity {n}: unit ({choices}): ",
     "baseline": "Activity {n}: baseline per day (whole number): ",
     "goal": "Activity {n}: goal per day (whole number, at least the baseline): ",
@@ -287,8 +303,34 @@ PROMPTS: dict[str, str] = {
 """Every operator-facing prompt of ``companion plan new``, in one place."""
 
 
-def ask_plan(ask: Callable[[str], str], say: Callable[[str], None], today: date) -> Plan:
+PLAN_LANGUAGES = ("nl", "fr")
+"""Asked first by ``companion plan new``; the languages of other content packs follow."""
+
+
+def asking_order(languages: Collection[str]) -> list[str]:
+    first = [code for code in PLAN_LANGUAGES if code in languages]
+    return first + sorted(set(languages) - set(first))
+
+
+def language_name(code: str) -> str:
+    """The language's English name (nl: Dutch): the prompts are in English."""
+    from babel import Locale, UnknownLocaleError  # only when asking: keeps start-up light
+
+    try:
+        return str(Locale.parse(code).english_name or code)
+    except (UnknownLocaleError, ValueError):
+        return code
+
+
+def ask_plan(
+    ask: Callable[[str], str],
+    say: Callable[[str], None],
+    today: date,
+    languages: Sequence[str] = PLAN_LANGUAGES,
+) -> Plan:
     """Asks a physiotherapist for a plan at the prompt; re-asks a malformed answer.
+
+    Names and instructions are asked in each of ``languages`` (the content packs').
 
     Raises :class:`PlanError` when the answers together do not make a valid plan,
     and ``EOFError`` when input ends.
@@ -352,14 +394,13 @@ def ask_plan(ask: Callable[[str], str], say: Callable[[str], None], today: date)
         activity: dict[str, Any] = {
             "kind": value("kind", one_of(kinds), n=n, choices=" ".join(kinds)),
         }
-        names = {lang: value(f"name_{lang}", str, optional=True, n=n) for lang in ("nl", "fr")}
-        if any(names.values()):
-            activity["name"] = names
-        steps = {
-            lang: value(f"instruction_{lang}", str, optional=True, n=n) for lang in ("nl", "fr")
-        }
-        if any(steps.values()):
-            activity["instruction"] = steps
+        for field in ("name", "instruction"):
+            texts = {
+                code: value(field, str, optional=True, n=n, language=language_name(code))
+                for code in languages
+            }
+            if any(texts.values()):
+                activity[field] = texts
         activity["unit"] = value("unit", one_of(units), n=n, choices=" ".join(units))
         activity["baseline"] = value("baseline", whole(1, 24 * 60), n=n)
         activity["goal"] = value("goal", whole(1, 24 * 60), n=n)
@@ -418,23 +459,28 @@ def run_plan_command(
 ) -> int:
     import sys
 
+    languages = _pack_languages_or_say(args)
+    if languages is None:
+        return 1
     if args.plan_command == "check":
-        plan, problems = check_plan_file(args.file, _today(args, today))
+        plan, problems = check_plan_file(args.file, _today(args, today), languages)
         translations = reader_translations(getattr(args, "lang", None))
         for problem in problems:
             print(problem.said(translations))
         if plan is None:
             print(f"{len(problems)} problem(s) in {args.file}.")
             return 1
+        for fallback in _problems_by_line(Path(args.file), language_fallbacks(plan, languages)):
+            print(f"note: {fallback.said(translations)}")
         print(
             f"{args.file}: the plan is valid ({len(plan.activities)} activities, "
             f"goal reached on {plan.end.isoformat()})."
         )
         return 0
     if args.plan_command == "import":
-        return _import(args, ask, say, _today(args, today))
+        return _import(args, ask, say, _today(args, today), languages)
     try:
-        plan_ = ask_plan(ask, say, today or SystemClock().today())
+        plan_ = ask_plan(ask, say, today or SystemClock().today(), asking_order(languages))
     except EOFError:
         say("")
         return 1
@@ -459,13 +505,32 @@ def _today(args: Any, today: date | None) -> date:
     return today or getattr(args, "today", None) or SystemClock().today()
 
 
-def _import(args: Any, ask: Callable[[str], str], say: Callable[[str], None], today: date) -> int:
+def _pack_languages_or_say(args: Any) -> list[str] | None:
+    """The content packs' languages; None (said on stderr) when ``--content`` is broken."""
+    import sys
+
+    from companion.texts.content import ContentError
+
+    try:
+        return pack_languages(getattr(args, "content", None))
+    except ContentError as err:
+        print(f"companion plan {args.plan_command}: {err}", file=sys.stderr)
+        return None
+
+
+def _import(
+    args: Any,
+    ask: Callable[[str], str],
+    say: Callable[[str], None],
+    today: date,
+    languages: Sequence[str],
+) -> int:
     import sys
 
     from companion.store import open_store
     from companion.store.errors import StorageError
 
-    plan, problems = check_plan_file(args.file, today)
+    plan, problems = check_plan_file(args.file, today, languages)
     if plan is None:
         translations = reader_translations(getattr(args, "lang", None))
         for problem in problems:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import (
     BaseModel,
@@ -58,6 +58,10 @@ class Concept(_Strict):
     red_flag: bool = False
     """A sign of the red-flag table (clinical brief section 2): its yes/no questions
     must be worded positively, so that "no" can only mean the sign is absent."""
+    group: Identifier | None = None
+    """The part of the contract the concept belongs to (``emergency``, ``same_day``,
+    ``radicular``, ``routine``, ``yellow_flag``): read by reviewers and
+    the tests' concept lists, never by a flow, so it decides nothing."""
 
 
 class ConceptRegistry(_Strict):
@@ -460,6 +464,152 @@ def _reachable_within(flow: Flow, roots: set[str], allowed: set[str]) -> set[str
 # --- loading ------------------------------------------------------------------
 
 
+# --- includes -----------------------------------------------------------------
+
+FRAGMENTS_DIR = "fragments"
+"""Beside the flows: files of shared question definitions that flows include."""
+
+SHARED_FIELDS = ("concept", "text", "help", "answer")
+"""What a question state takes from a fragment with ``use``; its route (next,
+ask_when, items, say) always stays in the flow."""
+
+
+class SharedQuestion(_Strict):
+    """A question defined once in a fragment, for every flow that includes it."""
+
+    concept: Identifier
+    text: TextKey
+    help: TextKey | None = None
+    answer: AnswerSpec
+
+    @field_validator("answer", mode="before")
+    @classmethod
+    def _accept_bare_type(cls, value: Any) -> Any:
+        return {"type": value} if isinstance(value, str) else value
+
+
+class Fragment(_Strict):
+    """A file in ``flows/fragments/``: shared questions, and the fragments it includes."""
+
+    include: list[Identifier] = Field(default_factory=list)
+    questions: dict[Identifier, SharedQuestion] = Field(default_factory=dict)
+    definitions: dict[Identifier, Any] = Field(default_factory=dict)
+    """Named pieces of YAML (anchors) for this file only; not read otherwise."""
+
+
+class _Included(NamedTuple):
+    fragment: str
+    fields: dict[str, Any]
+
+
+def resolve_includes(data: Any, path: Path) -> Any:
+    """The flow's data with ``include`` gone and every ``use`` replaced by the fields
+    of the shared question it names, so the flow model sees plain states.
+
+    Raises FlowError naming the file and each state (or fragment) at fault.
+    """
+    if not isinstance(data, dict):
+        return data
+    names = data.get("include", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise FlowError(f"{path}: include: a list of fragment names, e.g. [red_flags]")
+    problems: list[str] = []
+    shared = _shared_questions(names, path.parent / FRAGMENTS_DIR, [], problems)
+    states = data.get("states")
+    resolved_states = states
+    if isinstance(states, dict):
+        resolved_states = {
+            name: _resolved_state(name, state, names, shared, problems)
+            for name, state in states.items()
+        }
+    if problems:
+        raise FlowError(f"{path}: " + "; ".join(problems))
+    resolved = {key: value for key, value in data.items() if key != "include"}
+    if resolved_states is not None:
+        resolved["states"] = resolved_states
+    return resolved
+
+
+def _shared_questions(
+    names: list[str], folder: Path, chain: list[str], problems: list[str]
+) -> dict[str, _Included]:
+    """Every question the named fragments define, through their own includes."""
+    found: dict[str, _Included] = {}
+    for name in names:
+        if name in chain:
+            cycle = " -> ".join([*chain, name])
+            problems.append(f"include '{name}': fragments include each other ({cycle})")
+            continue
+        fragment = _load_fragment(name, folder, problems)
+        if fragment is None:
+            continue
+        inner = _shared_questions(fragment.include, folder, [*chain, name], problems)
+        own = {
+            question: _Included(name, definition.model_dump(exclude_unset=True))
+            for question, definition in fragment.questions.items()
+        }
+        for question, included in [*inner.items(), *own.items()]:
+            earlier = found.get(question)
+            if earlier is not None and earlier.fragment != included.fragment:
+                problems.append(
+                    f"question '{question}' is defined in fragment '{earlier.fragment}' "
+                    f"and in fragment '{included.fragment}'"
+                )
+            found.setdefault(question, included)
+    return found
+
+
+def _load_fragment(name: str, folder: Path, problems: list[str]) -> Fragment | None:
+    path = folder / f"{name}.yaml"
+    if not path.is_file():
+        problems.append(f"include '{name}': no fragment file {path}")
+        return None
+    try:
+        return Fragment.model_validate(read_yaml(path, FlowError))
+    except ValidationError as err:
+        problems.append(
+            "; ".join(line.strip() for line in format_validation_error(path, err).splitlines())
+        )
+    except FlowError as err:
+        problems.append(str(err))
+    return None
+
+
+def _resolved_state(
+    name: str,
+    state: Any,
+    included: list[str],
+    shared: dict[str, _Included],
+    problems: list[str],
+) -> Any:
+    if not isinstance(state, dict) or "use" not in state:
+        return state
+    where = f"state '{name}'"
+    question = state["use"]
+    if state.get("kind") != "question":
+        problems.append(f"{where}: 'use' is for question states (kind: question)")
+        return state
+    definition = shared.get(question) if isinstance(question, str) else None
+    if definition is None:
+        if not included:
+            problems.append(
+                f"{where}: uses question '{question}', but the flow includes no fragment "
+                "(add include: [...])"
+            )
+        else:
+            names = ", ".join(included)
+            problems.append(f"{where}: uses unknown question '{question}' (not in {names})")
+        return state
+    twice = [field for field in SHARED_FIELDS if field in state and field in definition.fields]
+    for field in twice:
+        problems.append(
+            f"{where}: '{field}' is given here and by question '{question}' of fragment "
+            f"'{definition.fragment}'; give it in one place"
+        )
+    own = {key: value for key, value in state.items() if key != "use"}
+    return {**definition.fields, **own}
+
+
 def format_validation_error(path: Path, err: ValidationError) -> str:
     lines = [f"{path}: {err.error_count()} problem(s)"]
     for detail in err.errors():
@@ -477,7 +627,7 @@ def load_concepts(path: Path) -> ConceptRegistry:
 
 
 def load_flow(path: Path, concepts: ConceptRegistry | None = None) -> Flow:
-    data = read_yaml(path, FlowError)
+    data = resolve_includes(read_yaml(path, FlowError), path)
     try:
         return Flow.model_validate(data, context={"concepts": concepts})
     except ValidationError as err:

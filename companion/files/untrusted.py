@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from companion.texts.i18n import N_, load_translations
+from companion.texts.i18n import N_, catalog_file, load_translations
 
 PLAN_FILE_LIMIT = 64 * 1024
 """A plan file: a few activities fit in 2 KiB; 64 KiB leaves room for comments."""
@@ -112,7 +112,9 @@ def reader_translations(language: str | None) -> gettext.NullTranslations:
     ]
     for candidate in candidates:
         code = (candidate or "").split(":")[0][:2].lower()
-        if code in ("nl", "fr"):
+        # Any language whose catalog is installed, not a fixed list: a new language
+        # needs no change here.
+        if code.isalpha() and catalog_file(code, suffix=".mo").is_file():
             return load_translations(code)
         if candidate:
             break

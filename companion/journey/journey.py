@@ -16,13 +16,23 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from companion.care.dispositions import continues_self_care
 from companion.care.plan import Plan, quota_on
 from companion.care.screening import Screen, checkin_inputs, checkin_screen, triage_screen
 from companion.clock import Clock, days_since
 from companion.dialogue.conditions import UNKNOWN, AnswerValue
 from companion.dialogue.engine import Outcome, Session, Turn
 from companion.dialogue.flow import Flow
+from companion.journey.quota import QuotaReports
 from companion.journey.replay import replay
+from companion.journey.standing import (
+    RecalledAdvice,
+    StandingEscalation,
+    advice_to_recall,
+    last_escalation,
+    record_contacted_gp,
+    standing_escalation,
+)
 from companion.resources import Library
 from companion.store.errors import StorageError
 from companion.store.protocol import Store
@@ -32,9 +42,6 @@ TRIAGE = "triage"
 EDUCATION = "education"
 PLAN_SETUP = "plan_setup"
 CHECKIN = "checkin"
-
-SELF_CARE_PATH = ("self_care", "gp_soon")
-"""Triage outcomes after which self-management goes on (clinical brief sections 2-4)."""
 
 SCREENS = (TRIAGE, CHECKIN)
 """The conversations that screen for red flags."""
@@ -146,7 +153,7 @@ class Journey:
         if resumed is not None:
             return resumed
         triage = self._store.latest_finished((TRIAGE,))
-        if triage is None or triage.disposition not in SELF_CARE_PATH:
+        if triage is None or not continues_self_care(triage.disposition):
             # First time, or the last triage escalated: screen again before anything else.
             return self._begin(TRIAGE, {})
         if not self._finished_since(EDUCATION, triage):
@@ -166,14 +173,26 @@ class Journey:
         After an escalation the patient must act on the advice first; the
         companion stops there and screens again at the next start.
         """
-        return outcome.disposition is None or outcome.disposition in SELF_CARE_PATH
+        return outcome.disposition is None or continues_self_care(outcome.disposition)
 
     def last_escalation(self) -> Outcome | None:
         """The stored outcome of the latest triage or check-in if it escalated."""
-        latest = self._store.latest_finished(SCREENS)
-        if latest is not None and latest.disposition in ("emergency", "gp_today"):
-            return latest.outcome
-        return None
+        return last_escalation(self._store.latest_finished(SCREENS))
+
+    def standing_escalation(self) -> StandingEscalation | None:
+        """That escalation while it stands: until the patient reports contacting the doctor."""
+        return standing_escalation(self._store, self._store.latest_finished(SCREENS))
+
+    def advice_to_recall(self, coming: Conversation | None) -> RecalledAdvice | None:
+        """What to repeat of an earlier urgent advice before ``coming`` (from :meth:`next`)."""
+        fresh_triage = coming is not None and coming.flow_id == TRIAGE and not coming.resumed
+        return advice_to_recall(self.last_escalation(), self.standing_escalation(), fresh_triage)
+
+    def contacted_gp(self, standing: StandingEscalation) -> None:
+        record_contacted_gp(self._store, standing)
+
+    def quota_reports(self) -> QuotaReports:
+        return QuotaReports(self._store, self._clock)
 
     def today(self) -> Today:
         onset = self.onset()
@@ -256,7 +275,7 @@ class Journey:
     # consequences of a finished conversation -------------------------------------
 
     def _finished(self, flow_id: str, key: str, outcome: Outcome) -> None:
-        if flow_id == TRIAGE and outcome.disposition in SELF_CARE_PATH:
+        if flow_id == TRIAGE and continues_self_care(outcome.disposition):
             duration = _answer(outcome, "pain_duration_days")
             days = duration if isinstance(duration, int) and not isinstance(duration, bool) else 0
             self._store.start_episode(self._clock.today() - timedelta(days=days))

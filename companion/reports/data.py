@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from companion.care.dispositions import ESCALATING
 from companion.care.plan import Plan, quota_on
 from companion.dialogue.conditions import AllCondition, AnyCondition, Condition, NumberCondition
 from companion.dialogue.engine import AnswerView
@@ -31,7 +32,8 @@ from companion.store.protocol import Store
 from companion.store.records import StoredPlan
 from companion.texts.content import ContentError, Localizer
 
-ESCALATIONS = ("emergency", "gp_today", "gp_soon")
+ESCALATIONS = ESCALATING
+"""Results the report lists as escalations (care/dispositions.py)."""
 """Dispositions that send the patient to a doctor (clinical brief section 2)."""
 MODIFIERS = frozenset({"age", "sex", "pain_duration_days"})
 """Triage concepts that are not alarm signs themselves."""

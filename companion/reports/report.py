@@ -21,23 +21,12 @@ from companion.reports import html, markdown
 from companion.reports.data import ReportData, collect
 from companion.reports.gp_summary import collect_summary, summary_html, summary_markdown
 from companion.reports.sections import report_document
-from companion.reports.wording import REPORT_PLACEHOLDERS, activity_label, done_text, trend_text
 from companion.resources import Library
 from companion.store.protocol import Store
 from companion.store.storage import write_private
 from companion.texts.content import Localizer
 
-__all__ = [
-    "REPORT_PLACEHOLDERS",
-    "activity_label",
-    "collect",
-    "done_text",
-    "open_texts",
-    "render_html",
-    "render_markdown",
-    "trend_text",
-    "write_report",
-]
+__all__ = ["collect", "open_texts", "render_html", "render_markdown", "write_report"]
 
 
 def render_html(data: ReportData) -> str:

@@ -532,10 +532,19 @@ def is_overlay(folder: Path) -> bool:
     return (folder / OVERLAY_FILE).is_file()
 
 
-def load_content(folder: Path, locale_dir: Path = LOCALE_DIR) -> Content:
-    """A complete content folder (for an overlay, see :func:`load_overlay`)."""
+CONTENT_LOCALE_DIR = "locale"
+"""A complete content folder may carry its own interface catalogs (``locale/``, laid
+out as the package's): a language added outside the package brings its catalog along."""
+
+
+def load_content(folder: Path, locale_dir: Path | None = None) -> Content:
+    """A complete content folder (for an overlay, see :func:`load_overlay`); its
+    catalogs are ``locale_dir``, else the folder's own ``locale/``, else the package's."""
     if not folder.is_dir():
         raise ContentError(f"{folder}: content folder not found")
+    if locale_dir is None:
+        own = folder / CONTENT_LOCALE_DIR
+        locale_dir = own if own.is_dir() else LOCALE_DIR
     _refuse_oversized(folder)
     regions = load_regions(folder / "regions.yaml")
     languages = {

@@ -1,0 +1,71 @@
+"""Today (F2): the day of the episode, today's day goals, and D, P or N to report them."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, VerticalScroll
+from textual.widgets import Button, Static
+
+from companion.app.labels import KEY_TODAY
+from companion.app.page import Page
+from companion.app.widgets import Plain, plain
+from companion.journey.journey import Today
+from companion.journey.quota import QUOTA_ANSWERS, QuotaReports
+from companion.present import day_goal_answer, today_lines
+from companion.texts.content import Localizer
+from companion.texts.i18n import N_
+
+TODAY_ASK = N_("Did you do your day goal today? Press D, P or N.")
+TODAY_NOTED = N_("Noted for today: {answer}")
+
+DONE_KEYS = dict(zip(("d", "p", "n"), QUOTA_ANSWERS, strict=True))
+"""Keys of the today screen and the answer each one reports."""
+
+
+class TodayScreen(Page):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(key, f"done('{value}')", value) for key, value in DONE_KEYS.items()
+    ]
+
+    def __init__(self, texts: Localizer, today: Today, reports: QuotaReports) -> None:
+        super().__init__(texts)
+        self.today = today
+        self.reports = reports
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="page"):
+            yield Plain(self.texts.ui(KEY_TODAY), classes="heading")
+            yield Plain("\n".join(today_lines(self.today, self.texts)))
+            if self.today.quotas:
+                yield Plain(self.texts.ui(TODAY_ASK), id="today-ask")
+                with Grid(id="done-buttons"):
+                    for key, value in DONE_KEYS.items():
+                        label = f"{key.upper()}. {day_goal_answer(self.texts, value)}"
+                        yield Button(plain(label), id=f"done-{value}", compact=True)
+                yield Plain(self._noted(), id="today-noted")
+            yield self.back_button()
+
+    def _noted(self) -> str:
+        value = self.reports.today()
+        if value is None:
+            return ""
+        return self.texts.ui(TODAY_NOTED, answer=day_goal_answer(self.texts, value))
+
+    def on_mount(self) -> None:
+        buttons = self.query(Button)
+        if buttons:
+            buttons.first().focus()
+
+    def action_done(self, value: str) -> None:
+        if not self.today.quotas:
+            return
+        self.reports.report(value)
+        self.query_one("#today-noted", Static).update(self._noted())
+
+    @on(Button.Pressed, "#done-buttons Button")
+    def _done_button(self, event: Button.Pressed) -> None:
+        self.action_done((event.button.id or "done-done").removeprefix("done-"))

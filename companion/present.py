@@ -1,0 +1,99 @@
+"""Driver-neutral wording around the conversations: what both the plain terminal and the
+app say, built once here and laid out by each driver (lines there, bubbles here).
+
+Nothing here decides: the engine and the journey do; this only words what they decided.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from companion.dialogue.engine import Outcome
+from companion.files.untrusted import visible
+from companion.journey.journey import Today
+from companion.texts.content import Content, Localizer
+from companion.texts.i18n import N_
+
+# Interface texts shown by every driver (gettext msgids, companion/texts/i18n.py).
+ASSOCIATION = N_("This information comes from {association}: {website}")
+ADVICE_GIVEN = N_("Advice of {date} at {time}")
+REASONS_HEADING = N_("Why this advice")
+UNKNOWN_HEADING = N_("You did not know these: tell the doctor")
+ANSWERS_HEADING = N_("Your answers")
+GOODBYE = N_("Thank you for your answers. Get well soon.")
+
+PREVIOUS_ADVICE = "journey.previous_advice"
+SCREEN_AGAIN = "journey.screen_again"
+"""Content keys around a recalled advice (the second one has sources)."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and its items, e.g. "Why this advice" and one line per reason."""
+
+    heading: str
+    items: list[str]
+
+
+def association_line(content: Content, texts: Localizer) -> str | None:
+    """An association's pack names itself and its website before anything else."""
+    if content.association is None:
+        return None
+    return texts.ui(
+        ASSOCIATION,
+        association=visible(content.association.association),
+        website=visible(content.association.website),
+    )
+
+
+def advice_given(texts: Localizer, when: datetime) -> str:
+    """Dates an advice, so a doctor can see how old it is."""
+    return texts.ui(
+        ADVICE_GIVEN, date=texts.format_date(when, "full"), time=texts.format_time(when)
+    )
+
+
+def outcome_sections(outcome: Outcome, texts: Localizer) -> list[Section]:
+    """Why the advice, what was not known, and every answer: for the patient and the doctor.
+
+    None for an education flow: it has no advice to justify and no answers to hand on."""
+    if outcome.disposition is None:
+        return []
+    sections: list[Section] = []
+    if outcome.reasons:
+        reasons = [f"{a.question_text} {a.shown}" for a in outcome.reasons]
+        sections.append(Section(texts.ui(REASONS_HEADING), reasons))
+    if outcome.unknown:
+        unknown = [a.question_text for a in outcome.answers if a.concept in outcome.unknown]
+        sections.append(Section(texts.ui(UNKNOWN_HEADING), unknown))
+    answers = [f"{a.question_text} {a.shown}" for a in outcome.answers]
+    sections.append(Section(texts.ui(ANSWERS_HEADING), answers))
+    return sections
+
+
+def today_lines(today: Today, texts: Localizer) -> list[str]:
+    """The day of the episode, today's day goals (or the pause), and that today is done."""
+    lines: list[str] = []
+    if today.day is not None:
+        lines.append(texts.text("journey.day", day=today.day))
+    if today.paused:
+        lines.append(texts.text("journey.plan_paused"))
+    elif today.quotas:
+        lines.append(texts.text("journey.today_heading"))
+        for quota in today.quotas:
+            activity = visible(quota.name or activity_label(texts, quota.kind))
+            amount = texts.text(f"journey.unit.{quota.unit}", count=quota.amount)
+            lines.append(f"  - {activity}: {amount}")
+    lines.append(texts.text("journey.done_today"))
+    return lines
+
+
+def activity_label(texts: Localizer, kind: str) -> str:
+    key = f"plan.activity.{kind}"
+    return texts.text(key) if texts.has(key) else kind
+
+
+def day_goal_answer(texts: Localizer, value: str) -> str:
+    """The answer "done", "partly" or "not" in the patient's words (the check-in's options)."""
+    return texts.text(f"checkin.quota.{value}")
