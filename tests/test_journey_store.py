@@ -11,17 +11,13 @@ import pytest
 
 from companion.clock import FixedClock
 from companion.journey.journey import CHECKIN, Journey
-from companion.resources import Library, builtin_library
+from companion.resources import Library
 from companion.store import storage
 from companion.store.records import StoredSession
-from tests.test_journey import CALM_CHECKIN, START, open_journey, start_episode_with_plan, talk
+from tests.patients import talk
+from tests.test_journey import CALM_CHECKIN, START, open_journey, start_episode_with_plan
 
 CHECKINS = 8
-
-
-@pytest.fixture(scope="module")
-def library() -> Library:
-    return builtin_library()
 
 
 class SessionReads:
