@@ -18,6 +18,7 @@ from companion.dialogue.engine import Outcome, QuestionView, Turn
 from companion.journey.journey import EDUCATION, TRIAGE, Journey, Today
 from companion.present import (
     GOODBYE,
+    INPUT_CLOSED,
     PREVIOUS_ADVICE,
     SCREEN_AGAIN,
     advice_given,
@@ -36,7 +37,6 @@ Say = Callable[[str], None]
 
 # Interface texts of the plain conversation (gettext msgids, companion/texts/i18n.py).
 CHOOSE_LANGUAGE = N_("Choose your language.")
-INPUT_CLOSED = "end.input_closed"
 """Content key (a medical message, with sources): the alarm signs when the questions stop."""
 
 

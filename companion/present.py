@@ -97,3 +97,7 @@ def activity_label(texts: Localizer, kind: str) -> str:
 def day_goal_answer(texts: Localizer, value: str) -> str:
     """The answer "done", "partly" or "not" in the patient's words (the check-in's options)."""
     return texts.text(f"checkin.quota.{value}")
+
+
+INPUT_CLOSED = "end.input_closed"
+"""Content key: what a driver says when input ends before the advice (checked by `check`)."""

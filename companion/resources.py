@@ -15,27 +15,18 @@ from pathlib import Path
 from companion.dialogue.conditions import AnswerValue
 from companion.dialogue.engine import CompiledFlow, Session
 from companion.dialogue.flow import ConceptRegistry, load_flows
+from companion.files.bundled import default_content_dir, default_flows_dir, default_seeds_dir
 from companion.texts.content import Content, is_overlay, load_content, load_overlay
 
-_PACKAGE = Path(__file__).resolve().parent
-
-
-def _data_dir(name: str) -> Path:
-    bundled = _PACKAGE / "_data" / name
-    return bundled if bundled.is_dir() else _PACKAGE.parent / name
-
-
-def default_flows_dir() -> Path:
-    return _data_dir("flows")
-
-
-def default_content_dir() -> Path:
-    return _data_dir("content")
-
-
-def default_seeds_dir() -> Path:
-    """``<repo>/../shared/seeds``: the source documents beside a checkout (as in CI)."""
-    return _PACKAGE.parent.parent / "shared" / "seeds"
+__all__ = [
+    "Library",
+    "builtin_library",
+    "default_content_dir",
+    "default_flows_dir",
+    "default_seeds_dir",
+    "load_content_dir",
+    "load_library",
+]
 
 
 def load_content_dir(content_dir: Path | None = None) -> Content:

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from companion.dialogue.conditions import UNKNOWN, AnswerValue
 from companion.dialogue.engine import ANSWER_LABELS, MAX_ATTEMPTS, Outcome, Session, Turn
-from companion.plain import INPUT_CLOSED, run_plain
-from companion.present import ANSWERS_HEADING, GOODBYE
+from companion.plain import run_plain
+from companion.present import ANSWERS_HEADING, GOODBYE, INPUT_CLOSED
 from companion.resources import Library, builtin_library
 from companion.texts.content import Localizer
 from tests.patients import typed_patient

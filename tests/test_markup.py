@@ -162,7 +162,9 @@ def test_reports_show_names_as_text(data_dir: Path) -> None:
         plan = store.current_plan()
         assert plan is not None
         hostile = "<img src=x onerror=alert(1)> [klik](https://evil.example) **vet**"
-        name = plan.activities[0].name.model_copy(update={"nl": hostile})  # type: ignore[union-attr]
+        old = plan.activities[0].name
+        assert old is not None
+        name = old.model_copy(update={"root": {**old.root, "nl": hostile}})
         activity = plan.activities[0].model_copy(update={"name": name})
         store.save_plan(plan.model_copy(update={"activities": [activity]}))
         texts = open_texts(library, store, "nl")
@@ -179,7 +181,9 @@ def test_reports_show_no_bidi_or_control_characters(data_dir: Path) -> None:
     with Store.open(data_dir, clock=FixedClock(START)) as store:
         plan = store.current_plan()
         assert plan is not None
-        name = plan.activities[0].name.model_copy(update={"nl": "wan\u202edel\x1b[2J"})  # type: ignore[union-attr]
+        old = plan.activities[0].name
+        assert old is not None
+        name = old.model_copy(update={"root": {**old.root, "nl": "wan\u202edel\x1b[2J"}})
         activity = plan.activities[0].model_copy(update={"name": name})
         store.save_plan(plan.model_copy(update={"activities": [activity]}))
         texts = open_texts(library, store, "nl")

@@ -32,7 +32,7 @@ from companion.dialogue.flow import (
 from companion.files.untrusted import Message, character_problem, strings_in, visible
 from companion.files.yamlfiles import key_line, read_yaml
 from companion.journey.journey import JOURNEY_PLACEHOLDERS, JOURNEY_TEXT_KEYS
-from companion.plain import INPUT_CLOSED
+from companion.present import INPUT_CLOSED
 from companion.reports.wording import REPORT_PLACEHOLDERS
 from companion.resources import default_content_dir, default_flows_dir, default_seeds_dir
 from companion.texts.content import (

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from companion.files.bundled import default_content_dir, default_flows_dir
 from companion.files.untrusted import (
     BAD_VALUE,
     MAX_EXPANDED_VALUES,
@@ -73,8 +74,6 @@ def read_yaml(path: Path, error: type[Exception], limit: int = OVERLAY_FILE_LIMI
 def _shipped(path: Path) -> bool:
     """The package's own flows and content: written by us, so not scanned (the scan
     would add a third to the loading time at every start)."""
-    from companion.resources import default_content_dir, default_flows_dir
-
     resolved = path.resolve()
     return any(
         resolved.is_relative_to(folder.resolve())
