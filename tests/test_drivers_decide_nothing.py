@@ -26,18 +26,10 @@ from companion.plain import run_journey, show_outcome
 from companion.present import outcome_sections
 from companion.resources import Library, builtin_library
 from companion.store.storage import Store
+from tests.test_journey import CALM_CHECKIN, SELF_CARE_TRIAGE
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 Facts = Mapping[str, bool | int | str]
-SELF_CARE_TRIAGE: Facts = {"age": 38, "sex": "female", "pain_duration_days": 2}
-CALM_CHECKIN: Facts = {
-    "quota_done": "done",
-    "pain_now": 3,
-    "pain_trend": "better",
-    "daily_activities_resumed": True,
-    "moving_ok": True,
-    "work_affected": False,
-}
 
 
 @pytest.fixture(scope="module")
