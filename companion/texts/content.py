@@ -47,7 +47,7 @@ from companion.files.untrusted import (
     size_text,
 )
 from companion.files.yamlfiles import read_yaml
-from companion.texts.i18n import LOCALE_DIR, babel_locale, catalog_file, load_translations
+from companion.texts.i18n import LOCALE_DIR, N_, babel_locale, catalog_file, load_translations
 
 SourceRef = Annotated[str, Field(pattern=r"^\d{3}:\d+(-\d+)?$")]
 """``001:3112`` or ``001:3097-3120``: seed file number and line range."""
@@ -56,6 +56,7 @@ RESERVED_FILES = {"pack.yaml", "lexicon.yaml", "harmful.yaml"}
 REGION_PREFIX = "region."
 OVERLAY_FILE = "overlay.yaml"
 HARMFUL_FILE = "harmful.yaml"
+DEVIATION_NOTE = N_("This text comes from {association} and differs from the shared text.")
 
 
 class ContentError(Exception):
@@ -256,6 +257,11 @@ class LanguagePack:
     folder: Path
     harmful: tuple[HarmfulPattern, ...] = ()
     harmful_files: tuple[Path, ...] = ()
+    replaced: Mapping[str, TextEntry] = field(default_factory=dict)
+    """The shared (built-in) entry of every key an overlay replaced with its own text:
+    the one place that knows which messages deviate (issue 14, item 5)."""
+    association: str = ""
+    """The name of the association whose overlay replaced them."""
 
     def path_of(self, entry: TextEntry) -> str:
         """Where an entry was written, for problems: file and folder."""
@@ -379,6 +385,17 @@ class Localizer:
 
     def has(self, key: str) -> bool:
         return key in self.pack.texts
+
+    def deviates(self, key: str) -> bool:
+        """Whether an association's overlay replaced the shared text of ``key``."""
+        return key in self.pack.replaced
+
+    def deviation_note(self, key: str) -> str | None:
+        """The short note every driver shows under a message an overlay replaced;
+        None for a shared text (001:966-992 asks that deviations be stated)."""
+        if not self.deviates(key):
+            return None
+        return self.ui(DEVIATION_NOTE, association=self.pack.association)
 
     def entry(self, key: str) -> TextEntry:
         try:
@@ -694,6 +711,7 @@ def _layered_language(
     version = info.version if info else pack.info.version
     harmful = pack.harmful
     harmful_files = pack.harmful_files
+    replaced: dict[str, TextEntry] = {}
     seen: dict[str, str] = {}
     for path in sorted(folder.iterdir()):
         if path.suffix not in {".yaml", ".yml"}:
@@ -716,6 +734,9 @@ def _layered_language(
                 errors.append(f"{path}: key '{key}' is also defined in {seen[key]}")
                 continue
             seen[key] = path.name
+            shared = pack.texts.get(key)
+            if shared is not None and shared.text != entry.text:
+                replaced[key] = shared
             texts[key] = entry
     return LanguagePack(
         info=pack.info,
@@ -724,6 +745,8 @@ def _layered_language(
         folder=folder,
         harmful=harmful,
         harmful_files=harmful_files,
+        replaced=replaced,
+        association=info.association if info else "",
     )
 
 
