@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from companion.cli import main
-from companion.commands.leaflet import leaflet, printed_keys
 from companion.commands.check import interface_keys
+from companion.commands.leaflet import leaflet, printed_keys
 from companion.dialogue.flow import load_flows
 from companion.reports.html import render
 from companion.resources import builtin_library, default_flows_dir, load_content_dir
