@@ -18,6 +18,8 @@ from companion.clock import FixedClock
 from companion.dialogue.engine import Turn
 from companion.plain import show_turn
 from companion.resources import Library, load_content_dir, load_library
+from companion.texts.content import ContentError
+from companion.texts.sources import seed_of, source_name
 from tests.test_app import SIZE, START
 
 ASSOCIATION = "Rugvereniging Voorbeeld"
@@ -163,3 +165,24 @@ async def test_sources_screen_names_guidelines_and_hides_line_references(
         await pilot.press("p")
         await pilot.pause()
         assert source_refs(app) == patient
+
+
+def test_every_cited_document_has_a_name_in_every_language() -> None:
+    content = load_content_dir()
+    cited = {
+        seed_of(ref)
+        for pack in content.languages.values()
+        for entry in pack.texts.values()
+        for ref in entry.source
+    }
+    for language, pack in content.languages.items():
+        assert cited <= set(pack.sources), f"{language}: a cited document has no name"
+        texts = content.localizer(language)
+        assert source_name(texts, "001") == f"{pack.sources['001'].name} (2010)"
+    assert load_content_dir().languages["nl"].texts.get("source.001.name") is None
+
+
+def test_an_overlay_cannot_rename_the_sources(overlay: Path) -> None:
+    write(overlay / "nl" / "sources.yaml", '"001":\n  name: "Onze eigen folder"\n')
+    with pytest.raises(ContentError, match="sources.yaml"):
+        load_content_dir(overlay)

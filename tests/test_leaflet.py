@@ -164,7 +164,7 @@ def test_overlay_leaflet_prints_and_marks_the_associations_text(
     note = f"Deze tekst komt van {ASSOCIATION} en wijkt af van de gedeelde tekst."
     assert page.count(note) == 1, "only the replaced text is marked"
     assert "  p deviation note for edu.closing" in outline(page)
-    assert f"Informatie van {ASSOCIATION}, versie 3" in page
+    assert f"Deze teksten komen van {ASSOCIATION}. Versie 3" in page
     french = run_leaflet(tmp_path, "fr-BE", "--content", str(overlay))
     assert ASSOCIATION not in french.split("<main>", 1)[1].split('id="pack"')[0], (
         "the overlay replaced a Dutch text only: the French leaflet marks nothing"

@@ -19,7 +19,7 @@ from companion.texts.sources import seed_of, source_name
 NO_SOURCES = N_("No sources for these messages.")
 SOURCES_HEADING = N_("Where this information comes from")
 SOURCES_HINT = N_("Click a message to see its source. F4 shows all sources.")
-PROFESSIONAL_HINT = N_("Press p to show or hide the line references for professionals.")
+PROFESSIONAL_HINT = N_("Are you a health professional? Press p to see the line numbers too.")
 UNNAMED_SOURCE = N_("Source document {seed}")
 LINE_REFERENCE = N_("lines {lines} of document {seed}")
 

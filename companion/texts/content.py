@@ -52,7 +52,8 @@ from companion.texts.i18n import LOCALE_DIR, N_, babel_locale, catalog_file, loa
 SourceRef = Annotated[str, Field(pattern=r"^\d{3}:\d+(-\d+)?$")]
 """``001:3112`` or ``001:3097-3120``: seed file number and line range."""
 
-RESERVED_FILES = {"pack.yaml", "lexicon.yaml", "harmful.yaml"}
+SOURCES_FILE = "sources.yaml"
+RESERVED_FILES = {"pack.yaml", "lexicon.yaml", "harmful.yaml", SOURCES_FILE}
 REGION_PREFIX = "region."
 OVERLAY_FILE = "overlay.yaml"
 HARMFUL_FILE = "harmful.yaml"
@@ -125,6 +126,15 @@ class HarmfulPattern(_Strict):
     @cached_property
     def regex(self) -> re.Pattern[str]:
         return re.compile(rf"(?<!\w)(?:{self.pattern})(?!\w)", re.IGNORECASE)
+
+
+class SourceDocument(_Strict):
+    """A source document as a patient reads its name: ``<lang>/sources.yaml`` maps the seed
+    number (``"001"``) to the guideline's name and year. Names are names, not sentences:
+    they are not scored for readability."""
+
+    name: str = Field(min_length=1)
+    year: int | None = Field(default=None, ge=1900, le=2100)
 
 
 class PackInfo(_Strict):
@@ -262,6 +272,8 @@ class LanguagePack:
     the one place that knows which messages deviate (issue 14, item 5)."""
     association: str = ""
     """The name of the association whose overlay replaced them."""
+    sources: Mapping[str, SourceDocument] = field(default_factory=dict)
+    """The source documents by seed number (``sources.yaml``), for the patient's eyes."""
 
     def path_of(self, entry: TextEntry) -> str:
         """Where an entry was written, for problems: file and folder."""
@@ -519,6 +531,7 @@ def load_language(folder: Path) -> LanguagePack:
             texts[key] = entry
     harmful_file = folder / HARMFUL_FILE
     harmful = load_harmful(harmful_file) if harmful_file.exists() else ()
+    sources_file = folder / SOURCES_FILE
     return LanguagePack(
         info=info,
         lexicon=lexicon,
@@ -526,7 +539,26 @@ def load_language(folder: Path) -> LanguagePack:
         folder=folder,
         harmful=harmful,
         harmful_files=(harmful_file,) if harmful_file.exists() else (),
+        sources=load_sources(sources_file) if sources_file.exists() else {},
     )
+
+
+def load_sources(path: Path) -> dict[str, SourceDocument]:
+    """``sources.yaml``: seed number (``"001"``) -> ``{name, year}``."""
+    data = read_yaml(path, ContentError)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ContentError(f'{path}: expected a mapping of seed numbers ("001") to documents')
+    documents: dict[str, SourceDocument] = {}
+    for seed, raw in data.items():
+        if not isinstance(seed, str) or not re.fullmatch(r"\d{3}", seed):
+            raise ContentError(f'{path}: {seed!r}: a seed number of three digits, quoted ("001")')
+        try:
+            documents[seed] = SourceDocument.model_validate(raw)
+        except ValidationError as err:
+            raise ContentError(_validation_message(path, err, prefix=f"{seed}.")) from err
+    return documents
 
 
 def load_regions(path: Path) -> dict[str, Region]:
@@ -582,7 +614,7 @@ def load_content(folder: Path, locale_dir: Path | None = None) -> Content:
 
 # --- an association's pack over the built-in one ---------------------------------------
 
-OVERLAY_LANGUAGE_FILES_REFUSED = {"pack.yaml", "lexicon.yaml"}
+OVERLAY_LANGUAGE_FILES_REFUSED = {"pack.yaml", "lexicon.yaml", SOURCES_FILE}
 
 
 def load_overlay(folder: Path, base: Content) -> Content:
@@ -747,6 +779,7 @@ def _layered_language(
         harmful_files=harmful_files,
         replaced=replaced,
         association=info.association if info else "",
+        sources=pack.sources,
     )
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from companion.texts.content import Localizer
 
-SOURCE_KEY = "source.{seed}.{part}"
-
 
 def seed_of(ref: str) -> str:
     """``002:1644-1648`` -> ``002``."""
@@ -15,20 +13,10 @@ def seed_of(ref: str) -> str:
 
 def source_name(texts: Localizer, seed: str) -> str | None:
     """ "Ketenzorgrichtlijn Aspecifieke lage rugpijn (2010)"; None when the pack does not
-    name this document (a reference is then shown to professionals only)."""
-    name_key = SOURCE_KEY.format(seed=seed, part="name")
-    if not texts.has(name_key):
+    name this document (its reference is then shown to professionals only)."""
+    document = texts.pack.sources.get(seed)
+    if document is None:
         return None
-    name = texts.text(name_key)
-    year_key = SOURCE_KEY.format(seed=seed, part="year")
-    return f"{name} ({texts.text(year_key)})" if texts.has(year_key) else name
-
-
-def source_names(texts: Localizer, refs: list[str]) -> list[str]:
-    """The named documents of ``refs``, each once, in the order first cited."""
-    names: list[str] = []
-    for ref in refs:
-        name = source_name(texts, seed_of(ref))
-        if name is not None and name not in names:
-            names.append(name)
-    return names
+    if document.year is None:
+        return document.name
+    return f"{document.name} ({document.year})"  # a year is written without a separator
