@@ -184,5 +184,5 @@ def test_every_cited_document_has_a_name_in_every_language() -> None:
 
 def test_an_overlay_cannot_rename_the_sources(overlay: Path) -> None:
     write(overlay / "nl" / "sources.yaml", '"001":\n  name: "Onze eigen folder"\n')
-    with pytest.raises(ContentError, match="sources.yaml"):
+    with pytest.raises(ContentError, match=r"sources\.yaml"):
         load_content_dir(overlay)
