@@ -50,8 +50,8 @@ ABOUT_KEYS = (
     "edu.course",
     "edu.pain.real",
     "edu.back.strong",
-    "edu.imaging.full",
     "edu.imaging.grey_hair",
+    "edu.imaging.when_useful",
     "edu.imaging.gp_decides",
 )
 HELPS_KEYS = (
@@ -63,7 +63,6 @@ HELPS_KEYS = (
     "edu.painkillers.which",
     "edu.painkillers.limits",
     "edu.work.return",
-    "edu.posture",
     "edu.worry",
     "edu.worry.stress",
     "edu.active.no",
@@ -72,7 +71,8 @@ HELPS_KEYS = (
     "edu.closing",
 )
 """The education flow picks among texts by the patient's answers; on paper go the ones
-that hold for every reader (not the replies to one answer, not the questions)."""
+that hold for every reader and read well alone (not the questions, not the replies that
+start from the patient's answer, such as "Many people think so")."""
 PLAN_KEYS = ("plan.principle.calendar", "plan.principle.pain", "plan.bad_day", "plan.alarm")
 MODULE_PREFIX = "module."
 MODULE_TITLE = "title"
