@@ -11,6 +11,7 @@ import pytest
 
 from companion.app import CompanionApp
 from companion.app.chat import ChatScreen
+from companion.app.escalation import EscalationScreen
 from companion.app.sources import SourcesScreen
 from companion.app.widgets import Bubble
 from companion.cli import main
@@ -26,6 +27,7 @@ ASSOCIATION = "Rugvereniging Voorbeeld"
 NL_NOTE = f"Deze tekst komt van {ASSOCIATION} en wijkt af van de gedeelde tekst."
 FR_NOTE = f"Ce texte vient de {ASSOCIATION} et s'écarte du texte commun."
 OWN_INTRO = "Eerst stel ik u een paar vragen over uw rug. Dat duurt een paar minuten."
+OWN_WHY = "U noemde een teken waarvoor een arts snel moet kijken. Bel dus nu."
 OWN_CLOSING = "Voilà. Votre dos est solide, et bouger vous aide à aller mieux."
 
 
@@ -102,6 +104,23 @@ async def test_app_bubble_carries_the_note(overlay: Path, tmp_path: Path) -> Non
         shown = chat_bubbles(app)
         assert shown["triage.intro"] == f"{OWN_INTRO}\n{NL_NOTE}"
         assert all(NL_NOTE not in text for key, text in shown.items() if key != "triage.intro")
+
+
+async def test_escalation_screen_marks_a_replaced_advice(overlay: Path, tmp_path: Path) -> None:
+    write(
+        overlay / "nl" / "triage.yaml",
+        f'triage.intro:\n  text: "{OWN_INTRO}"\n  source: ["003:427-428"]\n'
+        f'end.emergency.why:\n  text: "{OWN_WHY}"\n  source: ["000:1658-1660"]\n',
+    )
+    app = make_app(load_library(None, overlay), tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("1", "enter")  # yes to the first emergency question
+        await pilot.pause()
+        assert isinstance(app.screen, EscalationScreen)
+        shown = {b.key: str(b.render()) for b in app.screen.query(Bubble)}
+        assert shown["end.emergency.why"] == f"{OWN_WHY}\n{NL_NOTE}"
+        assert NL_NOTE not in shown["end.emergency.action"]
 
 
 async def test_app_without_overlay_marks_nothing(library: Library, tmp_path: Path) -> None:
