@@ -155,6 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     from companion.commands.content_report import add_content_command
 
     add_content_command(commands, _no_options, _add_seeds)
+    from companion.commands.leaflet import add_leaflet_command
+
+    add_leaflet_command(commands)
 
     exporter = commands.add_parser("export", help="write all stored data as JSON")
     exporter.add_argument(
@@ -195,6 +198,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.content = Path(os.environ[ENV_CONTENT])
     if args.command == "check":
         return run_check(args)
+    if args.command == "leaflet":
+        from companion.commands.leaflet import run_leaflet_command
+
+        return run_leaflet_command(args)
     if args.command == "content":
         from companion.commands.content_report import run_content_command
 

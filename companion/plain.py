@@ -87,8 +87,7 @@ def show_outcome(
     say("")
     if when is not None and outcome.disposition is not None:
         say(advice_given(texts, when))
-    for message in outcome.messages:
-        say(message)
+    say_messages(outcome.messages, outcome.message_keys, texts, say)
     for section in outcome_sections(outcome, texts):
         say("")
         say(section.heading)
@@ -96,9 +95,17 @@ def show_outcome(
             say(f"  - {item}")
 
 
-def show_turn(turn: Turn, texts: Localizer, say: Say, when: datetime | None = None) -> None:
-    for message in turn.messages:
+def say_messages(messages: list[str], keys: list[str], texts: Localizer, say: Say) -> None:
+    """Each message, and below one an association's overlay replaced, the note that says so."""
+    for message, key in zip(messages, keys or [""] * len(messages), strict=False):
         say(message)
+        note = texts.deviation_note(key) if key else None
+        if note is not None:
+            say(f"  ({note})")
+
+
+def show_turn(turn: Turn, texts: Localizer, say: Say, when: datetime | None = None) -> None:
+    say_messages(turn.messages, turn.message_keys, texts, say)
     if turn.problem:
         say(turn.problem)
     if turn.question is not None:

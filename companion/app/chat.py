@@ -15,7 +15,15 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static
 
 from companion.app.labels import TITLE
-from companion.app.widgets import AnswerInput, Bubble, ChoiceButton, Plain, button_number, one_line
+from companion.app.widgets import (
+    AnswerInput,
+    Bubble,
+    ChoiceButton,
+    Plain,
+    button_number,
+    one_line,
+    with_deviation_note,
+)
 from companion.care.dispositions import escalated
 from companion.clock import Clock
 from companion.dialogue.engine import Outcome, QuestionView, Turn
@@ -92,7 +100,7 @@ class ChatScreen(Screen[None]):
         if who == "patient":
             log.mount(Horizontal(Bubble(text, who, key), classes="patient-row"))
         else:
-            log.mount(Bubble(text, who, key))
+            log.mount(Bubble(with_deviation_note(text, self.texts, key), who, key))
         log.scroll_end(animate=False)
 
     def say_key(self, key: str) -> None:

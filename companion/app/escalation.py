@@ -14,7 +14,7 @@ from textual.events import Key
 from textual.screen import ModalScreen
 from textual.widgets import Button
 
-from companion.app.widgets import Bubble, Plain, plain
+from companion.app.widgets import Bubble, Plain, plain, with_deviation_note
 from companion.care.dispositions import urgent
 from companion.journey.standing import StandingEscalation
 from companion.present import REASONS_HEADING
@@ -45,7 +45,8 @@ class EscalationScreen(ModalScreen[bool]):
             with VerticalScroll(id="escalation-body"):
                 for i, message in enumerate(messages):
                     if i != title_at:
-                        yield Bubble(message, "escalation", keys[i])
+                        shown = with_deviation_note(message, self.texts, keys[i])
+                        yield Bubble(shown, "escalation", keys[i])
                 reasons = outcome.reasons
                 if reasons:
                     lines = [self.texts.ui(REASONS_HEADING)]

@@ -1,9 +1,12 @@
-"""Where a message comes from (F4, or a click on a message): its content entry's seed
-references, with the document title."""
+"""Where a message comes from (F4, or a click on a message): the guideline's name and year
+in words; the seed file and lines only in the professional view (``p`` on this screen)."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Button
 
@@ -11,10 +14,14 @@ from companion.app.page import Page
 from companion.app.widgets import Plain
 from companion.texts.content import ContentError, Localizer
 from companion.texts.i18n import N_
+from companion.texts.sources import seed_of, source_name
 
 NO_SOURCES = N_("No sources for these messages.")
 SOURCES_HEADING = N_("Where this information comes from")
 SOURCES_HINT = N_("Click a message to see its source. F4 shows all sources.")
+PROFESSIONAL_HINT = N_("Are you a health professional? Press p to see the line numbers too.")
+UNNAMED_SOURCE = N_("Source document {seed}")
+LINE_REFERENCE = N_("lines {lines} of document {seed}")
 
 SEED_TITLES = {
     "000": "Gezondheidsraad, protocol lumbosacraal radiculair syndroom",
@@ -23,33 +30,46 @@ SEED_TITLES = {
     "003": "KCE rapport 295A (2017)",
     "004": "Zorginstituut Nederland, Verbetersignalement (2021)",
 }
-"""The five source documents (``../shared/seeds/NNN_*.txt``) by number. Titles of
-documents are names: shown as they are, in every language."""
+"""Short titles of the five source documents for the About screen; patients see the
+pack's names and years (``content/<lang>/sources.yaml``) on this screen."""
 
 
-def source_lines(texts: Localizer, key: str) -> list[str]:
-    """``"seed 001:3112-3114 - Ketenzorgrichtlijn ..."`` per reference of ``key``;
-    empty for an interface text or a key this language does not have."""
+def source_lines(texts: Localizer, key: str, professional: bool = False) -> list[str]:
+    """One line per reference of ``key``: the guideline in words ("Ketenzorgrichtlijn
+    Aspecifieke lage rugpijn (2010)"), each document once; ``professional`` adds the
+    file and lines of every reference. Empty for an interface text or an unknown key."""
     if not key:
         return []
     try:
         entry = texts.entry(key)
     except ContentError:
         return []
-    lines = []
+    lines: list[str] = []
     for ref in entry.source:
-        seed = ref.split(":", 1)[0]
-        title = SEED_TITLES.get(seed, "")
-        lines.append(f"seed {ref}" + (f" - {title}" if title else ""))
+        seed = seed_of(ref)
+        name = source_name(texts, seed) or texts.ui(UNNAMED_SOURCE, seed=seed)
+        if professional:
+            where = texts.ui(LINE_REFERENCE, seed=seed, lines=ref.split(":", 1)[1])
+            lines.append(f"{name}: {where}")
+        elif name not in lines:
+            lines.append(name)
     return lines
 
 
 class SourcesScreen(Page):
     """The sources of ``messages``: (text as shown, content key) pairs."""
 
-    def __init__(self, texts: Localizer, messages: list[tuple[str, str]]) -> None:
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *Page.BINDINGS,
+        Binding("p", "toggle_professional", "Professional view", show=False),
+    ]
+
+    def __init__(
+        self, texts: Localizer, messages: list[tuple[str, str]], professional: bool = False
+    ) -> None:
         super().__init__(texts)
         self.messages = messages
+        self.professional = professional
 
     def compose(self) -> ComposeResult:
         t = self.texts
@@ -57,7 +77,7 @@ class SourcesScreen(Page):
             yield Plain(t.ui(SOURCES_HEADING), classes="heading")
             shown = 0
             for text, key in self.messages:
-                lines = source_lines(t, key)
+                lines = source_lines(t, key, self.professional)
                 if not lines:
                     continue
                 shown += 1
@@ -67,7 +87,13 @@ class SourcesScreen(Page):
             if not shown:
                 yield Plain(t.ui(NO_SOURCES))
             yield Plain(t.ui(SOURCES_HINT), classes="legend")
+            yield Plain(t.ui(PROFESSIONAL_HINT), classes="legend")
             yield self.back_button()
 
     def on_mount(self) -> None:
+        self.query_one("#back", Button).focus()
+
+    async def action_toggle_professional(self) -> None:
+        self.professional = not self.professional
+        await self.recompose()
         self.query_one("#back", Button).focus()

@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import Button, Input, Static
 
 from companion.files.untrusted import visible
+from companion.texts.content import Localizer
 
 
 def plain(text: str) -> Content:
@@ -29,6 +30,16 @@ class Plain(Static):
 
     def update(self, content: Any = "", *, layout: bool = True) -> None:
         super().update(plain(content) if isinstance(content, str) else content, layout=layout)
+
+
+def with_deviation_note(text: str | Text, texts: Localizer, key: str) -> str | Text:
+    """A message an association's overlay replaced, with the note that says so below it."""
+    note = texts.deviation_note(key) if key else None
+    if note is None:
+        return text
+    if isinstance(text, Text):
+        return Text.assemble(text, "\n", Text(note, style="italic"))
+    return f"{text}\n{note}"
 
 
 class Bubble(Plain):

@@ -88,6 +88,8 @@ def format_report(report: QualityReport, content: Content, notes: list[str], wor
     lines += [f"Note: {note}" for note in notes]
     for quality in report.languages.values():
         lines += ["", *_language_lines(quality, report, worst)]
+    if content.association is not None:
+        lines += ["", *_deviation_lines(content)]
     lines += ["", "All targets met." if report.targets_met() else "Targets NOT met."]
     return "\n".join(lines)
 
@@ -154,6 +156,37 @@ def _language_lines(quality: LanguageQuality, report: QualityReport, worst: int)
     return pack_lines
 
 
+def deviations(content: Content) -> dict[str, list[dict[str, str]]]:
+    """Per language, every message the overlay replaced: key, file, shared and overlay text
+    (001:966-992: a deviation from the shared information is stated, and reviewed)."""
+    return {
+        language: [
+            {
+                "key": key,
+                "file": pack.texts[key].where,
+                "shared": shared.text,
+                "overlay": pack.texts[key].text,
+            }
+            for key, shared in sorted(pack.replaced.items())
+        ]
+        for language, pack in content.languages.items()
+    }
+
+
+def _deviation_lines(content: Content) -> list[str]:
+    found = deviations(content)
+    total = sum(len(items) for items in found.values())
+    lines = [f"Deviations from the shared texts: {total} (each is marked for the patient)."]
+    for language, items in found.items():
+        for item in items:
+            lines += [
+                f"  {language}  {item['key']}  ({_short(item['file'])})",
+                f"    shared:  {item['shared']!r}",
+                f"    overlay: {item['overlay']!r}",
+            ]
+    return lines
+
+
 def _worst(measured: list[Measured], count: int) -> list[Measured]:
     """Messages that miss a target, then the lowest scores, up to ``count`` (at least
     all that miss a target)."""
@@ -189,6 +222,7 @@ def as_json(report: QualityReport, content: Content, notes: list[str]) -> dict[s
         "sources_verified": report.sources_verified,
         "seeds": str(report.seeds) if report.seeds else None,
         "notes": notes,
+        "deviations": deviations(content),
         "languages": {
             language: _language_json(quality, report)
             for language, quality in report.languages.items()

@@ -47,15 +47,17 @@ from companion.files.untrusted import (
     size_text,
 )
 from companion.files.yamlfiles import read_yaml
-from companion.texts.i18n import LOCALE_DIR, babel_locale, catalog_file, load_translations
+from companion.texts.i18n import LOCALE_DIR, N_, babel_locale, catalog_file, load_translations
 
 SourceRef = Annotated[str, Field(pattern=r"^\d{3}:\d+(-\d+)?$")]
 """``001:3112`` or ``001:3097-3120``: seed file number and line range."""
 
-RESERVED_FILES = {"pack.yaml", "lexicon.yaml", "harmful.yaml"}
+SOURCES_FILE = "sources.yaml"
+RESERVED_FILES = {"pack.yaml", "lexicon.yaml", "harmful.yaml", SOURCES_FILE}
 REGION_PREFIX = "region."
 OVERLAY_FILE = "overlay.yaml"
 HARMFUL_FILE = "harmful.yaml"
+DEVIATION_NOTE = N_("This text comes from {association} and differs from the shared text.")
 
 
 class ContentError(Exception):
@@ -124,6 +126,15 @@ class HarmfulPattern(_Strict):
     @cached_property
     def regex(self) -> re.Pattern[str]:
         return re.compile(rf"(?<!\w)(?:{self.pattern})(?!\w)", re.IGNORECASE)
+
+
+class SourceDocument(_Strict):
+    """A source document as a patient reads its name: ``<lang>/sources.yaml`` maps the seed
+    number (``"001"``) to the guideline's name and year. Names are names, not sentences:
+    they are not scored for readability."""
+
+    name: str = Field(min_length=1)
+    year: int | None = Field(default=None, ge=1900, le=2100)
 
 
 class PackInfo(_Strict):
@@ -256,6 +267,13 @@ class LanguagePack:
     folder: Path
     harmful: tuple[HarmfulPattern, ...] = ()
     harmful_files: tuple[Path, ...] = ()
+    replaced: Mapping[str, TextEntry] = field(default_factory=dict)
+    """The shared (built-in) entry of every key an overlay replaced with its own text:
+    the one place that knows which messages deviate (issue 14, item 5)."""
+    association: str = ""
+    """The name of the association whose overlay replaced them."""
+    sources: Mapping[str, SourceDocument] = field(default_factory=dict)
+    """The source documents by seed number (``sources.yaml``), for the patient's eyes."""
 
     def path_of(self, entry: TextEntry) -> str:
         """Where an entry was written, for problems: file and folder."""
@@ -380,6 +398,17 @@ class Localizer:
     def has(self, key: str) -> bool:
         return key in self.pack.texts
 
+    def deviates(self, key: str) -> bool:
+        """Whether an association's overlay replaced the shared text of ``key``."""
+        return key in self.pack.replaced
+
+    def deviation_note(self, key: str) -> str | None:
+        """The short note every driver shows under a message an overlay replaced;
+        None for a shared text (001:966-992 asks that deviations be stated)."""
+        if not self.deviates(key):
+            return None
+        return self.ui(DEVIATION_NOTE, association=self.pack.association)
+
     def entry(self, key: str) -> TextEntry:
         try:
             return self.pack.texts[key]
@@ -502,6 +531,7 @@ def load_language(folder: Path) -> LanguagePack:
             texts[key] = entry
     harmful_file = folder / HARMFUL_FILE
     harmful = load_harmful(harmful_file) if harmful_file.exists() else ()
+    sources_file = folder / SOURCES_FILE
     return LanguagePack(
         info=info,
         lexicon=lexicon,
@@ -509,7 +539,26 @@ def load_language(folder: Path) -> LanguagePack:
         folder=folder,
         harmful=harmful,
         harmful_files=(harmful_file,) if harmful_file.exists() else (),
+        sources=load_sources(sources_file) if sources_file.exists() else {},
     )
+
+
+def load_sources(path: Path) -> dict[str, SourceDocument]:
+    """``sources.yaml``: seed number (``"001"``) -> ``{name, year}``."""
+    data = read_yaml(path, ContentError)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ContentError(f'{path}: expected a mapping of seed numbers ("001") to documents')
+    documents: dict[str, SourceDocument] = {}
+    for seed, raw in data.items():
+        if not isinstance(seed, str) or not re.fullmatch(r"\d{3}", seed):
+            raise ContentError(f'{path}: {seed!r}: a seed number of three digits, quoted ("001")')
+        try:
+            documents[seed] = SourceDocument.model_validate(raw)
+        except ValidationError as err:
+            raise ContentError(_validation_message(path, err, prefix=f"{seed}.")) from err
+    return documents
 
 
 def load_regions(path: Path) -> dict[str, Region]:
@@ -565,7 +614,7 @@ def load_content(folder: Path, locale_dir: Path | None = None) -> Content:
 
 # --- an association's pack over the built-in one ---------------------------------------
 
-OVERLAY_LANGUAGE_FILES_REFUSED = {"pack.yaml", "lexicon.yaml"}
+OVERLAY_LANGUAGE_FILES_REFUSED = {"pack.yaml", "lexicon.yaml", SOURCES_FILE}
 
 
 def load_overlay(folder: Path, base: Content) -> Content:
@@ -694,6 +743,7 @@ def _layered_language(
     version = info.version if info else pack.info.version
     harmful = pack.harmful
     harmful_files = pack.harmful_files
+    replaced: dict[str, TextEntry] = {}
     seen: dict[str, str] = {}
     for path in sorted(folder.iterdir()):
         if path.suffix not in {".yaml", ".yml"}:
@@ -716,6 +766,9 @@ def _layered_language(
                 errors.append(f"{path}: key '{key}' is also defined in {seen[key]}")
                 continue
             seen[key] = path.name
+            shared = pack.texts.get(key)
+            if shared is not None and shared.text != entry.text:
+                replaced[key] = shared
             texts[key] = entry
     return LanguagePack(
         info=pack.info,
@@ -724,6 +777,9 @@ def _layered_language(
         folder=folder,
         harmful=harmful,
         harmful_files=harmful_files,
+        replaced=replaced,
+        association=info.association if info else "",
+        sources=pack.sources,
     )
 
 
