@@ -82,7 +82,10 @@ def test_shipped_texts_pass_the_word_checks_and_the_lists_are_not_empty(
 
 @pytest.mark.parametrize(
     ("language", "sentence", "word"),
-    [("nl", "Tot de volgende check-in.", "check-in"), ("fr", "Le companion vous aide.", "companion")],
+    [
+        ("nl", "Tot de volgende check-in.", "check-in"),
+        ("fr", "Le companion vous aide.", "companion"),
+    ],
 )
 def test_an_english_word_in_a_patient_text_fails(
     copy: Copy, language: str, sentence: str, word: str
