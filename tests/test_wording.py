@@ -3,12 +3,14 @@ trusted links per region; each is a `companion check` rule that names file, key 
 
 from __future__ import annotations
 
+import shutil
 from typing import Any
 
 import pytest
 
 from companion.resources import default_content_dir
 from companion.texts.content import Content, load_content
+from companion.texts.i18n import LOCALE_DIR
 from companion.texts.wording import LINK_LENGTH_LIMIT, url_problem, uses, wording_problems
 from tests.test_check import Copy, assert_cli_reports, problem_with
 from tests.test_check import copy as copy  # the fixture
@@ -75,7 +77,8 @@ def test_shipped_texts_pass_the_word_checks_and_the_lists_are_not_empty(
 ) -> None:
     assert list(wording_problems(shipped)) == []
     for pack in shipped.languages.values():
-        assert "check-in" in pack.words.english and "companion" in pack.words.english
+        assert "check-in" in pack.words.english
+        assert any("companion" in word for word in pack.words.english)
         assert pack.words.medical
         assert pack.links.links
 
@@ -84,7 +87,7 @@ def test_shipped_texts_pass_the_word_checks_and_the_lists_are_not_empty(
     ("language", "sentence", "word"),
     [
         ("nl", "Tot de volgende check-in.", "check-in"),
-        ("fr", "Le companion vous aide.", "companion"),
+        ("fr", "Le companion vous aide.", "le companion"),
     ],
 )
 def test_an_english_word_in_a_patient_text_fails(
@@ -99,6 +102,18 @@ def test_an_english_word_in_a_patient_text_fails(
     problems = copy.run_check()
     problem_with(problems, str(path), "key 'edu.when.physio'", f"English word '{word}'")
     assert_cli_reports(copy, "edu.when.physio", word)
+
+
+def test_an_english_word_in_an_interface_translation_fails(copy: Copy) -> None:
+    # A content folder with its own locale/ is checked with that catalog.
+    shutil.copytree(LOCALE_DIR, copy.content / "locale")
+    po = copy.content / "locale" / "nl" / "LC_MESSAGES" / "companion.po"
+    text = po.read_text(encoding="utf-8")
+    old = 'msgstr "Heeft u uw dagdoel vandaag gedaan?'
+    assert text.count(old) == 1
+    po.write_text(text.replace(old, 'msgstr "Deed u uw dagdoel bij de check-in?'), "utf-8")
+    problems = copy.run_check()
+    problem_with(problems, str(po), "day goal today", "English word 'check-in'")
 
 
 def test_whole_words_only() -> None:

@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from functools import cache
 from urllib.parse import urlsplit
 
+from babel.messages.pofile import read_po
+
 from companion.texts.content import (
     LINKS_FILE,
     REGION_PREFIX,
@@ -29,6 +31,7 @@ from companion.texts.content import (
     Content,
     LanguagePack,
 )
+from companion.texts.i18n import catalog_file
 
 GLOSSARY_PREFIX = "glossary."
 LINK_LENGTH_LIMIT = 200
@@ -48,6 +51,7 @@ def uses(text: str, word: str) -> bool:
 def wording_problems(content: Content) -> Iterator[tuple[str, str]]:
     for language, pack in sorted(content.languages.items()):
         yield from english_problems(language, pack)
+        yield from catalog_english_problems(language, pack, content)
         yield from glossary_problems(pack)
         yield from region_word_problems(content, pack)
         yield from link_problems(content, pack)
@@ -61,6 +65,33 @@ def english_problems(language: str, pack: LanguagePack) -> Iterator[tuple[str, s
                     pack.path_of(entry),
                     f"key '{key}': English word '{word}' in a '{language}' text "
                     f"(listed in {WORDS_FILE}); say it in '{language}'",
+                )
+
+
+def catalog_english_problems(
+    language: str, pack: LanguagePack, content: Content
+) -> Iterator[tuple[str, str]]:
+    """Buttons and headings are patient text too: the interface catalog's translations."""
+    po = catalog_file(language, content.locale_dir)
+    if not pack.words.english or not po.is_file():
+        return  # a missing catalog is reported by the catalog check
+    try:
+        with po.open("rb") as handle:
+            catalog = read_po(handle, locale=language)
+    except Exception:  # babel raises several kinds; the catalog check names the problem
+        return
+    for message in catalog:
+        if not message.id:
+            continue  # the catalog's header, not a text
+        raw = message.string
+        translations = list(raw) if isinstance(raw, tuple | list) else [raw]
+        msgid = message.id[0] if isinstance(message.id, tuple | list) else message.id
+        for word in pack.words.english:
+            if any(text and uses(text, word) for text in translations):
+                yield (
+                    str(po),
+                    f"msgid {msgid!r}: English word '{word}' in the '{language}' "
+                    f"translation (listed in {WORDS_FILE}); say it in '{language}'",
                 )
 
 
