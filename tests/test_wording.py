@@ -4,12 +4,20 @@ trusted links per region; each is a `companion check` rule that names file, key 
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from companion.resources import default_content_dir
-from companion.texts.content import Content, load_content
+from companion.texts.content import (
+    Content,
+    ContentError,
+    PackInfo,
+    load_content,
+    load_overlay,
+)
 from companion.texts.i18n import LOCALE_DIR
 from companion.texts.wording import LINK_LENGTH_LIMIT, url_problem, uses, wording_problems
 from tests.test_check import Copy, assert_cli_reports, problem_with
@@ -201,3 +209,53 @@ def test_each_region_shows_its_own_links(shipped: Content) -> None:
     flemish = [link.url for link in shipped.localizer("nl", "BE").trusted_links()]
     assert "https://www.thuisarts.nl/lage-rugpijn" in dutch
     assert flemish and not any("thuisarts" in url for url in flemish)
+
+
+@pytest.mark.parametrize("name", ["links.yaml", "words.yaml"])
+def test_an_overlay_cannot_replace_the_links_or_the_word_lists(
+    shipped: Content, tmp_path: Path, name: str
+) -> None:
+    """The allow-list and the watched words are the shared pack's: an association's
+    pack cannot widen them (its own links are in its overlay.yaml)."""
+    root = tmp_path / "association"
+    (root / "nl").mkdir(parents=True)
+    (root / "overlay.yaml").write_text(
+        "association: Rugvereniging Voorbeeld\nwebsite: https://rug.example.org\n"
+        "version: 1\nreviewed: 2026-10-01\n",
+        encoding="utf-8",
+    )
+    (root / "nl" / name).write_text("allowed_hosts: {NL: [evil.example]}\n", encoding="utf-8")
+    with pytest.raises(ContentError) as refused:
+        load_overlay(root, shipped)
+    assert any(str(root / "nl" / name) in problem for problem in refused.value.problems)
+
+
+# --- day-goal keys ---------------------------------------------------------------------
+
+PACK_INFO = {"language": "nl", "name": "Nederlands", "default_region": "NL"}
+
+
+@pytest.mark.parametrize(
+    ("keys", "because"),
+    [
+        ({"done": "j", "partly": "j", "not": "n"}, "its own key"),
+        ({"done": "q", "partly": "d", "not": "n"}, "q closes the page"),
+        ({"done": "ja", "partly": "d", "not": "n"}, "one letter or digit"),
+        ({"done": "j", "partly": "d"}, "exactly the answers"),
+    ],
+)
+def test_day_goal_keys_that_cannot_work_are_refused(keys: dict[str, str], because: str) -> None:
+    with pytest.raises(ValidationError, match=because):
+        PackInfo.model_validate(
+            {**PACK_INFO, "reviewed": "2026-11-23", "version": 1, "day_goal_keys": keys}
+        )
+
+
+def test_a_pack_without_day_goal_keys_uses_numbers() -> None:
+    info = PackInfo.model_validate({**PACK_INFO, "reviewed": "2026-11-23", "version": 1})
+    assert info.day_goal_keys == {"done": "1", "partly": "2", "not": "3"}
+
+
+def test_shipped_day_goal_keys_are_the_words_of_the_language(shipped: Content) -> None:
+    assert shipped.localizer("nl").day_goal_keys == {"j": "done", "d": "partly", "n": "not"}
+    assert shipped.localizer("fr").day_goal_keys == {"o": "done", "p": "partly", "n": "not"}
