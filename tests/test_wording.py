@@ -19,7 +19,14 @@ from companion.texts.content import (
     load_overlay,
 )
 from companion.texts.i18n import LOCALE_DIR
-from companion.texts.wording import LINK_LENGTH_LIMIT, url_problem, uses, wording_problems
+from companion.texts.wording import (
+    LINK_LENGTH_LIMIT,
+    explanations_for,
+    link_lines,
+    url_problem,
+    uses,
+    wording_problems,
+)
 from tests.test_check import Copy, assert_cli_reports, problem_with
 from tests.test_check import copy as copy  # the fixture
 
@@ -259,3 +266,16 @@ def test_a_pack_without_day_goal_keys_uses_numbers() -> None:
 def test_shipped_day_goal_keys_are_the_words_of_the_language(shipped: Content) -> None:
     assert shipped.localizer("nl").day_goal_keys == {"j": "done", "d": "partly", "n": "not"}
     assert shipped.localizer("fr").day_goal_keys == {"o": "done", "p": "partly", "n": "not"}
+
+
+def test_links_are_lines_of_plain_text_with_the_address_to_copy(shipped: Content) -> None:
+    lines = link_lines(shipped.localizer("nl", "NL"))
+    assert "Thuisarts.nl: lage rugpijn: https://www.thuisarts.nl/lage-rugpijn" in lines
+
+
+def test_a_text_with_a_medical_word_comes_with_its_explanation(shipped: Content) -> None:
+    texts = shipped.localizer("fr", "BE")
+    question = texts.text("triage.q.osteoporosis")
+    (explanation,) = explanations_for(texts, question)
+    assert explanation.startswith("Ostéoporose :")
+    assert explanations_for(texts, "Bougez un peu chaque jour.") == []

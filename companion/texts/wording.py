@@ -30,6 +30,7 @@ from companion.texts.content import (
     WORDS_FILE,
     Content,
     LanguagePack,
+    Localizer,
 )
 from companion.texts.i18n import catalog_file
 
@@ -46,6 +47,24 @@ def word_pattern(word: str) -> re.Pattern[str]:
 
 def uses(text: str, word: str) -> bool:
     return word_pattern(word).search(text) is not None
+
+
+def link_lines(texts: Localizer) -> list[str]:
+    """The region's trusted pages as lines to show as plain text (title, then the address
+    to copy); the program never opens them."""
+    return [f"{link.title}: {link.url}" for link in texts.trusted_links()]
+
+
+def explanations_for(texts: Localizer, *shown: str) -> list[str]:
+    """The glossary entries of the medical words in ``shown``, once each, in list order:
+    a screen or leaflet can put them under the texts that use the words."""
+    medical = texts.pack.words.medical
+    return [
+        texts.text(GLOSSARY_PREFIX + name)
+        for name, forms in medical.items()
+        if texts.has(GLOSSARY_PREFIX + name)
+        and any(uses(text, form) for text in shown for form in forms)
+    ]
 
 
 def wording_problems(content: Content) -> Iterator[tuple[str, str]]:
