@@ -249,7 +249,7 @@ async def test_checkin_on_a_later_day_and_today_screen(
         assert isinstance(app.screen, TodayScreen)
         quotas = app.journey.today().quotas  # type: ignore[union-attr]
         assert quotas
-        await pilot.press("d")
+        await pilot.press("j")  # Ja
         await pilot.pause()
         reports = app.store.events("quota_report")
         assert [e.payload for e in reports] == [{"date": "2026-03-03", "value": "done"}]
@@ -263,6 +263,32 @@ async def test_checkin_on_a_later_day_and_today_screen(
         assert "█" in chart and app.texts.text("report.done.partly") in chart
         pain = str(app.screen.query_one("#pain-chart", Static).render())
         assert "3" in pain
+
+
+@pytest.mark.parametrize(
+    ("language", "key", "value"),
+    [("nl", "j", "done"), ("nl", "d", "partly"), ("fr", "o", "done"), ("fr", "p", "partly")],
+)
+async def test_today_keys_are_the_languages_own(
+    library: Library, after_self_care: Path, language: str, key: str, value: str
+) -> None:
+    """J(a) / D(eels) in Dutch, O(ui) / P(artiellement) in French: the stored answer is
+    the same, and a Dutch D is "Deels", never "done"."""
+    app = make_app(library, after_self_care, language=language)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, TodayScreen)
+        assert app.journey.today().quotas  # type: ignore[union-attr]
+        ask = str(app.screen.query_one("#today-ask", Static).render())
+        assert {"nl": "J, D of N", "fr": "O, P ou N"}[language] in ask
+        await pilot.press(key)
+        await pilot.pause()
+        reports = app.store.events("quota_report")
+        assert [e.payload["value"] for e in reports] == [value]
+        noted = str(app.screen.query_one("#today-noted", Static).render())
+        assert app.texts.text(f"checkin.quota.{value}") in noted
 
 
 async def test_language_switch(library: Library, tmp_path: Path) -> None:

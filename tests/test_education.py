@@ -191,7 +191,7 @@ THEME_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
         "fr": ("cheveux gris", "sans mal de dos"),
     },
     "what to do when: GP, alarm signs, physiotherapist, posture": {
-        "nl": ("112", "20 tot 30 minuten", "fysiotherapeut"),
+        "nl": ("112", "20 tot 30 minuten", "therapeut"),  # fysio- (NL), kinesi- (BE)
         "fr": ("112", "20 à 30 minutes", "kinésithérapeute"),
     },
     "bed rest does not speed recovery; a day or two if needed; getting up": {

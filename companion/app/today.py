@@ -1,12 +1,13 @@
-"""Today (F2): the day of the episode, today's day goals, and D, P or N to report them."""
+"""Today (F2): the day of the episode, today's day goals, and a key to report them.
+
+The keys come from the language (``day_goal_keys`` in ``<lang>/pack.yaml``: J / D / N in
+Dutch, O / P / N in French), so a Dutch reader's D is "Deels"; the stored answer stays
+done / partly / not."""
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import Button, Static
 
@@ -14,40 +15,39 @@ from companion.app.labels import KEY_TODAY
 from companion.app.page import Page
 from companion.app.widgets import Plain, plain
 from companion.journey.journey import Today
-from companion.journey.quota import QUOTA_ANSWERS, QuotaReports
+from companion.journey.quota import QuotaReports
 from companion.present import day_goal_answer, today_lines
 from companion.texts.content import Localizer
 from companion.texts.i18n import N_
 
-TODAY_ASK = N_("Did you do your day goal today? Press D, P or N.")
+TODAY_ASK = N_("Did you do your day goal today? Press {done}, {partly} or {not}.")
 TODAY_NOTED = N_("Noted for today: {answer}")
-
-DONE_KEYS = dict(zip(("d", "p", "n"), QUOTA_ANSWERS, strict=True))
-"""Keys of the today screen and the answer each one reports."""
 
 
 class TodayScreen(Page):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(key, f"done('{value}')", value) for key, value in DONE_KEYS.items()
-    ]
-
     def __init__(self, texts: Localizer, today: Today, reports: QuotaReports) -> None:
         super().__init__(texts)
         self.today = today
         self.reports = reports
+        self.done_keys = texts.day_goal_keys
+        """Key -> stored answer, in the patient's language."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="page"):
             yield Plain(self.texts.ui(KEY_TODAY), classes="heading")
             yield Plain("\n".join(today_lines(self.today, self.texts)))
             if self.today.quotas:
-                yield Plain(self.texts.ui(TODAY_ASK), id="today-ask")
+                yield Plain(self._ask(), id="today-ask")
                 with Grid(id="done-buttons"):
-                    for key, value in DONE_KEYS.items():
+                    for key, value in self.done_keys.items():
                         label = f"{key.upper()}. {day_goal_answer(self.texts, value)}"
                         yield Button(plain(label), id=f"done-{value}", compact=True)
                 yield Plain(self._noted(), id="today-noted")
             yield self.back_button()
+
+    def _ask(self) -> str:
+        keys = {value: key.upper() for key, value in self.done_keys.items()}
+        return self.texts.ui(TODAY_ASK, **keys)
 
     def _noted(self) -> str:
         value = self.reports.today()
@@ -59,6 +59,12 @@ class TodayScreen(Page):
         buttons = self.query(Button)
         if buttons:
             buttons.first().focus()
+
+    def on_key(self, event: events.Key) -> None:
+        value = self.done_keys.get(event.key)
+        if value is not None:
+            event.stop()
+            self.action_done(value)
 
     def action_done(self, value: str) -> None:
         if not self.today.quotas:

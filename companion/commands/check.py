@@ -47,6 +47,7 @@ from companion.texts.content import (
 )
 from companion.texts.locked import locked_problems, pack_number_problems
 from companion.texts.quality import QualityReport, assess_content, sentences_of
+from companion.texts.wording import wording_problems
 
 # Content texts the drivers (plain terminal, simulate) show besides the flows' own.
 # Interface texts (buttons, headings) are gettext msgids, checked in the catalogs.
@@ -153,6 +154,7 @@ def check(
         _check_characters(content, problems)
         _check_overlay_placeholders(content, problems)
         _check_locked_values(content, problems)
+        _check_wording(content, problems)
         quality = _check_quality(
             content, flows, seeds or choose_seeds(None), verify_sources, problems, notes
         )
@@ -309,6 +311,12 @@ def _check_locked_values(content: Content, problems: list[Problem]) -> None:
     except ContentError:
         return
     problems.extend(_placed(message) for message in locked_problems(content, base))
+
+
+def _check_wording(content: Content, problems: list[Problem]) -> None:
+    """English words, medical words without a glossary entry, region words missing
+    in a region, and trusted links that are not plain https on an allowed host."""
+    problems.extend(Problem(where, message) for where, message in wording_problems(content))
 
 
 def _split(error: Exception, fallback: str) -> Problem:

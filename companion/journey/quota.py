@@ -1,4 +1,4 @@
-"""The patient's own report of today's day goal (the Today screen's D, P and N keys).
+"""The patient's own report of today's day goal (the Today screen's keys, per language).
 
 Stored as events apart from the check-in, so a report made during the day does not
 replace the check-in's question; the latest report of a day is the one that counts.

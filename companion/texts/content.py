@@ -30,7 +30,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
@@ -53,7 +53,16 @@ SourceRef = Annotated[str, Field(pattern=r"^\d{3}:\d+(-\d+)?$")]
 """``001:3112`` or ``001:3097-3120``: seed file number and line range."""
 
 SOURCES_FILE = "sources.yaml"
-RESERVED_FILES = {"pack.yaml", "lexicon.yaml", "harmful.yaml", SOURCES_FILE}
+WORDS_FILE = "words.yaml"
+LINKS_FILE = "links.yaml"
+RESERVED_FILES = {
+    "pack.yaml",
+    "lexicon.yaml",
+    "harmful.yaml",
+    SOURCES_FILE,
+    WORDS_FILE,
+    LINKS_FILE,
+}
 REGION_PREFIX = "region."
 OVERLAY_FILE = "overlay.yaml"
 HARMFUL_FILE = "harmful.yaml"
@@ -137,6 +146,13 @@ class SourceDocument(_Strict):
     year: int | None = Field(default=None, ge=1900, le=2100)
 
 
+DAY_GOAL_ANSWERS = ("done", "partly", "not")
+"""The stored answers to "did you do your day goal?" (journey/quota.py), whatever the keys."""
+
+PAGE_KEYS = {"q"}
+"""Letters a page already uses (``q`` closes it): no day-goal key may take them."""
+
+
 class PackInfo(_Strict):
     language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]
     name: str
@@ -144,6 +160,49 @@ class PackInfo(_Strict):
     reviewed: dt.date
     version: int = Field(ge=1)
     readability: ReadabilitySettings | None = None
+    day_goal_keys: dict[str, str] = Field(
+        default_factory=lambda: {"done": "1", "partly": "2", "not": "3"}
+    )
+    """The key a patient presses for each day-goal answer, from the words of the language
+    (nl: J for Ja, D for Deels; fr: O for Oui, P for Partiellement); numbers by default."""
+
+    @field_validator("day_goal_keys")
+    @classmethod
+    def _one_key_per_answer(cls, value: dict[str, str]) -> dict[str, str]:
+        if set(value) != set(DAY_GOAL_ANSWERS):
+            raise ValueError(f"give exactly the answers {', '.join(DAY_GOAL_ANSWERS)}")
+        keys = [key.lower() for key in value.values()]
+        if any(not re.fullmatch(r"[a-z0-9]", key) or key in PAGE_KEYS for key in keys):
+            raise ValueError("each key is one letter or digit, and not q (q closes the page)")
+        if len(set(keys)) != len(keys):
+            raise ValueError("each answer needs its own key")
+        return {answer: value[answer].lower() for answer in DAY_GOAL_ANSWERS}
+
+
+class PackWords(_Strict):
+    """``<lang>/words.yaml``: words ``companion check`` watches for in this language."""
+
+    english: list[str] = Field(default_factory=list)
+    """English words that must not appear in a patient text of this language ("check-in")."""
+    medical: dict[str, list[str]] = Field(default_factory=dict)
+    """Medical words by glossary name: ``hernia: [hernia, hernia's]``. A text that uses one
+    needs the entry ``glossary.<name>`` in this language (``glossary.yaml``)."""
+
+
+class TrustedLink(_Strict):
+    """A page a patient may read elsewhere: shown as text to copy, never fetched."""
+
+    title: str = Field(min_length=1)
+    url: str
+    """Checked by ``companion check`` (https, an allowed host, no credentials)."""
+    source: list[SourceRef] = Field(default_factory=list)
+
+
+class PackLinks(_Strict):
+    """``<lang>/links.yaml``: trusted links and the hosts allowed for them, per region."""
+
+    allowed_hosts: dict[str, list[str]] = Field(default_factory=dict)
+    links: dict[str, list[TrustedLink]] = Field(default_factory=dict)
 
 
 class NumberWords(_Strict):
@@ -274,6 +333,8 @@ class LanguagePack:
     """The name of the association whose overlay replaced them."""
     sources: Mapping[str, SourceDocument] = field(default_factory=dict)
     """The source documents by seed number (``sources.yaml``), for the patient's eyes."""
+    words: PackWords = field(default_factory=PackWords)
+    links: PackLinks = field(default_factory=PackLinks)
 
     def path_of(self, entry: TextEntry) -> str:
         """Where an entry was written, for problems: file and folder."""
@@ -409,6 +470,15 @@ class Localizer:
             return None
         return self.ui(DEVIATION_NOTE, association=self.pack.association)
 
+    def trusted_links(self) -> list[TrustedLink]:
+        """This region's trusted pages, to show as text (``companion check`` vets them)."""
+        return list(self.pack.links.links.get(self.region, []))
+
+    @property
+    def day_goal_keys(self) -> dict[str, str]:
+        """Key -> stored answer ("j" -> "done" in Dutch)."""
+        return {key: answer for answer, key in self.pack.info.day_goal_keys.items()}
+
     def entry(self, key: str) -> TextEntry:
         try:
             return self.pack.texts[key]
@@ -488,6 +558,8 @@ def _load_texts(
         )
 
 
+_Model = TypeVar("_Model", bound=BaseModel)
+
 _KEY = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 
 
@@ -540,6 +612,8 @@ def load_language(folder: Path) -> LanguagePack:
         harmful=harmful,
         harmful_files=(harmful_file,) if harmful_file.exists() else (),
         sources=load_sources(sources_file) if sources_file.exists() else {},
+        words=_optional_model(folder / WORDS_FILE, PackWords),
+        links=_optional_model(folder / LINKS_FILE, PackLinks),
     )
 
 
@@ -559,6 +633,16 @@ def load_sources(path: Path) -> dict[str, SourceDocument]:
         except ValidationError as err:
             raise ContentError(_validation_message(path, err, prefix=f"{seed}.")) from err
     return documents
+
+
+def _optional_model(path: Path, model: type[_Model]) -> _Model:
+    """A language file that may be absent (a third language need not have one)."""
+    if not path.exists():
+        return model()
+    try:
+        return model.model_validate(read_yaml(path, ContentError) or {})
+    except ValidationError as err:
+        raise ContentError(_validation_message(path, err)) from err
 
 
 def load_regions(path: Path) -> dict[str, Region]:
@@ -614,7 +698,7 @@ def load_content(folder: Path, locale_dir: Path | None = None) -> Content:
 
 # --- an association's pack over the built-in one ---------------------------------------
 
-OVERLAY_LANGUAGE_FILES_REFUSED = {"pack.yaml", "lexicon.yaml", SOURCES_FILE}
+OVERLAY_LANGUAGE_FILES_REFUSED = {"pack.yaml", "lexicon.yaml", SOURCES_FILE, WORDS_FILE, LINKS_FILE}
 
 
 def load_overlay(folder: Path, base: Content) -> Content:
@@ -780,6 +864,8 @@ def _layered_language(
         replaced=replaced,
         association=info.association if info else "",
         sources=pack.sources,
+        words=pack.words,
+        links=pack.links,
     )
 
 
