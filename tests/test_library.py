@@ -108,3 +108,51 @@ def test_library_command_lists_and_prints(capsys: pytest.CaptureFixture[str]) ->
 def test_library_command_unknown_module_lists_them(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["library", "nonsense", "--lang", "fr"]) == 2
     assert "Les antidouleurs" in capsys.readouterr().err
+
+
+def test_plain_terminal_shows_the_offered_module_after_its_conversation(
+    library: Library,
+) -> None:
+    from companion.plain import run_plain
+    from tests.test_education import TRIAGE_SELF_CARE, Script, patient
+
+    answers = {**TRIAGE_SELF_CARE, "leg_pain_below_knee": "ja"}  # gp_soon
+    script = Script(patient(library, "nl", answers))
+    assert run_plain(library, "nl", "BE", script.ask, script.say) == 0
+    texts = library.content.localizer("nl", "BE")
+    lines = script.lines
+    consultation = next(
+        i
+        for i, line in enumerate(lines)
+        if line.startswith(texts.text("module.consultation.title"))
+    )
+    assert lines.index(texts.text("end.gp_soon.title")) < consultation
+    assert consultation < lines.index(texts.text("edu.intro")), "shown right after the triage"
+    assert texts.text("module.consultation.ask") in lines[consultation]
+    healthy = next(
+        i
+        for i, line in enumerate(lines)
+        if line.startswith(texts.text("module.healthy_living.title"))
+    )
+    assert healthy > lines.index(texts.text("edu.closing")), "shown after the education talk"
+
+
+async def test_the_app_shows_pain_science_after_the_day_14_checkin(
+    library: Library, tmp_path: Path
+) -> None:
+    from datetime import timedelta
+
+    from tests.test_app import CALM_CHECKIN, bubbles
+    from tests.test_app import talk as talk_by_keys
+
+    folder = after_education(library, tmp_path, "nl", "NL")
+    clock = FixedClock(START + timedelta(days=12))  # the pain began 2 days before START
+    app = CompanionApp(library, folder, clock=clock)
+    texts = library.content.localizer("nl", "NL")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert not any(texts.text("module.pain.title") in b for b in bubbles(app))
+        await talk_by_keys(pilot, app, CALM_CHECKIN)
+        await pilot.pause()
+        shown = [b for b in bubbles(app) if b.startswith(texts.text("module.pain.title"))]
+        assert len(shown) == 1 and texts.text("module.pain.amplifier") in shown[0]
