@@ -286,3 +286,32 @@ def test_pain_science_in_week_two_and_work_when_affected_once(library: Library, 
     again = _checkin(journey, {**CALM_CHECKIN, "work_affected": True})
     assert "pain" not in again and "work" not in again, "a module is offered once"
     assert journey.offered_modules()[:2] == ["healthy_living", "work"]
+
+
+def _outcome(disposition: str, advice: list[str], **answers: bool | int | str) -> dict[str, object]:
+    return {
+        "disposition": disposition,
+        "answers": [{"question": q, "concept": q, "value": v} for q, v in answers.items()],
+        "advice": [{"rule": kind, "advice": kind} for kind in advice],
+    }
+
+
+def test_advice_at_a_checkin_offers_its_modules(catalog: ModuleCatalog):
+    physio = _outcome("self_care", ["physiotherapist"])
+    assert catalog.offered_after(CHECKIN, physio, {"day": 25}) == [
+        "pain",
+        "care_team",
+        "access",
+        "consultation",
+    ]
+    assert catalog.offered_after(CHECKIN, _outcome("self_care", ["gp_soon"]), {"day": 7}) == [
+        "consultation"
+    ]
+    calm = _outcome("self_care", [], work_affected=False)
+    assert catalog.offered_after(CHECKIN, calm, {"day": 13}) == []
+
+
+@pytest.mark.parametrize("disposition", ["emergency", "gp_today"])
+def test_urgent_checkin_offers_nothing(catalog: ModuleCatalog, disposition: str):
+    outcome = _outcome(disposition, ["gp_soon", "physiotherapist"], work_affected=True)
+    assert catalog.offered_after(CHECKIN, outcome, {"day": 20}) == []
