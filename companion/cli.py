@@ -173,6 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_plan_commands(commands, _no_options)
     add_report_command(commands, _no_options)
+    from companion.commands.library import add_library_command
+
+    add_library_command(commands, _no_options)
     from companion.commands.serve_options import add_serve_command
 
     add_serve_command(commands)
@@ -219,6 +222,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         _settle_report_locale(args)
         return run_report_command(args)
+    if args.command == "library":
+        from companion.commands.library import run_library_command
+
+        return run_library_command(args)
     if args.command == "serve":
         from companion.serve import run_serve_command
 

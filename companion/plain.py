@@ -15,7 +15,7 @@ from typing import Protocol
 
 from companion.clock import Clock, SystemClock
 from companion.dialogue.engine import Outcome, QuestionView, Turn
-from companion.journey.journey import EDUCATION, TRIAGE, Journey, Today
+from companion.journey.journey import EDUCATION, TRIAGE, Conversation, Journey, Today
 from companion.present import (
     GOODBYE,
     INPUT_CLOSED,
@@ -155,12 +155,20 @@ def _triage_then_education(
             return 1
         if outcome is None or not Journey.goes_on_after(outcome):
             break  # after the advice, input ending only ends the explanation
+        show_offered_modules(journey, conversation, say)
         conversation = journey.next()
         if conversation is not None and conversation.flow_id == EDUCATION:
             say("")
     say("")
     say(texts.ui(GOODBYE))
     return 0
+
+
+def show_offered_modules(journey: Journey, conversation: Conversation, say: Say) -> None:
+    """The education modules this conversation offered (the journey decides which)."""
+    for module in journey.modules_offered_by(conversation):
+        say("")
+        say(module.as_text())
 
 
 def show_association(content: Content, texts: Localizer, say: Say) -> None:
@@ -220,6 +228,7 @@ def run_journey(
             return 1
         if not Journey.goes_on_after(outcome):
             return 0
+        show_offered_modules(journey, conversation, say)
         say("")
         conversation = journey.next()
     show_today(journey.today(), texts, say)

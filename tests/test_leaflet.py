@@ -16,7 +16,6 @@ from companion.commands.leaflet import leaflet, printed_keys
 from companion.dialogue.flow import load_flows
 from companion.reports.html import render
 from companion.resources import builtin_library, default_flows_dir, load_content_dir
-from companion.texts.content import TextEntry
 from companion.texts.quality import assess_content
 
 SNAPSHOTS = Path(__file__).parent / "fixtures" / "leaflet"
@@ -171,30 +170,23 @@ def test_overlay_leaflet_prints_and_marks_the_associations_text(
     )
 
 
-def test_modules_of_the_pack_are_printed_under_their_titles(tmp_path: Path) -> None:
+def test_modules_are_printed_under_their_titles_for_the_readers_region(
+    tmp_path: Path,
+) -> None:
+    """The education modules (flows/library/modules.yaml), as the Library shows them: a
+    paragraph written for one country is printed only in that country's leaflet."""
     content = load_content_dir()
-    pack = content.languages["nl"]
-    extra = {
-        "module.sleep.title": TextEntry(text="Slapen en bewegen", interface=True),
-        "module.sleep.intro": TextEntry(text="Goed slapen helpt uw rug.", source=["003:542"]),
-    }
-    texts = content.localizer("nl", "BE")
-    texts = type(texts)(
-        pack=type(pack)(
-            info=pack.info,
-            lexicon=pack.lexicon,
-            texts={**pack.texts, **extra},
-            folder=pack.folder,
-        ),
-        region=texts.region,
-        variables=texts.variables,
-        translations=texts.translations,
-    )
-    page = render(leaflet(content, texts))
-    assert "<h2>Meer over uw rug</h2>" in page
-    assert "<h3>Slapen en bewegen</h3>" in page
-    assert page.index("Slapen en bewegen") < page.index("Goed slapen helpt uw rug.")
-    assert "module.sleep.intro" in printed_keys(texts)
+    be = content.localizer("nl", "BE")
+    nl = content.localizer("nl", "NL")
+    belgian, dutch = render(leaflet(content, be)), render(leaflet(content, nl))
+    title = be.text("module.access.title")
+    assert f"<h3>{title}</h3>" in belgian
+    assert "module.access.be.prescription" in printed_keys(be)
+    assert "module.access.nl.direct" not in printed_keys(be)
+    assert "module.access.nl.direct" in printed_keys(nl)
+    assert 'data-key="module.access.nl.direct"' in dutch
+    assert 'data-key="module.access.nl.direct"' not in belgian
+    assert "module.library.heading" not in printed_keys(be), "a screen label is no module"
 
 
 def test_unknown_language_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -339,7 +339,9 @@ def test_any_typed_text_ends_the_talk_safely(
     library: Library, language: str, texts: list[str]
 ) -> None:
     session = library.session("triage", language)
-    bound = MAX_ATTEMPTS * len(session.flow.questions()) + 5
+    # Per question: up to MAX_ATTEMPTS tries and the one follow-up question a doubtful
+    # answer gets (brief, "Understanding typed answers").
+    bound = (MAX_ATTEMPTS + 1) * len(session.flow.questions()) + 5
     turn = session.start()
     typed_texts = itertools.cycle(texts)
     for _ in range(bound):

@@ -23,6 +23,7 @@ from companion.app.chat import ChatScreen
 from companion.app.escalation import EscalationScreen
 from companion.app.labels import ACTION_LABELS, KEY_QUIT, TITLE
 from companion.app.language import LanguageScreen
+from companion.app.library import LibraryScreen
 from companion.app.plan_screen import PlanScreen
 from companion.app.sources import SourcesScreen
 from companion.app.today import TodayScreen
@@ -54,6 +55,7 @@ class CompanionApp(App[int]):
         Binding("f6", "settings", "Language"),
         Binding("f7", "about", "About"),
         Binding("f8", "advice", "Advice"),
+        Binding("f9", "library", "Library"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
@@ -174,6 +176,12 @@ class CompanionApp(App[int]):
     def action_about(self) -> None:
         if self._on_chat():
             self.push_screen(AboutScreen(self.texts, self.library.content))
+
+    def action_library(self) -> None:
+        if self.journey is not None and self._on_chat():
+            modules = [self.journey.module(m) for m in self.journey.module_catalog().ids()]
+            offered = self.journey.offered_modules()
+            self.push_screen(LibraryScreen(self.texts, modules, offered))
 
     def action_advice(self) -> None:
         standing = self.standing_escalation()

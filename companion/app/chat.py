@@ -161,6 +161,9 @@ class ChatScreen(Screen[None]):
             self.say(
                 "\n".join([section.heading, *(f"- {item}" for item in section.items)]), "summary"
             )
+        if self.conversation is not None:
+            for module in self.journey.modules_offered_by(self.conversation):
+                self.say(module.as_text(), "companion module")
         if escalated(outcome.disposition):
             assert self.conversation is not None
             self.refresh_alert()

@@ -12,6 +12,7 @@ KEY_SOURCES = N_("Source list")
 KEY_SETTINGS = N_("Language")
 KEY_ABOUT = N_("About")
 KEY_ADVICE = N_("Advice")
+KEY_LIBRARY = N_("Library")
 KEY_BACK = N_("Back")
 KEY_QUIT = N_("Quit")
 
@@ -22,6 +23,7 @@ ACTION_LABELS = {
     "settings": KEY_SETTINGS,
     "about": KEY_ABOUT,
     "advice": KEY_ADVICE,
+    "library": KEY_LIBRARY,
     "quit": KEY_QUIT,
 }
 """The footer label of each of the app's actions."""

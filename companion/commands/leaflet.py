@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from companion.journey.modules import ModuleError, load_modules
 from companion.reports.blocks import (
     Block,
     BulletList,
@@ -135,9 +136,11 @@ def leaflet(content: Content, texts: Localizer) -> Document:
 
 
 def printed_keys(texts: Localizer) -> list[str]:
-    """Every content key the leaflet prints, in order (for its sources and its checks)."""
+    """Every content message the leaflet prints, in order (for its sources and its checks);
+    the module titles are headings."""
     fixed = [*ALARM_KEYS, *ABOUT_KEYS, *HELPS_KEYS, *PLAN_KEYS]
-    return [k for k in fixed if texts.has(k)] + [k for k, _ in _module_keys(texts)]
+    modules = [k for k, _ in _module_keys(texts) if not k.endswith(f".{MODULE_TITLE}")]
+    return [k for k in fixed if texts.has(k)] + modules
 
 
 def _section(texts: Localizer, keys: tuple[str, ...], heading: str, name: str) -> Section:
@@ -188,25 +191,29 @@ def _first_sign(lines: list[str]) -> int:
 
 
 def _module_keys(texts: Localizer) -> Iterator[tuple[str, str]]:
-    """(key, module name) of every ``module.<name>.*`` text, in the pack's order."""
-    for key in texts.pack.texts:
-        if key.startswith(MODULE_PREFIX):
-            yield key, key.split(".")[1]
+    """(key, module id) of every module's title and of the paragraphs shown in the reader's
+    region, in the catalog's order (``flows/library/modules.yaml``, as the Library shows)."""
+    try:
+        catalog = load_modules()
+    except ModuleError:
+        return
+    for module in catalog.modules:
+        if not texts.has(module.title_key):
+            continue
+        yield module.title_key, module.id
+        for paragraph in module.paragraphs:
+            if paragraph.shown_in(texts.region) and texts.has(paragraph.text):
+                yield paragraph.text, module.id
 
 
 def _module_blocks(texts: Localizer) -> Iterator[Block]:
-    """Each module under its title (``module.<name>.title``), its other texts in order."""
-    current = None
-    for key, name in _module_keys(texts):
-        if name != current:
-            current = name
-            title = f"{MODULE_PREFIX}{name}.{MODULE_TITLE}"
-            if texts.has(title):
-                yield Heading(3, texts.text(title))
-                yield from _deviation(texts, title)
+    """Each module under its title, then its paragraphs for the reader's region."""
+    for key, _ in _module_keys(texts):
         if key.endswith(f".{MODULE_TITLE}"):
-            continue
-        yield from _message(texts, key)
+            yield Heading(3, texts.text(key))
+            yield from _deviation(texts, key)
+        else:
+            yield from _message(texts, key)
 
 
 def _source_blocks(texts: Localizer, keys: list[str]) -> list[Block]:

@@ -23,6 +23,16 @@ from companion.clock import Clock, days_since
 from companion.dialogue.conditions import UNKNOWN, AnswerValue
 from companion.dialogue.engine import Outcome, Session, Turn
 from companion.dialogue.flow import Flow
+from companion.journey.modules import (
+    ModuleCatalog,
+    ModuleError,
+    ModuleText,
+    load_modules,
+    offered_by,
+    offered_modules,
+    record_offers,
+    render,
+)
 from companion.journey.quota import QuotaReports
 from companion.journey.replay import replay
 from companion.journey.standing import (
@@ -47,6 +57,9 @@ SCREENS = (TRIAGE, CHECKIN)
 """The conversations that screen for red flags."""
 ONSET_CORRECTED = "onset_corrected"
 """Event: a check-in learned when the pain began, which triage did not know."""
+
+MODULES_UNAVAILABLE = "modules_unavailable"
+"""Event: the module list could not be read, so no module was offered."""
 
 RESUME_WITHIN = timedelta(hours=12)
 """An unfinished conversation older than this is set aside and asked again:
@@ -137,8 +150,10 @@ class Journey:
         region: str | None,
         plan_from_answers: Callable[[Mapping[str, AnswerValue], date, date | None], Plan | None]
         | None = None,
+        modules: ModuleCatalog | None = None,
     ) -> None:
         self._library = library
+        self._modules = modules
         self._store = store
         self._clock = clock
         self._language = language
@@ -275,6 +290,10 @@ class Journey:
     # consequences of a finished conversation -------------------------------------
 
     def _finished(self, flow_id: str, key: str, outcome: Outcome) -> None:
+        self._consequences(flow_id, key, outcome)
+        self._offer_modules(flow_id, key, outcome)
+
+    def _consequences(self, flow_id: str, key: str, outcome: Outcome) -> None:
         if flow_id == TRIAGE and continues_self_care(outcome.disposition):
             duration = _answer(outcome, "pain_duration_days")
             days = duration if isinstance(duration, int) and not isinstance(duration, bool) else 0
@@ -297,6 +316,40 @@ class Journey:
                 self._store.save_plan(plan)
             else:
                 self._store.append("plan_not_made", {"session": key})
+
+    def _offer_modules(self, flow_id: str, key: str, outcome: Outcome) -> None:
+        # An offer is an extra: a broken module list must never stand between
+        # the patient and the outcome of the conversation.
+        try:
+            catalog = self.module_catalog()
+        except ModuleError as err:
+            self._store.append(MODULES_UNAVAILABLE, {"session": key, "why": str(err)})
+            return
+        offers = catalog.offered_after(
+            flow_id, outcome.model_dump(mode="json"), self._store.session(key).inputs
+        )
+        record_offers(self._store, offers, key)
+
+    # education modules ---------------------------------------------------------
+
+    def module_catalog(self) -> ModuleCatalog:
+        if self._modules is None:
+            self._modules = load_modules()
+        return self._modules
+
+    def modules_offered_by(self, conversation: Conversation) -> list[ModuleText]:
+        """The modules a finished conversation offered, to show right after it."""
+        return [self.module(m) for m in offered_by(self._store, conversation.key)]
+
+    def offered_modules(self) -> list[str]:
+        """Every module offered so far in this person's episode history."""
+        return offered_modules(self._store)
+
+    def module(self, module_id: str) -> ModuleText:
+        found = self.module_catalog().get(module_id)
+        if found is None:
+            raise KeyError(module_id)
+        return render(found, self._library.content.localizer(self._language, self._region))
 
     # what the store says -------------------------------------------------------
 
