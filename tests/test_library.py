@@ -15,7 +15,7 @@ from companion.care.plan_setup import plan_from_answers
 from companion.cli import main
 from companion.clock import FixedClock
 from companion.journey.journey import Journey
-from companion.journey.modules import ModuleText, load_modules
+from companion.journey.modules import ModuleText, load_modules, render
 from companion.resources import Library
 from companion.store.storage import Store
 from tests.patients import talk
@@ -156,3 +156,41 @@ async def test_the_app_shows_pain_science_after_the_day_14_checkin(
         await pilot.pause()
         shown = [b for b in bubbles(app) if b.startswith(texts.text("module.pain.title"))]
         assert len(shown) == 1 and texts.text("module.pain.amplifier") in shown[0]
+
+
+@pytest.mark.parametrize(
+    ("locale", "address"),
+    [("nl-NL", "https://www.thuisarts.nl/lage-rugpijn"), ("fr-BE", "https://www.kce.fgov.be")],
+)
+def test_the_library_lists_the_regions_trusted_pages_as_text(
+    capsys: pytest.CaptureFixture[str], locale: str, address: str
+) -> None:
+    """Issue 14 item 3: one reliable place per region, an address to copy, never fetched."""
+    assert main(["library", "--lang", locale]) == 0
+    listing = capsys.readouterr().out
+    assert address in listing
+    other = "thuisarts.nl" if locale == "fr-BE" else "kce.fgov.be"
+    assert other not in listing
+
+
+def test_a_module_explains_the_medical_words_it_uses(library: Library) -> None:
+    """The glossary's entry follows a module that uses a word of it."""
+    texts = library.content.localizer("nl", "NL")
+    scans = next(m for m in load_modules().modules if m.id == "scans")
+    shown = render(scans, texts)
+    assert any("scan" in p.lower() for p in shown.paragraphs), "the scans module says scan"
+    assert shown.words == [texts.text("glossary.scan")]
+    assert texts.text("module.library.words") in shown.as_text()
+    medicines = next(m for m in load_modules().modules if m.id == "medicines")
+    assert render(medicines, texts).words == [], "no glossary word, no explanation"
+
+
+async def test_the_library_screen_shows_the_trusted_pages(library: Library, tmp_path: Path) -> None:
+    folder = after_education(library, tmp_path, "nl", "NL")
+    app = CompanionApp(library, folder, clock=FixedClock(START))
+    async with app.run_test(size=(80, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f9")
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+        assert "https://www.thuisarts.nl/lage-rugpijn" in shown_text(app.screen)

@@ -14,7 +14,7 @@ from textual.widgets import Button
 
 from companion.app.page import Page
 from companion.app.widgets import Plain, plain
-from companion.journey.modules import ModuleText
+from companion.journey.modules import ModuleText, trusted_pages
 from companion.texts.content import Localizer
 
 HEADING_KEY = "module.library.heading"
@@ -39,6 +39,9 @@ class LibraryScreen(Page):
                     compact=True,
                     classes="choice",
                 )
+            pages = trusted_pages(self.texts)
+            if pages:
+                yield Plain("\n".join(pages), classes="paragraph", id="trusted-pages")
             yield self.back_button()
 
     def _label(self, module: ModuleText) -> str:
@@ -69,6 +72,9 @@ class ModuleScreen(Page):
             yield Plain(self.module.title, classes="heading")
             for paragraph in self.module.paragraphs:
                 yield Plain(paragraph, classes="paragraph")
+            if self.module.words:
+                words = [self.module.words_heading, *(f"- {w}" for w in self.module.words)]
+                yield Plain("\n".join(words), classes="paragraph", id="module-words")
             yield self.back_button()
 
     def on_mount(self) -> None:

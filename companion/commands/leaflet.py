@@ -15,7 +15,12 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from companion.journey.modules import ModuleError, load_modules
+from companion.journey.modules import (
+    LINKS_HEADING_KEY,
+    WORDS_HEADING_KEY,
+    ModuleError,
+    load_modules,
+)
 from companion.reports.blocks import (
     Block,
     BulletList,
@@ -30,6 +35,7 @@ from companion.resources import load_content_dir
 from companion.texts.content import Content, ContentError, Localizer, parse_locale
 from companion.texts.i18n import N_
 from companion.texts.sources import seed_of, source_name
+from companion.texts.wording import explanations_for, link_lines
 
 EXIT_BAD_INPUT = 2
 
@@ -127,8 +133,16 @@ def leaflet(content: Content, texts: Localizer) -> Document:
     modules = list(_module_blocks(texts))
     if modules:
         blocks.append(Section(modules, texts.ui(MODULES_HEADING), (("id", "modules"),)))
+    blocks.append(_section(texts, PLAN_KEYS, PLAN_HEADING, "plan"))
+    words = explanations_for(texts, *(texts.text(k) for k in keys))
+    if words:
+        heading = texts.text(WORDS_HEADING_KEY)
+        blocks.append(Section([Paragraph(w) for w in words], heading, (("id", "words"),)))
+    pages = link_lines(texts)
+    if pages:
+        heading = texts.text(LINKS_HEADING_KEY)
+        blocks.append(Section([Paragraph(p) for p in pages], heading, (("id", "links"),)))
     blocks += [
-        _section(texts, PLAN_KEYS, PLAN_HEADING, "plan"),
         Section(_source_blocks(texts, keys), texts.ui(SOURCES_HEADING), (("id", "sources"),)),
         Paragraph(_pack_line(content, texts), attrs=(("class", "muted"), ("id", "pack"))),
     ]

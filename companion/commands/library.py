@@ -12,7 +12,13 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from companion.journey.modules import ModuleError, load_modules, render, render_all
+from companion.journey.modules import (
+    ModuleError,
+    load_modules,
+    render,
+    render_all,
+    trusted_pages,
+)
 
 HEADING_KEY = "module.library.heading"
 
@@ -54,6 +60,10 @@ def run_library_command(args: argparse.Namespace) -> int:
         print(texts.text(HEADING_KEY), file=out)
         for each in render_all(catalog, texts):
             print(f"  {each.id:<16} {each.title}", file=out)
+        pages = trusted_pages(texts)
+        if pages:
+            print("", file=out)
+            print("\n".join(pages), file=out)
         return 0 if args.module is None else 2
     shown = render(module, texts)
     print(shown.as_text())

@@ -10,7 +10,7 @@ language and region. Drivers only show what it returns.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from companion.files.bundled import default_flows_dir
 from companion.files.yamlfiles import read_yaml
 from companion.store.protocol import Store
 from companion.texts.content import Localizer
+from companion.texts.wording import explanations_for, link_lines
 
 MODULES_FILE = Path("library") / "modules.yaml"
 OFFERED = "module_offered"
@@ -147,20 +148,39 @@ class ModuleText:
     paragraphs: list[str]
     sources: list[str]
     """The seed references behind the paragraphs, in order, without repeats."""
+    words: list[str] = field(default_factory=list)
+    """The glossary's explanations of the medical words the paragraphs use."""
+    words_heading: str = ""
 
     def as_text(self) -> str:
-        return "\n\n".join([self.title, *self.paragraphs])
+        parts = [self.title, *self.paragraphs]
+        if self.words:
+            parts.append("\n".join([self.words_heading, *(f"- {w}" for w in self.words)]))
+        return "\n\n".join(parts)
 
 
 def render(module: Module, texts: Localizer) -> ModuleText:
     shown = [p.text for p in module.paragraphs if p.shown_in(texts.region)]
     sources = [str(ref) for key in shown for ref in texts.entry(key).source]
+    paragraphs = [texts.text(key) for key in shown]
     return ModuleText(
         id=module.id,
         title=texts.text(module.title_key),
-        paragraphs=[texts.text(key) for key in shown],
+        paragraphs=paragraphs,
         sources=list(dict.fromkeys(sources)),
+        words=explanations_for(texts, *paragraphs),
+        words_heading=texts.text(WORDS_HEADING_KEY),
     )
+
+
+WORDS_HEADING_KEY = "module.library.words"
+LINKS_HEADING_KEY = "module.library.links"
+
+
+def trusted_pages(texts: Localizer) -> list[str]:
+    """The region's trusted pages as plain-text lines, under their heading; none: empty."""
+    lines = link_lines(texts)
+    return [texts.text(LINKS_HEADING_KEY), *(f"- {line}" for line in lines)] if lines else []
 
 
 def render_all(catalog: ModuleCatalog, texts: Localizer) -> list[ModuleText]:
