@@ -8,10 +8,10 @@ from textual.widgets import Button
 
 from companion import __version__
 from companion.app.page import Page
-from companion.app.sources import SEED_TITLES
 from companion.app.widgets import Plain
 from companion.texts.content import Content, Localizer
 from companion.texts.i18n import N_
+from companion.texts.sources import source_name
 
 ABOUT_GUIDELINES = N_("Based on these guidelines:")
 ABOUT_PACK = N_("Texts: {name}, version {version}, checked on {date}.")
@@ -31,7 +31,9 @@ class AboutScreen(Page):
             yield Plain(f"companion {__version__}", classes="heading")
             yield Plain(t.ui(ABOUT_ADVICE_ONLY))
             yield Plain(t.ui(ABOUT_GUIDELINES), classes="heading")
-            yield Plain("\n".join(f"- {seed}: {title}" for seed, title in SEED_TITLES.items()))
+            # The guidelines by name and year, as the Sources screen names them to patients.
+            names = [source_name(t, seed) for seed in sorted(t.pack.sources)]
+            yield Plain("\n".join(f"- {name}" for name in names if name))
             name = content.association.association if content.association else t.ui(ABOUT_BUILT_IN)
             yield Plain(
                 t.ui(

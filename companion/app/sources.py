@@ -23,13 +23,6 @@ PROFESSIONAL_HINT = N_("Are you a health professional? Press p to see the line n
 UNNAMED_SOURCE = N_("Source document {seed}")
 LINE_REFERENCE = N_("lines {lines} of document {seed}")
 
-SEED_TITLES = {
-    "000": "Gezondheidsraad, protocol lumbosacraal radiculair syndroom",
-    "001": "Ketenzorgrichtlijn Aspecifieke lage rugpijn (2010)",
-    "002": "CBO richtlijn Aspecifieke lage rugklachten (2003)",
-    "003": "KCE rapport 295A (2017)",
-    "004": "Zorginstituut Nederland, Verbetersignalement (2021)",
-}
 """Short titles of the five source documents for the About screen; patients see the
 pack's names and years (``content/<lang>/sources.yaml``) on this screen."""
 
