@@ -619,20 +619,14 @@ def load_language(folder: Path) -> LanguagePack:
 
 def load_sources(path: Path) -> dict[str, SourceDocument]:
     """``sources.yaml``: seed number (``"001"``) -> ``{name, year}``."""
-    data = read_yaml(path, ContentError)
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ContentError(f'{path}: expected a mapping of seed numbers ("001") to documents')
-    documents: dict[str, SourceDocument] = {}
-    for seed, raw in data.items():
-        if not isinstance(seed, str) or not re.fullmatch(r"\d{3}", seed):
-            raise ContentError(f'{path}: {seed!r}: a seed number of three digits, quoted ("001")')
-        try:
-            documents[seed] = SourceDocument.model_validate(raw)
-        except ValidationError as err:
-            raise ContentError(_validation_message(path, err, prefix=f"{seed}.")) from err
-    return documents
+    return _models_by_code(
+        path,
+        SourceDocument,
+        code=r"\d{3}",
+        not_a_mapping='expected a mapping of seed numbers ("001") to documents',
+        bad_code='{code!r}: a seed number of three digits, quoted ("001")',
+        empty_allowed=True,
+    )
 
 
 def _optional_model(path: Path, model: type[_Model]) -> _Model:
@@ -646,18 +640,40 @@ def _optional_model(path: Path, model: type[_Model]) -> _Model:
 
 
 def load_regions(path: Path) -> dict[str, Region]:
+    return _models_by_code(
+        path,
+        Region,
+        code=r"[A-Z]{2}",
+        not_a_mapping="expected a mapping of region codes (NL, BE, ...)",
+        bad_code="region {code!r}: use a two-letter upper-case code",
+        empty_allowed=False,
+    )
+
+
+def _models_by_code(
+    path: Path,
+    model: type[_Model],
+    code: str,
+    not_a_mapping: str,
+    bad_code: str,
+    empty_allowed: bool,
+) -> dict[str, _Model]:
+    """A YAML mapping of codes (matching ``code``) to entries validated as ``model``; every
+    problem is one ``ContentError`` naming the file and the code."""
     data = read_yaml(path, ContentError)
-    if not isinstance(data, dict) or not data:
-        raise ContentError(f"{path}: expected a mapping of region codes (NL, BE, ...)")
-    regions: dict[str, Region] = {}
-    for code, raw in data.items():
-        if not isinstance(code, str) or not re.fullmatch(r"[A-Z]{2}", code):
-            raise ContentError(f"{path}: region {code!r}: use a two-letter upper-case code")
+    if data is None and empty_allowed:
+        return {}
+    if not isinstance(data, dict) or not (data or empty_allowed):
+        raise ContentError(f"{path}: {not_a_mapping}")
+    entries: dict[str, _Model] = {}
+    for key, raw in data.items():
+        if not isinstance(key, str) or not re.fullmatch(code, key):
+            raise ContentError(f"{path}: " + bad_code.format(code=key))
         try:
-            regions[code] = Region.model_validate(raw)
+            entries[key] = model.model_validate(raw)
         except ValidationError as err:
-            raise ContentError(_validation_message(path, err, prefix=f"{code}.")) from err
-    return regions
+            raise ContentError(_validation_message(path, err, prefix=f"{key}.")) from err
+    return entries
 
 
 def is_overlay(folder: Path) -> bool:
