@@ -11,9 +11,9 @@ from datetime import datetime
 
 from companion.dialogue.engine import Outcome
 from companion.files.untrusted import visible
-from companion.journey.journey import Today
+from companion.journey.journey import Quota, Today
 from companion.texts.content import Content, Localizer
-from companion.texts.i18n import N_
+from companion.texts.i18n import N_, N_plural
 
 # Interface texts shown by every driver (gettext msgids, companion/texts/i18n.py).
 ASSOCIATION = N_("This information comes from {association}: {website}")
@@ -22,6 +22,8 @@ REASONS_HEADING = N_("Why this advice")
 UNKNOWN_HEADING = N_("You did not know these: tell the doctor")
 ANSWERS_HEADING = N_("Your answers")
 GOODBYE = N_("Thank you for your answers. Get well soon.")
+TIMES_PER_DAY = N_plural("{count} time a day", "{count} times a day")
+SET_BY = N_("Plan set by {name}")
 
 PREVIOUS_ADVICE = "journey.previous_advice"
 SCREEN_AGAIN = "journey.screen_again"
@@ -82,10 +84,23 @@ def today_lines(today: Today, texts: Localizer) -> list[str]:
     elif today.quotas:
         lines.append(texts.text("journey.today_heading"))
         for quota in today.quotas:
-            activity = visible(quota.name or activity_label(texts, quota.kind))
-            amount = texts.text(f"journey.unit.{quota.unit}", count=quota.amount)
-            lines.append(f"  - {activity}: {amount}")
+            lines.extend(quota_lines(quota, texts))
+        if today.set_by:
+            lines.append(texts.ui(SET_BY, name=visible(today.set_by)))
     lines.append(texts.text("journey.done_today"))
+    return lines
+
+
+def quota_lines(quota: Quota, texts: Localizer) -> list[str]:
+    """One activity: its day's amount and how often a day, then the therapist's instruction."""
+    activity = visible(quota.name or activity_label(texts, quota.kind))
+    amount = texts.text(f"journey.unit.{quota.unit}", count=quota.amount)
+    if quota.times_per_day is not None:
+        how_often = texts.ui_plural(*TIMES_PER_DAY, quota.times_per_day)
+        amount = f"{amount}, {how_often}"
+    lines = [f"  - {activity}: {amount}"]
+    if quota.instruction:
+        lines.extend(f"    {line}" for line in visible(quota.instruction).splitlines())
     return lines
 
 

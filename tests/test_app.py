@@ -265,6 +265,31 @@ async def test_checkin_on_a_later_day_and_today_screen(
         assert "3" in pain
 
 
+async def test_today_shows_a_physiotherapists_two_activities(
+    library: Library, after_self_care: Path
+) -> None:
+    """The homework reaches the patient: each activity with the day's amount, how often a
+    day and the instruction, and the therapist who set the plan."""
+    from companion.cli import main
+
+    plan_file = Path(__file__).resolve().parent.parent / "examples" / "homework"
+    data = str(after_self_care / "data")
+    imported = ["--today", "2026-03-02", "plan", "import", "--yes", "--data-dir", data]
+    assert main([*imported, str(plan_file / "rug-wandelen.nl.toml")]) == 0
+    app = make_app(library, after_self_care)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, TodayScreen)
+        shown = "\n".join(str(s.render()) for s in app.screen.query(Static))
+        assert "wandelen in de buurt: 10 minuten" in shown
+        assert "Wandel in uw eigen tempo. Neem een vaste route." in shown
+        assert "bekken kantelen: 5 keer, 3 keer per dag" in shown
+        assert "Kantel uw bekken rustig heen en weer." in shown
+        assert "Plan opgesteld door M. de Vries" in shown
+
+
 @pytest.mark.parametrize(
     ("language", "key", "value"),
     [("nl", "j", "done"), ("nl", "d", "partly"), ("fr", "o", "done"), ("fr", "p", "partly")],

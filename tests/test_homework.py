@@ -13,6 +13,7 @@ from companion.cli import main
 from companion.clock import FixedClock
 from companion.commands.homework import check_plan_file, plan_to_toml, run_plan_command
 from companion.journey.journey import CHECKIN, Journey
+from companion.present import today_lines
 from companion.resources import builtin_library
 from companion.store.storage import Store
 
@@ -207,6 +208,11 @@ def test_imported_plan_drives_the_checkins(tmp_path: Path) -> None:
         quota_on(plan, 0, clock.today()),
         quota_on(plan, 1, clock.today()),
     ]
+    lines = today_lines(today, library.content.localizer("fr"))
+    amount = quota_on(plan, 1, clock.today())
+    assert f"  - bascule du bassin: {amount} fois, 3 fois par jour" in lines
+    assert plan.therapist is not None
+    assert f"Plan établi par {plan.therapist.name}" in lines
     store.close()
 
 

@@ -123,6 +123,10 @@ class Quota:
     name: str | None
     unit: str
     amount: int
+    instruction: str | None = None
+    """The physiotherapist's instruction, in the patient's language (else the file's first)."""
+    times_per_day: int | None = None
+    """How often a day; the amount is per time."""
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,8 @@ class Today:
     paused: bool
     """A check-in ended with a red flag: the plan waits until a check-in is clear again."""
     last_triage: Outcome | None
+    set_by: str | None = None
+    """The physiotherapist who set the plan (name from the plan file), if any."""
 
 
 class Journey:
@@ -223,6 +229,12 @@ class Journey:
                         name=activity.name.label(self._language) if activity.name else None,
                         unit=activity.unit,
                         amount=quota_on(plan, index, self._clock.today()),
+                        instruction=(
+                            activity.instruction.label(self._language)
+                            if activity.instruction
+                            else None
+                        ),
+                        times_per_day=activity.times_per_day,
                     )
                 )
         triage = self._store.latest_finished((TRIAGE,))
@@ -232,6 +244,7 @@ class Journey:
             quotas=quotas,
             paused=paused,
             last_triage=triage.outcome if triage else None,
+            set_by=plan.therapist.name if plan is not None and plan.therapist else None,
         )
 
     # starting and resuming -----------------------------------------------------
