@@ -24,6 +24,7 @@ ANSWERS_HEADING = N_("Your answers")
 GOODBYE = N_("Thank you for your answers. Get well soon.")
 TIMES_PER_DAY = N_plural("{count} time a day", "{count} times a day")
 SET_BY = N_("Plan set by {name}")
+WEEK_NOTE = N_("Note for this week: {note}")
 
 PREVIOUS_ADVICE = "journey.previous_advice"
 SCREEN_AGAIN = "journey.screen_again"
@@ -85,6 +86,8 @@ def today_lines(today: Today, texts: Localizer) -> list[str]:
         lines.append(texts.text("journey.today_heading"))
         for quota in today.quotas:
             lines.extend(quota_lines(quota, texts))
+        if today.week_note:
+            lines.append(texts.ui(WEEK_NOTE, note=visible(today.week_note)))
         if today.set_by:
             lines.append(texts.ui(SET_BY, name=visible(today.set_by)))
     lines.append(texts.text("journey.done_today"))

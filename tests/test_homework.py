@@ -304,3 +304,65 @@ def load_plan_from_text(text: str):  # type: ignore[no-untyped-def]
     from companion.care.plan import parse_plan
 
     return parse_plan(tomllib.loads(text), "text")
+
+
+NOTED_PLAN = """\
+start = 2026-03-02
+created_by = "physiotherapist"
+therapist = { name = "C. Dubois" }
+
+[[activities]]
+kind = "walking"
+unit = "minutes"
+baseline = 10
+goal = 30
+step_every_days = 3
+weeks = 8
+
+[[notes]]
+week = 2
+text = { nl = "Deze week mag u iets sneller wandelen.", fr = "Marchez un peu plus vite." }
+"""
+
+
+def test_a_weekly_note_shows_on_today_in_its_week_only(tmp_path: Path) -> None:
+    from tests.test_report import START, talk
+
+    file = tmp_path / "plan.toml"
+    file.write_text(NOTED_PLAN, encoding="utf-8")
+    library = builtin_library()
+    clock = FixedClock(START)
+    with Store.open(tmp_path / "data", clock=clock) as store:
+        journey = Journey(library, store, clock, "fr", "BE")
+        for _ in ("triage", "education"):
+            flow = journey.next()
+            assert flow is not None
+            talk(flow, {"age": 40, "pain_duration_days": 2})
+    data = ["--data-dir", str(tmp_path / "data")]
+    assert main(["--today", "2026-03-02", "plan", "import", str(file), "--yes", *data]) == 0
+    texts = library.content.localizer("fr")
+    note = "Note pour cette semaine : Marchez un peu plus vite."
+    shown: dict[int, bool] = {}
+    for days in (6, 7, 13, 14):
+        day_clock = FixedClock(START)
+        day_clock.advance(days=days)
+        with Store.open(tmp_path / "data", clock=day_clock) as store:
+            today = Journey(library, store, day_clock, "fr", "BE").today()
+            shown[days] = note in today_lines(today, texts)
+    assert shown == {6: False, 7: True, 13: True, 14: False}
+
+
+def test_a_bad_weekly_note_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "plan.toml"
+    bad = NOTED_PLAN + '\n[[notes]]\nweek = 20\ntext = { nl = "" }\n'
+    path.write_text(bad, encoding="utf-8")
+    _, problems = check_plan_file(path)
+    lines = {p.field: p.line for p in problems}
+    assert lines == {"notes.1.week": 18, "notes.1.text.nl": 19}
+
+
+def test_a_weekly_note_with_a_control_character_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "plan.toml"
+    path.write_text(NOTED_PLAN.replace("iets sneller", "iets\\u001b[31m sneller"), encoding="utf-8")
+    _, problems = check_plan_file(path)
+    assert [p.field for p in problems] == ["notes.0.text.nl"]

@@ -68,6 +68,7 @@ MIN_ACTIVITIES, MAX_ACTIVITIES = 1, 3
 MIN_WEEKS, MAX_WEEKS = 6, 12
 MAX_STEP_EVERY_DAYS = 14
 MAX_TIMES_PER_DAY = 10
+MAX_NOTE_LENGTH = 300
 
 ActivityKind = Literal[
     "walking", "cycling", "housework", "standing", "sitting", "exercises", "work_hours", "other"
@@ -270,6 +271,21 @@ class Therapist(_Model):
     )
 
 
+class WeekNoteText(_PerLanguage):
+    """A physiotherapist's short note for one week, per language."""
+
+    root: dict[LanguageCode, Annotated[str, Field(min_length=1, max_length=MAX_NOTE_LENGTH)]]
+
+
+class WeekNote(_Model):
+    """A short note the patient reads on Today during one week of the plan."""
+
+    week: WholeNumber = Field(
+        ge=1, le=MAX_WEEKS, description="The plan's week (week 1 starts on the start date)."
+    )
+    text: WeekNoteText = Field(description='The note per language: { nl = "...", fr = "..." }.')
+
+
 class Plan(_Model):
     """A time-contingent activity plan: 1-3 activities whose quotas rise on fixed days."""
 
@@ -303,6 +319,32 @@ class Plan(_Model):
     review: date | None = Field(
         default=None, description="When to review the plan with the physiotherapist."
     )
+    notes: list[WeekNote] = Field(
+        default_factory=list,
+        description="Optional short notes from the physiotherapist, at most one per week.",
+        json_schema_extra={"maxItems": MAX_WEEKS},
+    )
+
+    @field_validator("notes")
+    @classmethod
+    def _one_note_per_week(cls, notes: list[WeekNote]) -> list[WeekNote]:
+        weeks = [note.week for note in notes]
+        doubled = sorted({week for week in weeks if weeks.count(week) > 1})
+        if doubled:
+            raise PydanticCustomError(
+                "note_week_twice",
+                "week {weeks} has more than one note: write one note per week",
+                {"weeks": ", ".join(str(week) for week in doubled)},
+            )
+        return notes
+
+    def note_on(self, day: date, language: str) -> str | None:
+        """The note for the plan week ``day`` falls in, in ``language`` (else the file's first)."""
+        if day < self.start:
+            return None
+        week = (day - self.start).days // 7 + 1
+        note = next((note for note in self.notes if note.week == week), None)
+        return note.text.label(language) if note is not None else None
 
     @field_validator("version")
     @classmethod
@@ -385,6 +427,8 @@ def _texts_per_language(plan: Plan) -> list[tuple[str, _PerLanguage]]:
         for field, texts in (("name", activity.name), ("instruction", activity.instruction)):
             if texts is not None and texts.root:
                 found.append((f"activities.{index}.{field}", texts))
+    for index, note in enumerate(plan.notes):
+        found.append((f"notes.{index}.text", note.text))
     return found
 
 

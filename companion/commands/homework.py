@@ -275,6 +275,9 @@ def plan_to_toml(plan: Plan) -> str:
         out += ["", "[[activities]]"]
         for key, value in activity.items():
             out.append(f"{key} = {_toml_value(value)}")
+    for note in data.get("notes", []):
+        out += ["", "[[notes]]"]
+        out += [f"{key} = {_toml_value(value)}" for key, value in note.items()]
     return "\n".join(out) + "\n"
 
 

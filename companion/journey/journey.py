@@ -142,6 +142,8 @@ class Today:
     last_triage: Outcome | None
     set_by: str | None = None
     """The physiotherapist who set the plan (name from the plan file), if any."""
+    week_note: str | None = None
+    """The physiotherapist's note for this week of the plan, in the patient's language."""
 
 
 class Journey:
@@ -245,6 +247,11 @@ class Journey:
             paused=paused,
             last_triage=triage.outcome if triage else None,
             set_by=plan.therapist.name if plan is not None and plan.therapist else None,
+            week_note=(
+                plan.note_on(self._clock.today(), self._language)
+                if plan is not None and not paused
+                else None
+            ),
         )
 
     # starting and resuming -----------------------------------------------------
