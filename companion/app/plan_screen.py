@@ -91,11 +91,11 @@ class PlanScreen(Page):
             for index, quota in enumerate(c.quotas):
                 name = visible(activity_label(t, plan, index)) if plan else ""
                 goal = round(BAR_WIDTH * quota / top)
-                did = round(goal * share.get(c.done_of(index) or "", 0.0))
+                did = round(goal * share.get(c.quota_done or "", 0.0))
                 chart.append(f"{t.format_date(c.at.date(), 'short'):>10} {name[:10]:<10} ")
                 chart.append(BAR * goal, style="blue")
                 chart.append(f" {t.format_number(quota)}\n")
                 chart.append(" " * 22)
                 chart.append(BAR * did, style="green")
-                chart.append(f" {done_text(t, c.done_of(index))}\n")
+                chart.append(f" {done_text(t, c.quota_done)}\n")
         return chart
