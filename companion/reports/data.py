@@ -153,19 +153,6 @@ class CheckIn:
     answers: list[ShownAnswer]
     """The "how it goes" answers (the red-flag answers are in the screen)."""
     advice: list[Advice]
-    done_per_activity: list[str | None] = field(default_factory=list)
-    """The "done?" answer per activity (``quota_done``, ``quota_done_2``, ...); None = not asked."""
-
-    def done_of(self, index: int) -> str | None:
-        """The answer for the plan's activity ``index``; a check-in before per-activity
-        questions asked one "done?" for the whole plan, read as the first activity's."""
-        if index == 0:
-            return self.quota_done
-        return self.done_per_activity[index] if index < len(self.done_per_activity) else None
-
-
-DONE_CONCEPTS = ("quota_done", "quota_done_2", "quota_done_3")
-"""The check-in's "done?" concept of each plan activity, in the plan's order."""
 
 
 @dataclass
@@ -187,15 +174,6 @@ class ReportData:
         """(check-ins with the plan done or partly done, check-ins that asked about the plan)."""
         asked = [c for c in self.checkins if c.quota_done is not None]
         return sum(c.quota_done in ("done", "partly") for c in asked), len(asked)
-
-    def adherence_of(self, index: int) -> tuple[int, int]:
-        """:attr:`adherence` for the plan's activity ``index`` alone."""
-        asked = [c.done_of(index) for c in self.checkins if c.done_of(index) is not None]
-        return sum(done in ("done", "partly") for done in asked), len(asked)
-
-
-def _done_answer(value: Any) -> str | None:
-    return value if isinstance(value, str) and value != "unknown" else None
 
 
 def _whole_number(value: Any) -> int | None:
@@ -344,7 +322,6 @@ def _checkin(
         day=_whole_number(stored.inputs.get(DAY_INPUT)),
         disposition=stored.disposition,
         quota_done=quota_done if isinstance(quota_done, str) and quota_done != "unknown" else None,
-        done_per_activity=[_done_answer(by_concept.get(concept)) for concept in DONE_CONCEPTS],
         pain_now=_whole_number(by_concept.get("pain_now")),
         pain_trend=trend if isinstance(trend, str) else None,
         daily_activities_resumed=daily if isinstance(daily, bool) else None,

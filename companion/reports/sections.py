@@ -108,8 +108,8 @@ def _quota_chart(data: ReportData, index: int) -> BarChart:
         Bar(
             quota=quota,
             title=f"{t.format_date(c.at.date(), 'short')}: {t.format_number(quota)} - "
-            f"{done_text(t, c.done_of(index))}",
-            done=c.done_of(index) if c.done_of(index) in ("done", "partly") else None,
+            f"{done_text(t, c.quota_done)}",
+            done=c.quota_done if c.quota_done in ("done", "partly") else None,
             label=t.format_number(c.day) if c.day is not None else None,
         )
         for c, quota in points
@@ -130,7 +130,7 @@ def _quota_table(data: ReportData, index: int) -> Table:
                 (t.format_date(c.at.date(), "medium"), False),
                 (number_or_dash(t, c.day), True),
                 (t.format_number(c.quotas[index]), True),
-                (done_text(t, c.done_of(index)), False),
+                (done_text(t, c.quota_done), False),
             ]
         )
         for c in data.checkins
