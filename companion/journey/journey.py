@@ -414,10 +414,9 @@ class Journey:
         return {**inputs, **self._plan_activity_inputs(flow.inputs)}
 
     def _plan_activity_inputs(self, declared: Iterable[str]) -> dict[str, AnswerValue]:
-        """Which "done?" questions the check-in asks: one per activity of the current plan
-        (asked as the first "done?" is, paused or not: the pause is decided after the check-in)."""
+        """Which "done?" questions the check-in asks: one per activity of the active plan."""
         plan = self._store.current_plan()
-        count = len(plan.activities) if plan is not None else 0
+        count = len(plan.activities) if plan is not None and not self._plan_paused() else 0
         present = {"plan_has_second_activity": count >= 2, "plan_has_third_activity": count >= 3}
         return {name: value for name, value in present.items() if name in declared}
 
