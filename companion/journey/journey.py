@@ -410,15 +410,7 @@ class Journey:
         flow = self._library.flows[CHECKIN].flow
         checkins = self._episode_checkins()
         screens = self._screens(triage, checkins, onset)
-        inputs = checkin_inputs(flow, day, screens, self._onset_known(triage, checkins))
-        return {**inputs, **self._plan_activity_inputs(flow.inputs)}
-
-    def _plan_activity_inputs(self, declared: Iterable[str]) -> dict[str, AnswerValue]:
-        """Which "done?" questions the check-in asks: one per activity of the active plan."""
-        plan = self._store.current_plan()
-        count = len(plan.activities) if plan is not None and not self._plan_paused() else 0
-        present = {"plan_has_second_activity": count >= 2, "plan_has_third_activity": count >= 3}
-        return {name: value for name, value in present.items() if name in declared}
+        return checkin_inputs(flow, day, screens, self._onset_known(triage, checkins))
 
     def onset(self) -> date | None:
         """The day the pain began: from triage, or as a later check-in learned it."""
