@@ -13,11 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 from typing import Literal, Protocol
 
+from companion.care.plan_setup import plan_from_answers
+from companion.clock import FixedClock
 from companion.commands.timeline import Answerable, FactValue, answer_from_facts
 from companion.dialogue.engine import QuestionView, Turn
+from companion.journey.journey import Journey
 from companion.resources import Library, builtin_library
+from companion.store.storage import Store
 
 Facts = Mapping[str, FactValue]
 
@@ -119,3 +125,35 @@ def typed_patient(
         raise AssertionError("no question was shown before the prompt")
 
     return reply
+
+
+# --- a person after the self-care path ---------------------------------------------------
+
+SELF_CARE_PATH: Mapping[str, FactValue] = {
+    "age": 38,
+    "sex": "female",
+    "pain_duration_days": 2,
+    "plan_activity": "walking",
+    "plan_baseline_minutes_1": 10,
+    "plan_baseline_minutes_2": 12,
+    "plan_baseline_minutes_3": 14,
+    "plan_goal_minutes": 40,
+    "painkiller_use": "when_needed",
+    "work_situation": "working",
+}
+"""A patient without alarm signs who takes painkillers when needed and walks 10-14 minutes."""
+
+
+def after_self_care_path(
+    library: Library, folder: Path, start: datetime, language: str, region: str
+) -> Path:
+    """``folder`` as the journey stores it after triage, education and plan set-up on
+    ``start``, answered in-process (walking it by key presses in the app takes 10-15 s)."""
+    clock = FixedClock(start)
+    with Store.open(folder, clock=clock) as store:
+        store.set_setting("language", language)
+        store.set_setting("region", region)
+        journey = Journey(library, store, clock, language, region, plan_from_answers)
+        while (conversation := journey.next()) is not None:
+            talk(conversation, SELF_CARE_PATH)
+    return folder

@@ -21,32 +21,18 @@ from companion.app.plan_screen import PlanScreen
 from companion.app.sources import SourcesScreen
 from companion.app.today import TodayScreen
 from companion.app.widgets import Bubble, ChoiceButton
-from companion.care.plan_setup import plan_from_answers
 from companion.clock import FixedClock
 from companion.dialogue.engine import Outcome
-from companion.journey.journey import CHECKIN, EDUCATION, PLAN_SETUP, TRIAGE, Journey
+from companion.journey.journey import CHECKIN, EDUCATION, PLAN_SETUP, TRIAGE
 from companion.present import outcome_sections
 from companion.resources import Library
-from companion.store.storage import Store
-from tests.patients import patient_answer
-from tests.patients import talk as talk_in_process
+from tests.patients import SELF_CARE_PATH, after_self_care_path, patient_answer
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SIZE = (80, 24)
 Facts = Mapping[str, bool | int | str]
 
-SELF_CARE: Facts = {
-    "age": 38,
-    "sex": "female",
-    "pain_duration_days": 2,
-    "plan_activity": "walking",
-    "plan_baseline_minutes_1": 10,
-    "plan_baseline_minutes_2": 12,
-    "plan_baseline_minutes_3": 14,
-    "plan_goal_minutes": 40,
-    "painkiller_use": "when_needed",
-    "work_situation": "working",
-}
+SELF_CARE: Facts = SELF_CARE_PATH
 CALM_CHECKIN: Facts = {
     "quota_done": "partly",
     "pain_now": 3,
@@ -71,15 +57,8 @@ def self_care_template(library: Library, tmp_path_factory: pytest.TempPathFactor
     answered in-process as the app stores it. Walking that path by key presses takes
     10-15 s; ``test_self_care_path_with_education_and_a_plan`` does it once in the app."""
     folder = tmp_path_factory.mktemp("self-care") / "data"
-    clock = FixedClock(START)
     region = library.content.localizer("nl").region
-    with Store.open(folder, clock=clock) as store:
-        store.set_setting("language", "nl")
-        store.set_setting("region", region)
-        journey = Journey(library, store, clock, "nl", region, plan_from_answers)
-        while (conversation := journey.next()) is not None:
-            talk_in_process(conversation, SELF_CARE)
-    return folder
+    return after_self_care_path(library, folder, START, "nl", region)
 
 
 @pytest.fixture

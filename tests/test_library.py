@@ -11,41 +11,18 @@ from textual.widgets import Button, Static
 
 from companion.app import CompanionApp
 from companion.app.library import LibraryScreen, ModuleScreen
-from companion.care.plan_setup import plan_from_answers
 from companion.cli import main
 from companion.clock import FixedClock
-from companion.journey.journey import Journey
 from companion.journey.modules import ModuleText, load_modules, render
 from companion.resources import Library
-from companion.store.storage import Store
-from tests.patients import talk
+from tests.patients import after_self_care_path
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-SELF_CARE = {
-    "age": 38,
-    "sex": "female",
-    "pain_duration_days": 2,
-    "plan_activity": "walking",
-    "plan_baseline_minutes_1": 10,
-    "plan_baseline_minutes_2": 12,
-    "plan_baseline_minutes_3": 14,
-    "plan_goal_minutes": 40,
-    "painkiller_use": "when_needed",
-    "work_situation": "working",
-}
 
 
 def after_education(library: Library, tmp_path: Path, language: str, region: str) -> Path:
     """A data folder after triage, education and plan set-up, answered in-process."""
-    folder = tmp_path / "data"
-    clock = FixedClock(START)
-    with Store.open(folder, clock=clock) as store:
-        store.set_setting("language", language)
-        store.set_setting("region", region)
-        journey = Journey(library, store, clock, language, region, plan_from_answers)
-        while (conversation := journey.next()) is not None:
-            talk(conversation, SELF_CARE)
-    return folder
+    return after_self_care_path(library, tmp_path / "data", START, language, region)
 
 
 def shown_text(screen: LibraryScreen | ModuleScreen) -> str:
