@@ -77,6 +77,8 @@ class FinishedScreen:
     unknown: set[str]
     """Concepts the patient did not know."""
     advice: list[GivenAdvice]
+    key: str | None = None
+    """The stored session's key (matches the journey's ``contacted_gp`` events)."""
 
 
 def _stored_answers(given: Sequence[AnswerView]) -> list[StoredAnswer]:
@@ -101,6 +103,7 @@ def finished_screens(store: Store) -> list[FinishedScreen]:
                 reasons=_stored_answers(outcome.reasons),
                 unknown=set(outcome.unknown),
                 advice=[GivenAdvice(g.rule, list(g.messages)) for g in outcome.advice],
+                key=session.key,
             )
         )
     return screens
@@ -131,6 +134,8 @@ class Screen:
     reasons: list[ShownAnswer]
     unknown: list[ShownAnswer]
     answers: list[ShownAnswer]
+    key: str | None = None
+    """The stored session's key, to match what the patient reported doing about it."""
 
 
 @dataclass(frozen=True)
@@ -273,6 +278,7 @@ def collect(store: Store, library: Library, texts: Localizer, today: date) -> Re
                 reasons=[shower.shown(stored.flow_id, a, same) for a in stored.reasons],
                 unknown=[a for a in answers if a.concept in stored.unknown],
                 answers=screened,
+                key=stored.key,
             )
         )
         if stored.flow_id == CHECKIN:
