@@ -136,7 +136,14 @@ def red_flags_section(t: Localizer, summary: ProfessionalSummary) -> Section:
         )
         blocks.append(
             Section(
-                [Heading(3, title), Table(cols, answers_rows(list(flagged.answers)))],
+                [
+                    Heading(3, title),
+                    Table(
+                        cols,
+                        answers_rows(list(flagged.answers)),
+                        (("id", f"flagged-{n}-answers"),),
+                    ),
+                ],
                 None,
                 (("id", f"flagged-{n}"), ("class", "keep screen"), ("data-flow", screen.flow_id)),
             )
