@@ -224,7 +224,9 @@ def judgement_text(t: Localizer, judgement: str) -> str:
 def pain_and_function(t: Localizer, summary: ProfessionalSummary) -> list[Block]:
     lines = trend_lines(t, summary.pain)
     if summary.pain.judgement is not None:
-        lines.append(t.text("pro.pain.judgement", trend=judgement_text(t, summary.pain.judgement)))
+        lines.append(
+            t.text("pro.pain.judgement", trend=judgement_text(t, summary.pain.judgement).lower())
+        )
     blocks: list[Block] = [
         Heading(3, t.text("pro.pain.heading")),
         Section([Paragraph(line) for line in lines], None, (("id", "pain-trend"),)),
