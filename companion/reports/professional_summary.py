@@ -340,10 +340,11 @@ def screening_questions(library: Library) -> set[str]:
     """Question ids of the check-in flow that screen for red flags."""
     red_flags = _red_flag_concepts(library)
     states = library.flows[CHECKIN].flow.states
+    lists = _list_items(library, CHECKIN)
     return {
         name
         for name, state in states.items()
-        if isinstance(state, QuestionState) and (state.items or state.concept in red_flags)
+        if isinstance(state, QuestionState) and (name in lists or state.concept in red_flags)
     }
 
 
@@ -356,12 +357,16 @@ def _red_flag_concepts(library: Library) -> set[str]:
 
 
 def _list_items(library: Library, flow_id: str) -> dict[str, set[str]]:
-    """List questions of a flow ("any of these?") and the concepts of their signs."""
+    """Red-flag list questions of a flow ("any of these signs?") and the concepts of their
+    signs; lists of other things (the plan's activities, painkillers) are not screens."""
     flow = library.flows.get(flow_id)
     if flow is None:
         return {}
+    red_flags = _red_flag_concepts(library)
     return {
-        name: {item.concept for item in state.items}
+        name: concepts
         for name, state in flow.flow.states.items()
-        if isinstance(state, QuestionState) and state.items
+        if isinstance(state, QuestionState)
+        for concepts in [{item.concept for item in state.items}]
+        if concepts & red_flags
     }
