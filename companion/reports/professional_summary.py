@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from companion.care.dispositions import ESCALATING
-from companion.care.plan import Plan
+from companion.care.plan import Plan, quota_on
 from companion.dialogue.flow import QuestionState
 from companion.journey.journey import CHECKIN, TRIAGE
 from companion.reports.data import MODIFIERS, CheckIn, ReportData, Screen, ShownAnswer
@@ -88,12 +88,16 @@ class NhgStep:
 
 
 @dataclass(frozen=True)
-class ActivityAdherence:
+class AdherenceRow:
+    """How often one activity (or the whole plan) was done, of the check-ins that asked."""
+
     label: str | None
     """The activity's name; None: the plan as a whole (one "done?" per check-in)."""
     done: int
     """Check-ins answered done or partly done."""
     asked: int
+    plan: int | None = None
+    """The plan's number in the history (1 = the first), when the patient had several."""
 
 
 @dataclass(frozen=True)
@@ -161,7 +165,7 @@ class ProfessionalSummary:
     """Days since onset today (day 0 is the day the pain began)."""
     plan_step: PlanStep | None
     nhg: NhgStep
-    adherence: tuple[ActivityAdherence, ...]
+    adherence: tuple[AdherenceRow, ...]
     pain: Trend
     advice: tuple[AdviceGiven, ...]
     escalations: tuple[Escalation, ...]
@@ -180,9 +184,10 @@ class ProfessionalSummary:
     @property
     def open_escalations(self) -> list[Escalation]:
         """Escalations not reported as acted on: most urgent first, then newest first."""
-        open_ = sorted((e for e in self.escalations if e.open), key=lambda e: e.screen.at)
-        open_.reverse()
-        return sorted(open_, key=lambda e: _urgency(e.screen.disposition))
+        return sorted(
+            (e for e in self.escalations if e.open),
+            key=lambda e: (_urgency(e.screen.disposition), -e.screen.at.timestamp()),
+        )
 
 
 def _urgency(disposition: str | None) -> int:
@@ -196,6 +201,7 @@ def summarise(data: ReportData, library: Library, facts: JourneyFacts) -> Profes
     advice = advice_given(data.checkins, library)
     pain = pain_trend(data.checkins)
     day = (today - onset).days if onset is not None else None
+    flagged = tuple(flagged_screens(data, library))
     return ProfessionalSummary(
         made_on=today,
         onset=onset,
@@ -206,8 +212,8 @@ def summarise(data: ReportData, library: Library, facts: JourneyFacts) -> Profes
         pain=pain,
         advice=tuple(advice),
         escalations=escalations(data.screens, facts),
-        flagged=tuple(flagged_screens(data, library)),
-        clear=tuple(s for s in data.screens if not _flagged_answers(s, data, library)),
+        flagged=flagged,
+        clear=tuple(s for s in data.screens if not any(f.screen is s for f in flagged)),
         screening_questions=frozenset(screening_questions(library)),
     )
 
@@ -227,7 +233,7 @@ def plan_step(plan: Plan | None, today: date, paused: bool) -> PlanStep | None:
                 index=index,
                 step=step,
                 steps=activity.steps,
-                quota=activity.quota_after(step),
+                quota=quota_on(plan, index, today),
                 goal=activity.goal,
                 unit=activity.unit,
             )
@@ -250,11 +256,11 @@ def nhg_step(day: int | None, advice: Sequence[AdviceGiven], pain: Trend) -> Nhg
 # --- adherence, trends, advice -------------------------------------------------------------
 
 
-def adherence(data: ReportData) -> tuple[ActivityAdherence, ...]:
+def adherence(data: ReportData) -> tuple[AdherenceRow, ...]:
     """Adherence per activity. A check-in asks one "done?" for the whole plan, so there is one
     line for the plan as a whole; per-activity answers (issue 13, item 1) give one per activity."""
     done, asked = data.adherence
-    return (ActivityAdherence(None, done, asked),)
+    return (AdherenceRow(None, done, asked),)
 
 
 def pain_trend(checkins: Sequence[CheckIn]) -> Trend:
