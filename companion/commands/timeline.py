@@ -177,8 +177,10 @@ def answer_from_facts(
 
     A concept not in the facts is answered by the ``unspecified`` rule; a number or
     choice that is not given is answered "I don't know" (and noted), since "no" is
-    no answer to "how much pain do you have now?".
+    no answer to "how much pain do you have now?". A ``quota_done`` fact answers each
+    plan activity not given on its own (:func:`with_activity_facts`).
     """
+    facts, unknown = with_activity_facts(facts, unknown)
     concept = question.concept
     if concept == ALL_DONE:
         return session.choose(_all_done_answer(question.covers, facts, notes))
@@ -349,10 +351,8 @@ def _run_one(
     notes: list[str] = []
     questions = session.flow.questions()
     # Modifiers asked again come from the triage facts (vignette README).
-    facts, unknown = with_activity_facts(
-        {**{c: v for c, v in triage.facts.items() if c in MODIFIERS}, **checkin.facts},
-        {*checkin.unknown, *(triage.unknown & set(MODIFIERS))},
-    )
+    facts = {**{c: v for c, v in triage.facts.items() if c in MODIFIERS}, **checkin.facts}
+    unknown = {*checkin.unknown, *(triage.unknown & set(MODIFIERS))}
     turn = session.start()
     for _ in range(MAX_TURNS):
         if turn.outcome is not None:
