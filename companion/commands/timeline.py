@@ -183,7 +183,7 @@ def answer_from_facts(
     facts, unknown = with_activity_facts(facts, unknown)
     concept = question.concept
     if concept == ALL_DONE:
-        return session.choose(_all_done_answer(question.covers, facts, notes))
+        return session.choose(_all_done_answer(question.covers, facts, unknown, notes))
     if question.covers and question.answer_type == "yes_no":
         return session.choose(_list_answer(question.covers, facts, unknown, unspecified))
     if concept in facts:
@@ -218,16 +218,17 @@ def _list_answer(
 
 
 def _all_done_answer(
-    covers: Iterable[str], facts: Mapping[str, FactValue], notes: list[str]
+    covers: Iterable[str], facts: Mapping[str, FactValue], unknown: Iterable[str], notes: list[str]
 ) -> str:
     """ "Did you do all of this today?": yes when every activity is done, no when one is
     partly or not done, else "I don't know" (then each activity is asked)."""
-    values = [facts.get(c) for c in covers]
+    covered, unsure = list(covers), set(unknown)
+    values = [facts.get(c) for c in covered]
     if any(v in ("partly", "not") for v in values):
         return "no"
     if values and all(v == "done" for v in values):
         return "yes"
-    if any(v is None for v in values):
+    if any(c not in facts and c not in unsure for c in covered):
         notes.append(f"'{WHOLE_PLAN}' not in the vignette: answered \"I don't know\"")
     return UNKNOWN
 
