@@ -39,6 +39,7 @@ from companion.reports.wording import (
     activity_lines,
     disposition_text,
     done_text,
+    local_moment,
     number_or_dash,
     percent,
     plan_lines,
@@ -128,7 +129,7 @@ def plan_heading(t: Localizer, period: PlanPeriod) -> str:
     return t.text(
         "report.quota.plan",
         number=t.format_number(period.number),
-        date=t.format_date(period.since.date(), "long"),
+        date=t.format_date(local_moment(t, period.since).date(), "long"),
     )
 
 
