@@ -61,6 +61,8 @@ class Vignette(BaseModel):
     unspecified: Literal["no", "unknown"] = "no"
     expect: Expectation | None = None
     checkins: list[CheckinSpec] = Field(default_factory=list)
+    plan_activities: int | None = Field(default=None, ge=0, le=3)
+    """Optional: the patient's plan has this many activities (2-3: "done?" per activity)."""
 
 
 @dataclass
@@ -199,7 +201,12 @@ def _run_checkins(
 
     try:
         return run_checkins(
-            vignette.checkins, session_for, compiled.flow, facts, vignette.unspecified
+            vignette.checkins,
+            session_for,
+            compiled.flow,
+            facts,
+            vignette.unspecified,
+            vignette.plan_activities,
         )
     except TimelineError as err:
         raise VignetteError(f"{file}: {err}") from err

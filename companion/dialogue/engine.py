@@ -112,7 +112,8 @@ class QuestionView(_View):
     min: int | None = None
     max: int | None = None
     covers: list[str] = []
-    """For a list question: the concepts of the signs it shows, in order."""
+    """For a list question: the concepts of the signs it shows, in order; for a choice
+    question with items: the concept of what it asks about (e.g. one plan activity)."""
 
 
 class AnswerView(_View):
@@ -279,9 +280,13 @@ class Session:
         texts: Localizer,
         inputs: Mapping[str, AnswerValue] | None = None,
         fired_before: Iterable[str] = (),
+        item_words: Mapping[str, str] | None = None,
     ) -> None:
         """``inputs`` are the flow's declared inputs (e.g. the day of the episode);
-        ``fired_before`` names the once-per-episode advice rules that already fired."""
+        ``fired_before`` names the once-per-episode advice rules that already fired;
+        ``item_words`` are the program's own words for list items, by item concept (e.g. a
+        plan activity with today's amount): such an item shows them instead of its flow
+        text. They are shown as plain text, never as markup."""
         self._compiled = compiled
         self._flow = compiled.flow
         self._texts = texts
@@ -289,6 +294,7 @@ class Session:
         self._vocabulary: Vocabulary = self._shared.vocabulary
         self._inputs = _checked_inputs(compiled.flow, inputs or {})
         self._fired_before = frozenset(fired_before)
+        self._item_words = dict(item_words or {})
         self.state: str = compiled.flow.start
         self.answers: dict[str, AnswerValue] = {}
         self.facts: Mapping[str, AnswerValue] = _Facts(self.answers, self._inputs, compiled.flow)
@@ -589,6 +595,9 @@ class Session:
             return self._make_question_view(question)
         # A list question's items may depend on earlier answers: cached per item set.
         items = tuple(item.concept for item in self._shown_items(question))
+        if any(concept in self._item_words for concept in items):
+            # This session's own words (a patient's plan) are never shared with others.
+            return self._make_question_view(question)
         view = self._shared.views.get((self.state, items))
         if view is None:
             view = self._shared.views[(self.state, items)] = self._make_question_view(question)
@@ -599,7 +608,7 @@ class Session:
         items = self._shown_items(question)
         text = self._texts.text(question.text)
         if items:
-            text += "".join(f"\n- {self._texts.text(item.text)}" for item in items)
+            text += "".join(f"\n- {self._item_text(item)}" for item in items)
         return QuestionView(
             id=self.state,
             concept=question.concept,
@@ -611,6 +620,10 @@ class Session:
             min=spec.min if isinstance(spec, NumberAnswer) else None,
             max=spec.max if isinstance(spec, NumberAnswer) else None,
         )
+
+    def _item_text(self, item: ListItem) -> str:
+        words = self._item_words.get(item.concept)
+        return words if words else self._texts.text(item.text)
 
     def _answer_view(self, question_id: str) -> AnswerView:
         value = self.answers[question_id]

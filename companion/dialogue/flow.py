@@ -180,7 +180,13 @@ class QuestionState(_Moving):
     items: list[ListItem] = Field(default_factory=list)
     """A list question ("any of these?"): a yes/no question about several signs at
     once. The shown items follow the question text; a list whose items are all
-    hidden is not asked."""
+    hidden is not asked. A choice question may have items too: they name what it
+    asks about (e.g. one plan activity), shown the same way; they make no list."""
+
+    @property
+    def is_list(self) -> bool:
+        """A yes/no question about several signs at once ("any of these?")."""
+        return bool(self.items) and isinstance(self.answer, YesNoAnswer)
 
     @property
     def may_be_skipped(self) -> bool:
@@ -190,8 +196,10 @@ class QuestionState(_Moving):
 
     @model_validator(mode="after")
     def _items_need_yes_no(self) -> QuestionState:
-        if self.items and not isinstance(self.answer, YesNoAnswer):
-            raise ValueError("a list question (with items) is answered yes or no")
+        if self.items and isinstance(self.answer, NumberAnswer):
+            raise ValueError(
+                "a question with items is a list (answered yes or no) or a choice about them"
+            )
         return self
 
     @field_validator("answer", mode="before")

@@ -5,8 +5,13 @@ This is the only module of :mod:`companion.reports` that reads stored sessions a
 it returns. Nothing is recomputed from pain, and the quota of a day is the one of the plan that was
 current on that day (:func:`companion.care.plan.quota_on`).
 
-- **Adherence**: of the check-ins that asked about the plan (``quota_done`` answered; a check-in
+- **Adherence**: of the check-ins that asked about the plan (a "done?" answered; a check-in
   cut short by a red flag does not ask), the share answered ``done`` or ``partly``.
+- **Adherence per activity** (:meth:`ReportData.activity_adherence`): for each activity of each
+  plan in the history, its own "done?" answers at the check-ins made while that plan was current
+  (:func:`companion.care.activity_done.done_per_activity`): one :class:`ActivityAdherence` each.
+- **Plans**: each check-in belongs to the plan current when it was made (:attr:`CheckIn.plan`, a
+  :class:`PlanPeriod`); after a plan change the old plan's check-ins stay with the old plan.
 - **Escalation**: a triage or check-in that ended in ``emergency``, ``gp_today`` or ``gp_soon``.
 - **Milestones**: the days since onset at which the check-in flow's milestone advice rules start
   (rules ``dayN_...`` with ``{number: day, ge: N}``, clinical brief section 5) that have passed.
@@ -20,16 +25,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from companion.care.activity_done import DONE_ANSWERS, WHOLE_PLAN, done_per_activity
 from companion.care.dispositions import ESCALATING
 from companion.care.plan import Plan, quota_on
 from companion.dialogue.conditions import AllCondition, AnyCondition, Condition, NumberCondition
 from companion.dialogue.engine import AnswerView
 from companion.dialogue.flow import QuestionState
 from companion.journey.journey import CHECKIN, SCREENS, TRIAGE
-from companion.reports.wording import answer_text
+from companion.reports.wording import activity_label, answer_text
 from companion.resources import Library
 from companion.store.protocol import Store
-from companion.store.records import StoredPlan
 from companion.texts.content import ContentError, Localizer
 
 ESCALATIONS = ESCALATING
@@ -145,11 +150,24 @@ class Advice:
 
 
 @dataclass(frozen=True)
+class PlanPeriod:
+    """One plan of the patient's plan history, from the moment it became current."""
+
+    number: int
+    """Its place in the history: 1 = the first plan."""
+    plan: Plan
+    since: datetime
+    """When it became the current plan (made at set-up or imported)."""
+
+
+@dataclass(frozen=True)
 class CheckIn:
     at: datetime
     day: int | None
     disposition: str | None
     quota_done: str | None
+    """The "done?" for the whole plan: as answered when asked once; with one answer per
+    activity, "done" when all were done, "not" when none was, else "partly"."""
     pain_now: int | None
     pain_trend: str | None
     daily_activities_resumed: bool | None
@@ -158,6 +176,35 @@ class CheckIn:
     answers: list[ShownAnswer]
     """The "how it goes" answers (the red-flag answers are in the screen)."""
     advice: list[Advice]
+    plan: PlanPeriod | None = None
+    """The plan current when the check-in was made (None: there was none)."""
+    done: list[str | None] = field(default_factory=list)
+    """The "done?" answer of each activity of :attr:`plan` (None: not asked or not known)."""
+
+    def done_of(self, index: int) -> str | None:
+        """The "done?" answer of activity ``index`` of the check-in's plan."""
+        return self.done[index] if index < len(self.done) else None
+
+
+@dataclass(frozen=True)
+class ActivityAdherence:
+    """How one activity of one plan was done: its own "done?" answers at the check-ins made
+    while that plan was current. For the professional's summary and the report's tables."""
+
+    plan: PlanPeriod
+    activity: int
+    """The activity's index in ``plan.plan.activities``."""
+    name: str
+    """The activity's name in the report's language (the therapist's, else its kind's word)."""
+    days_asked: int
+    """Check-ins (one a day at most) that asked and got done, partly or not."""
+    done: int
+    partly: int
+    not_done: int
+
+    @property
+    def done_or_partly(self) -> int:
+        return self.done + self.partly
 
 
 @dataclass
@@ -169,6 +216,8 @@ class ReportData:
     checkins: list[CheckIn] = field(default_factory=list)
     screens: list[Screen] = field(default_factory=list)
     milestones: list[tuple[int, date]] = field(default_factory=list)
+    plans: list[PlanPeriod] = field(default_factory=list)
+    """Every plan of the history, oldest first."""
 
     @property
     def escalations(self) -> list[Screen]:
@@ -179,6 +228,32 @@ class ReportData:
         """(check-ins with the plan done or partly done, check-ins that asked about the plan)."""
         asked = [c for c in self.checkins if c.quota_done is not None]
         return sum(c.quota_done in ("done", "partly") for c in asked), len(asked)
+
+    def checkins_under(self, period: PlanPeriod) -> list[CheckIn]:
+        """The check-ins made while ``period``'s plan was current."""
+        return [c for c in self.checkins if c.plan is period]
+
+    def activity_adherence(self) -> list[ActivityAdherence]:
+        """Each activity of each plan that had check-ins, in plan and activity order."""
+        records = []
+        for period in self.plans:
+            checkins = self.checkins_under(period)
+            if not checkins:
+                continue
+            for index in range(len(period.plan.activities)):
+                answers = [c.done_of(index) for c in checkins]
+                records.append(
+                    ActivityAdherence(
+                        plan=period,
+                        activity=index,
+                        name=activity_label(self.texts, period.plan, index),
+                        days_asked=sum(a is not None for a in answers),
+                        done=answers.count("done"),
+                        partly=answers.count("partly"),
+                        not_done=answers.count("not"),
+                    )
+                )
+        return records
 
 
 def _whole_number(value: Any) -> int | None:
@@ -241,11 +316,11 @@ def milestone_days(library: Library) -> tuple[int, ...]:
     return tuple(sorted(days))
 
 
-def _plan_on(history: Sequence[StoredPlan], moment: datetime) -> Plan | None:
+def _plan_on(plans: Sequence[PlanPeriod], moment: datetime) -> PlanPeriod | None:
     current = None
-    for stored in history:
-        if stored.at <= moment:
-            current = stored.plan
+    for period in plans:
+        if period.since <= moment:
+            current = period
     return current
 
 
@@ -258,6 +333,7 @@ def collect(store: Store, library: Library, texts: Localizer, today: date) -> Re
         made_on=today,
         plan=history[-1].plan if history else None,
         onset=episode.onset if episode else None,
+        plans=[PlanPeriod(n, stored.plan, stored.at) for n, stored in enumerate(history, 1)],
     )
     shower = _Answers(library, texts)
     red_flags = red_flag_questions(library)
@@ -282,7 +358,7 @@ def collect(store: Store, library: Library, texts: Localizer, today: date) -> Re
             )
         )
         if stored.flow_id == CHECKIN:
-            data.checkins.append(_checkin(stored, answers, red_flags, history, texts, library))
+            data.checkins.append(_checkin(stored, answers, red_flags, data.plans, texts, library))
     if data.onset is not None:
         data.milestones = [
             (day, data.onset + timedelta(days=day))
@@ -314,20 +390,21 @@ def _checkin(
     stored: FinishedScreen,
     answers: list[ShownAnswer],
     red_flags: set[str],
-    history: Sequence[StoredPlan],
+    plans: Sequence[PlanPeriod],
     texts: Localizer,
     library: Library,
 ) -> CheckIn:
     by_concept = {a.concept: a.value for a in answers}
-    plan = _plan_on(history, stored.at)
+    period = _plan_on(plans, stored.at)
+    plan = period.plan if period else None
+    done = done_per_activity(by_concept, len(plan.activities)) if plan else []
     daily = by_concept.get("daily_activities_resumed")
-    quota_done = by_concept.get("quota_done")
     trend = by_concept.get("pain_trend")
     return CheckIn(
         at=stored.at,
         day=_whole_number(stored.inputs.get(DAY_INPUT)),
         disposition=stored.disposition,
-        quota_done=quota_done if isinstance(quota_done, str) and quota_done != "unknown" else None,
+        quota_done=_whole_plan_done(by_concept.get(WHOLE_PLAN), done),
         pain_now=_whole_number(by_concept.get("pain_now")),
         pain_trend=trend if isinstance(trend, str) else None,
         daily_activities_resumed=daily if isinstance(daily, bool) else None,
@@ -336,4 +413,18 @@ def _checkin(
         else [],
         answers=[a for a in answers if a.question_id not in red_flags],
         advice=_advice(stored, texts, library),
+        plan=period,
+        done=done,
     )
+
+
+def _whole_plan_done(asked_once: Any, per_activity: Sequence[str | None]) -> str | None:
+    """The plan's "done?": the one answer when asked once, else what the activities' say."""
+    if isinstance(asked_once, str) and asked_once in DONE_ANSWERS:
+        return asked_once
+    known = [answer for answer in per_activity if answer is not None]
+    if not known:
+        return None
+    if all(answer == "done" for answer in known):
+        return "done"
+    return "not" if all(answer == "not" for answer in known) else "partly"
