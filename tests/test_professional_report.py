@@ -389,3 +389,38 @@ def test_stored_and_patient_text_is_never_markup(tmp_path: Path) -> None:
     assert "<script>" not in markdown and "[klik](javascript:x)" not in markdown
     assert "**vet**" not in markdown and "\\*\\*vet\\*\\*" in markdown
     assert "\\[klik\\]" in markdown and "\\`code\\`" in markdown
+
+
+# --- adherence per activity, under the plan current each day --------------------------------
+
+
+def test_adherence_per_activity_and_per_plan(tmp_path: Path, language: str) -> None:
+    patient = Patient(tmp_path, language)  # a plan of two activities: walking, exercises
+    per_activity = {"activities_done": False, "activity_1_done": "done", "activity_2_done": "not"}
+    with patient.store as store:
+        for _ in range(3):
+            assert patient.check_in({**FINE, **per_activity}) == "self_care"
+        plan = store.current_plan()
+        assert plan is not None and len(plan.activities) == 2
+        patient.clock.advance(hours=1)  # the physiotherapist changes the plan after that check-in
+        store.save_plan(plan.model_copy(update={"activities": plan.activities[:1]}))
+        assert patient.check_in({**FINE, "quota_done": "partly"}) == "self_care"
+        html = professional_report(store, patient.library)
+        texts = patient.texts(language)
+    table = parse(section(html, "adherence")).tables
+    rows = [row for rows in table.values() for row in rows[1:]]
+    walking, exercises = plan.activities[0].name, plan.activities[1].name
+    assert walking is not None and exercises is not None
+    first, second = texts.format_date(START.date()), texts.format_date(date(2026, 3, 8))
+    plan_1 = texts.text("report.quota.plan", number="1", date=first)
+    plan_2 = texts.text("report.quota.plan", number="2", date=second)
+    assert [row[:4] for row in rows] == [
+        [plan_1, walking.label(language), "3", "3"],
+        [plan_1, exercises.label(language), "0", "3"],
+        [plan_2, walking.label(language), "1", "1"],
+    ]
+    assert texts.text("pro.adherence.whole_plan_note") not in html
+    # The list over the plan's activities is no red-flag screen: it stays with the answers.
+    list_question = texts.text("checkin.q.activities_done")
+    assert list_question not in visible_text(section(html, "red-flags"))
+    assert list_question in visible_text(section(html, "answers"))

@@ -20,6 +20,7 @@ from companion.journey.standing import contacted_sessions, standing_escalation
 from companion.reports.blocks import (
     Block,
     BulletList,
+    Cell,
     Document,
     Heading,
     Item,
@@ -34,6 +35,7 @@ from companion.reports.professional_details import (
     escalation_group,
 )
 from companion.reports.professional_summary import (
+    AdherenceRow,
     JourneyFacts,
     ProfessionalSummary,
     Trend,
@@ -168,7 +170,9 @@ def adherence(t: Localizer, summary: ProfessionalSummary) -> list[Block]:
     rows = [row for row in summary.adherence if row.asked]
     if not rows:
         return [*blocks, Paragraph(t.text("report.adherence.none"), (("id", "adherence"),))]
+    several_plans = any(row.plan is not None for row in rows)
     headers = [
+        *([t.text("pro.col.plan")] if several_plans else []),
         t.text("report.col.activity"),
         t.text("pro.col.done_or_partly"),
         t.text("pro.col.asked"),
@@ -176,23 +180,31 @@ def adherence(t: Localizer, summary: ProfessionalSummary) -> list[Block]:
     ]
     table = Table(
         headers,
-        [
-            Row(
-                [
-                    (row.label or t.text("pro.adherence.whole_plan"), False),
-                    (t.format_number(row.done), True),
-                    (t.format_number(row.asked), True),
-                    (percent(t, row.done, row.asked), True),
-                ]
-            )
-            for row in rows
-        ],
-        (("id", "adherence"),),
+        [adherence_row(t, row, several_plans) for row in rows],
+        (("id", "adherence-table"),),
     )
-    blocks.append(table)
+    blocks.append(Section([table], None, (("id", "adherence"),)))
     if any(row.label is None for row in rows):
         blocks.append(Paragraph(t.text("pro.adherence.whole_plan_note")))
     return blocks
+
+
+def adherence_row(t: Localizer, row: AdherenceRow, several_plans: bool) -> Row:
+    plan: list[Cell] = []
+    if several_plans:
+        since = t.format_date(row.since) if row.since is not None else "-"
+        plan = [
+            (t.text("report.quota.plan", number=number_or_dash(t, row.plan), date=since), False)
+        ]
+    return Row(
+        [
+            *plan,
+            (row.label or t.text("pro.adherence.whole_plan"), False),
+            (t.format_number(row.done), True),
+            (t.format_number(row.asked), True),
+            (percent(t, row.done, row.asked), True),
+        ]
+    )
 
 
 def trend_lines(t: Localizer, trend: Trend) -> list[str]:

@@ -98,6 +98,8 @@ class AdherenceRow:
     asked: int
     plan: int | None = None
     """The plan's number in the history (1 = the first), when the patient had several."""
+    since: date | None = None
+    """When that plan became current (with :attr:`plan`)."""
 
 
 @dataclass(frozen=True)
@@ -257,8 +259,21 @@ def nhg_step(day: int | None, advice: Sequence[AdviceGiven], pain: Trend) -> Nhg
 
 
 def adherence(data: ReportData) -> tuple[AdherenceRow, ...]:
-    """Adherence per activity. A check-in asks one "done?" for the whole plan, so there is one
-    line for the plan as a whole; per-activity answers (issue 13, item 1) give one per activity."""
+    """Adherence per activity of each plan that had check-ins (the plan current on each day);
+    with several plans each row names its plan. Without a plan, one row for the whole plan."""
+    per_activity = data.activity_adherence()
+    several_plans = len({record.plan.number for record in per_activity}) > 1
+    if per_activity:
+        return tuple(
+            AdherenceRow(
+                label=record.name,
+                done=record.done_or_partly,
+                asked=record.days_asked,
+                plan=record.plan.number if several_plans else None,
+                since=record.plan.since.date() if several_plans else None,
+            )
+            for record in per_activity
+        )
     done, asked = data.adherence
     return (AdherenceRow(None, done, asked),)
 
