@@ -16,8 +16,8 @@ input may correct it ("nee, 2 weken") without an extra question.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -676,6 +676,9 @@ class Session:
         )
 
     def _shown(self, question: QuestionState, value: AnswerValue) -> str:
+        spec = question.answer
+        if value == UNKNOWN and isinstance(spec, TextAnswer) and spec.none_label:
+            return self._texts.text(spec.none_label)
         if value == UNKNOWN:
             return self._texts.ui(ANSWER_LABELS[UNKNOWN])
         if isinstance(value, bool):
@@ -696,7 +699,12 @@ class Session:
             flags=self._flag_names(self._witness),
             reasons=[self._answer_view(q) for q in drivers],
             answers=[self._answer_view(q) for q in self.asked],
-            unknown=[questions[q].concept for q in self.asked if self.answers[q] == UNKNOWN],
+            # "Nothing (more) to name" is an answer, not a doubt for the GP to ask about.
+            unknown=[
+                questions[q].concept
+                for q in self.asked
+                if self.answers[q] == UNKNOWN and not isinstance(questions[q].answer, TextAnswer)
+            ],
             messages=messages,
             advice=self._fired_advice(),
             message_keys=keys,

@@ -311,9 +311,9 @@ class Flow(_Strict):
             elif asker is not None and asker.answer.type != spec.answer:
                 yield f"input '{name}': asked_by '{spec.asked_by}' is not answered as {spec.answer}"
         for name, state in self.states.items():
-            if isinstance(state, QuestionState) and state.about is not None:
-                if answer_types.get(state.about) != "text":
-                    yield f"state '{name}': about '{state.about}' is no text question or input"
+            about = state.about if isinstance(state, QuestionState) else None
+            if about is not None and answer_types.get(about) != "text":
+                yield f"state '{name}': about '{about}' is no text question or input"
             for target in state.targets():
                 if target not in self.states:
                     yield f"state '{name}': transition to unknown state '{target}'"
