@@ -154,8 +154,8 @@ def answer_from_facts(
         value = facts[concept]
         if isinstance(value, bool):
             return session.choose("yes" if value else "no")
-        if isinstance(value, int):
-            return session.answer(str(value))
+        if isinstance(value, int) or question.answer_type == "text":
+            return session.answer(str(value))  # typed: a number, or the patient's own words
         return session.choose(value)
     if concept in unknown or unspecified == "unknown":
         return session.choose(UNKNOWN)
