@@ -173,7 +173,7 @@ def person(tmp_path: Path, library: Library, language: str, days: int, setup: An
         talk(conversation, setup)
     asked: list[list[str]] = []
     due: list[bool] = []
-    for day in range(1, days + 1):
+    for _ in range(days):
         clock.advance(days=1)
         conversation = journey.next()
         assert conversation is not None and conversation.flow_id == CHECKIN
@@ -294,7 +294,7 @@ def test_the_timelines_still_meet_their_expectations(library: Library, folder: P
             assert not set(SCORES) & set(checkin.asked), path.name
 
 
-# --- report, export, FHIR, the Plan screen ---------------------------------------------------------
+# --- report, export, FHIR, the Plan screen ----------------------------------------------------
 
 
 @pytest.fixture
