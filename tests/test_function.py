@@ -390,3 +390,11 @@ async def test_the_plan_screen_charts_each_activity_with_its_numbers(
     assert "3, 4, 5" in shown["function-scores-1"] and "2, 3, 4" in shown["function-scores-2"]
     assert "██████ 3" in shown["function-chart-1"]
     assert ("ibuprofen" if language == "nl" else "ibuprofène") in shown["medicine-weeks"]
+
+
+def test_a_vignette_fact_for_a_named_activity_must_be_text(library: Library) -> None:
+    from companion.commands.timeline import fact_problems
+
+    problems = list(fact_problems({"function_activity_1": True}, [], library.concepts))
+    assert problems == ["fact 'function_activity_1' must be a text, not True"]
+    assert not list(fact_problems({"function_activity_1": "koken"}, [], library.concepts))

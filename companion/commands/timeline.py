@@ -194,6 +194,8 @@ def fact_problems(
             yield f"fact '{name}' must be a whole number, not {value!r}"
         elif concept.answer == "choice" and value not in concept.options:
             yield f"fact '{name}' must be one of {', '.join(concept.options)}, not {value!r}"
+        elif concept.answer == "text" and not isinstance(value, str):
+            yield f"fact '{name}' must be a text, not {value!r}"
     for name in unknown:
         if name not in concepts.concepts:
             yield f"unknown-list entry '{name}' is not a known concept"
