@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from companion.care.activity_done import ACTIVITY_DONE, PLAN_ACTIVITIES
 from companion.care.dispositions import continues_self_care
 from companion.care.plan import Plan, quota_on
+from companion.care.plan_setup import function_inputs, named_activities
 from companion.care.screening import Screen, checkin_inputs, checkin_screen, triage_screen
 from companion.clock import Clock, days_since
 from companion.dialogue.conditions import UNKNOWN, AnswerValue
@@ -436,7 +437,16 @@ class Journey:
         plan = self._store.current_plan()
         if plan is not None and PLAN_ACTIVITIES in flow.inputs:
             inputs[PLAN_ACTIVITIES] = len(plan.activities)
-        return inputs
+        return {**inputs, **self._named_activities(flow)}
+
+    def _named_activities(self, flow: Flow) -> dict[str, AnswerValue]:
+        """The daily activities named at the latest plan set-up, so the weekly check-in
+        asks their ratings again (none named, or a flow without them: none asked)."""
+        setup = self._store.latest_finished((PLAN_SETUP,))
+        if setup is None:
+            return {}
+        named = function_inputs(named_activities(setup.answers_by_question()))
+        return {name: value for name, value in named.items() if name in flow.inputs}
 
     def onset(self) -> date | None:
         """The day the pain began: from triage, or as a later check-in learned it."""
