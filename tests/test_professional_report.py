@@ -424,3 +424,33 @@ def test_adherence_per_activity_and_per_plan(tmp_path: Path, language: str) -> N
     list_question = texts.text("checkin.q.activities_done")
     assert list_question not in visible_text(section(html, "red-flags"))
     assert list_question in visible_text(section(html, "answers"))
+
+
+# --- function and painkillers ------------------------------------------------------------------
+
+
+def test_function_trend_and_painkillers_in_the_summary(tmp_path: Path, language: str) -> None:
+    from tests.test_function import SETUP, person
+
+    # Two named activities rated 3 and 2 at set-up, one point better each week; ibuprofen in
+    # the first week, none in the second.
+    someone = person(tmp_path, builtin_library(), language, 15, SETUP)
+    with someone.store as store:
+        html = professional_report(store, someone.library)
+        texts = open_texts(someone.library, store, language)
+    summary = section(html, "summary")
+    socks = visible_text(section(summary, "function-1"))
+    assert "sokken aantrekken" in socks
+    assert texts.text("pro.trend.first", value="3", date=texts.format_date(date(2026, 3, 2)),
+                      day="2") in socks  # fmt: skip
+    assert texts.text("pro.trend.latest", value="5", date=texts.format_date(date(2026, 3, 16)),
+                      day="16") in socks  # fmt: skip
+    # The patient's own words stay text.
+    lifting = section(summary, "function-2")
+    assert "&lt;script&gt;" in lifting and "<script>" not in html
+    medicine = visible_text(section(summary, "medicine-summary"))
+    assert texts.text("report.painkiller.none").lower() in medicine
+    assert texts.text("pro.medicine.weeks", done="1", total="2") in medicine
+    # The details keep the tables per week.
+    assert 'id="function"' in html and 'id="medicine-table"' in html
+    assert html.index('id="summary"') < html.index('id="function"')

@@ -41,6 +41,7 @@ from companion.reports.professional_summary import (
     Trend,
     summarise,
 )
+from companion.reports.sections import painkillers_text
 from companion.reports.wording import activity_label, number_or_dash, percent
 from companion.resources import Library
 from companion.store.protocol import Store
@@ -249,10 +250,41 @@ def pain_and_function(t: Localizer, summary: ProfessionalSummary) -> list[Block]
             shown = [Paragraph(trend.label or "-", strong=True)]
             shown += [Paragraph(line) for line in trend_lines(t, trend)]
             blocks.append(Section(shown, None, (("id", f"function-{n}"),)))
+    blocks += medicine(t, summary)
     if summary.support_level is not None and t.has(f"pro.support.{summary.support_level}"):
         level = t.text(f"pro.support.{summary.support_level}")
         blocks.append(Paragraph(t.text("pro.support.text", level=level), (("id", "support"),)))
     return blocks
+
+
+def medicine(t: Localizer, summary: ProfessionalSummary) -> list[Block]:
+    """The latest week's painkillers and how many weeks had any (never a dose)."""
+    if not summary.medicine:
+        return []
+    latest = summary.medicine[-1]
+    lines = [
+        t.text(
+            "pro.medicine.latest",
+            date=t.format_date(latest.at.date()),
+            kinds=painkillers_text(t, latest).lower(),
+        )
+    ]
+    if latest.days is not None:
+        lines.append(t.text("pro.medicine.days", count=t.format_number(latest.days)))
+    known = [week for week in summary.medicine if week.took_any is not None]
+    if known:
+        taken = sum(week.took_any is True for week in known)
+        lines.append(
+            t.text(
+                "pro.medicine.weeks",
+                done=t.format_number(taken),
+                total=t.format_number(len(known)),
+            )
+        )
+    return [
+        Heading(3, t.text("pro.medicine.heading")),
+        Section([Paragraph(line) for line in lines], None, (("id", "medicine-summary"),)),
+    ]
 
 
 def advice_label(t: Localizer, advice_id: str) -> str:

@@ -41,6 +41,7 @@ def detail_sections(data: ReportData, summary: ProfessionalSummary) -> list[Sect
         # The patient report's tables, under headings about the patient.
         _retitled(sections._quota(data), data.texts.text("pro.quota.heading")),
         _retitled(sections._pain(data), data.texts.text("pro.pain_table.heading")),
+        *function_sections(data),
         answers_section(data, summary),
     ]
 
@@ -255,3 +256,20 @@ def answers_section(data: ReportData, summary: ProfessionalSummary) -> Section:
                 sections.answers_table(t, answers, f"checkin-{n}"),
             ]
     return _section("answers", t.text("pro.answers.heading"), blocks)
+
+
+def function_sections(data: ReportData) -> list[Section]:
+    """The function ratings and the painkillers per week, when the patient gave any."""
+    t = data.texts
+    found = []
+    if data.function:
+        blocks: list[Block] = []
+        for trend in data.function:
+            blocks += [Heading(3, trend.activity), sections._function_table(t, trend)]
+        found.append(_section("function", t.text("pro.function_table.heading"), blocks))
+    if data.medicine:
+        medicine = sections._medicine(data)
+        # The patient's section opens with a note to the patient; the table is the same.
+        tables = [block for block in medicine.blocks if isinstance(block, Table)]
+        found.append(_section("medicine", t.text("report.medicine.heading"), tables))
+    return found

@@ -30,7 +30,15 @@ from companion.care.dispositions import ESCALATING
 from companion.care.plan import Plan, quota_on
 from companion.dialogue.flow import QuestionState
 from companion.journey.journey import CHECKIN, TRIAGE
-from companion.reports.data import MODIFIERS, CheckIn, ReportData, Screen, ShownAnswer
+from companion.reports.data import (
+    MODIFIERS,
+    CheckIn,
+    FunctionTrend,
+    MedicineWeek,
+    ReportData,
+    Screen,
+    ShownAnswer,
+)
 from companion.resources import Library
 
 UNKNOWN = "unknown"
@@ -177,6 +185,8 @@ class ProfessionalSummary:
     """Screens where every red-flag answer was a plain "no"."""
     function: tuple[Trend, ...] = field(default=())
     """Function scores per activity (0-10, patient-specific), when there are any."""
+    medicine: tuple[MedicineWeek, ...] = field(default=())
+    """Painkillers per week, as the weekly check-ins asked (oldest first)."""
     support_level: str | None = None
     """``low``, ``medium`` or ``high`` support, when it has been decided."""
     screening_questions: frozenset[str] = frozenset()
@@ -217,6 +227,8 @@ def summarise(data: ReportData, library: Library, facts: JourneyFacts) -> Profes
         flagged=flagged,
         clear=tuple(s for s in data.screens if not any(f.screen is s for f in flagged)),
         screening_questions=frozenset(screening_questions(library)),
+        function=tuple(function_trend(f, onset) for f in data.function),
+        medicine=tuple(data.medicine),
     )
 
 
@@ -284,6 +296,20 @@ def pain_trend(checkins: Sequence[CheckIn]) -> Trend:
     )
     judged = [c for c in checkins if _asked_trend(c)]
     return Trend(None, points, _judgement(judged[-1]) if judged else None)
+
+
+def function_trend(trend: FunctionTrend, onset: date | None) -> Trend:
+    """One named activity's 0-10 ratings (plan set-up first; its day counted from onset)."""
+    points = tuple(
+        Point(r.at.date(), r.day if r.day is not None else _day_of(r.at.date(), onset), r.score)
+        for r in trend.ratings
+        if r.score is not None
+    )
+    return Trend(trend.activity, points)
+
+
+def _day_of(on: date, onset: date | None) -> int | None:
+    return (on - onset).days if onset is not None else None
 
 
 def _asked_trend(checkin: CheckIn) -> bool:
