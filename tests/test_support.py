@@ -4,6 +4,7 @@ companion/care/support.py. README "Stratified support" states the rule."""
 from __future__ import annotations
 
 import itertools
+import shutil
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,27 @@ def test_levels_must_run_from_most_support_to_least() -> None:
     data["levels"] = list(reversed(data["levels"]))
     with pytest.raises(ValueError, match="from the most support to the least"):
         SupportRule.model_validate(data)
+
+
+def test_check_names_a_rule_that_counts_an_unknown_concept(tmp_path: Path) -> None:
+    from companion.commands.check import check
+    from companion.resources import default_content_dir
+
+    flows = tmp_path / "flows"
+    shutil.copytree(default_flows_dir(), flows)
+    rule = flows / RULE_FILE
+    rule.write_text(rule.read_text(encoding="utf-8").replace("low_mood:", "sad_mood:"))
+    report = check(flows, default_content_dir(), verify_sources=False)
+    assert any("'sad_mood' is not a known concept" in str(p) for p in report.problems)
+
+
+def test_every_level_has_its_words_in_every_language() -> None:
+    from companion.care.support import SUPPORT_TEXT_KEYS
+
+    content = builtin_library().content
+    for language in content.languages:
+        for region in content.regions:
+            texts = content.localizer(language, region)
+            for key in SUPPORT_TEXT_KEYS:
+                said = texts.text(key)
+                assert "{" not in said and "hoofd" not in said and "tête" not in said, key
