@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from companion.care.support import Support
 from companion.dialogue.engine import Outcome
 from companion.files.untrusted import visible
 from companion.journey.journey import Quota, Today
@@ -73,6 +74,21 @@ def outcome_sections(outcome: Outcome, texts: Localizer) -> list[Section]:
     answers = [f"{a.question_text} {a.shown}" for a in outcome.answers]
     sections.append(Section(texts.ui(ANSWERS_HEADING), answers))
     return sections
+
+
+def support_message(support: Support | None) -> str | None:
+    """Content key of what the support level a conversation placed means, if it placed one."""
+    return None if support is None else f"support.level.{support.level}"
+
+
+def advice_messages(outcome: Outcome) -> tuple[list[str], list[str]]:
+    """The texts of the milestone advice that fired, with their content keys (parallel)."""
+    messages: list[str] = []
+    keys: list[str] = []
+    for advice in outcome.advice:
+        messages.extend(advice.messages)
+        keys.extend(advice.message_keys or [""] * len(advice.messages))
+    return messages, keys
 
 
 def today_lines(today: Today, texts: Localizer) -> list[str]:

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from companion.care.dispositions import continues_self_care
 from companion.care.plan import Plan, quota_on
 from companion.care.screening import Screen, checkin_inputs, checkin_screen, triage_screen
+from companion.care.support import Support
 from companion.clock import Clock, days_since
 from companion.dialogue.conditions import UNKNOWN, AnswerValue
 from companion.dialogue.engine import Outcome, Session, Turn
@@ -42,6 +43,13 @@ from companion.journey.standing import (
     last_escalation,
     record_contacted_gp,
     standing_escalation,
+)
+from companion.journey.support_level import (
+    SUPPORT_FLOWS,
+    PlacedSupport,
+    current_support,
+    support_of,
+    support_worded,
 )
 from companion.resources import Library
 from companion.store.errors import StorageError
@@ -93,6 +101,8 @@ class Conversation:
     _store: Store
     _on_finish: Callable[[Outcome], None]
     _first: Turn | None = None
+    _shape: Callable[[Outcome], Outcome] | None = None
+    """Words the outcome before it is stored and shown (the support level's advice)."""
 
     def start(self) -> Turn:
         """The turn to show now: the first question, or where a resumed talk left off."""
@@ -107,6 +117,8 @@ class Conversation:
         return self._keep(self.session.choose(value))
 
     def _keep(self, turn: Turn) -> Turn:
+        if turn.outcome is not None and self._shape is not None:
+            turn = turn.model_copy(update={"outcome": self._shape(turn.outcome)})
         if turn.accepted is not None:
             self._store.record_answer(
                 self.key, self.flow_id, turn.accepted.question, turn.accepted.value
@@ -214,6 +226,14 @@ class Journey:
     def contacted_gp(self, standing: StandingEscalation) -> None:
         record_contacted_gp(self._store, standing)
 
+    def support_placed_by(self, conversation: Conversation) -> Support | None:
+        """The support level a finished conversation placed (after the yellow flags)."""
+        return support_of(self._store.session(conversation.key))
+
+    def support(self) -> PlacedSupport | None:
+        """The support level now (reports, the practice server)."""
+        return current_support(self._store)
+
     def quota_reports(self) -> QuotaReports:
         return QuotaReports(self._store, self._clock)
 
@@ -305,6 +325,11 @@ class Journey:
             resumed=resumed,
             _store=self._store,
             _on_finish=lambda outcome: self._finished(flow_id, key, outcome),
+            _shape=(
+                (lambda outcome: support_worded(outcome, session.texts))
+                if flow_id in SUPPORT_FLOWS
+                else None
+            ),
         )
 
     # consequences of a finished conversation -------------------------------------
