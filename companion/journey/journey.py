@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from companion.care.dispositions import continues_self_care
-from companion.care.plan import Plan, quota_on
+from companion.care.plan import Plan, ScheduleDay, next_step, quota_on
 from companion.care.screening import Screen, checkin_inputs, checkin_screen, triage_screen
 from companion.care.support import Support
 from companion.clock import Clock, days_since
@@ -156,6 +156,12 @@ class Today:
     """The physiotherapist who set the plan (name from the plan file), if any."""
     week_note: str | None = None
     """The physiotherapist's note for this week of the plan, in the patient's language."""
+    on: date | None = None
+    """The day this describes."""
+    next_checkin: date | None = None
+    """Today until today's check-in is done, then tomorrow; None before the episode began."""
+    next_step: ScheduleDay | None = None
+    """The next day a day goal rises, with the new goals; None while paused or at the goal."""
 
 
 class Journey:
@@ -260,6 +266,7 @@ class Journey:
                     )
                 )
         triage = self._store.latest_finished((TRIAGE,))
+        today = self._clock.today()
         return Today(
             day=day,
             plan=plan,
@@ -272,7 +279,16 @@ class Journey:
                 if plan is not None and not paused
                 else None
             ),
+            on=today,
+            next_checkin=self._next_checkin(),
+            next_step=next_step(plan, today) if plan is not None and not paused else None,
         )
+
+    def _next_checkin(self) -> date | None:
+        if self._store.current_episode() is None:
+            return None
+        today = self._clock.today()
+        return today + timedelta(days=1) if self._screened_today() else today
 
     # starting and resuming -----------------------------------------------------
 
