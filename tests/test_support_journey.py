@@ -166,3 +166,22 @@ def test_an_ordinary_checkin_says_no_level(library: Library, tmp_path: Path) -> 
                                                     "quota_done": "1"})  # fmt: skip
     texts = library.content.localizer("nl", "NL")
     assert all(texts.text(f"support.level.{lvl}") not in said for lvl in ("low", "medium", "high"))
+
+
+def test_the_professional_reads_the_level_its_meaning_and_the_answers_that_placed_it(
+    library: Library, tmp_path: Path
+) -> None:
+    from companion.reports.support_summary import support_summary
+
+    folder = after_self_care_path(library, tmp_path, START, "fr", "BE")
+    texts = library.content.localizer("fr", "BE")
+    with Store.open(folder, clock=FixedClock(START)) as store:
+        assert support_summary(store, library, texts) == []
+    checkin_on(library, folder, 14, HIGH, language="fr")
+    with Store.open(folder, clock=FixedClock(START + timedelta(days=13))) as store:
+        lines = support_summary(store, library, texts)
+    assert lines[1] == texts.text("support.pro.high")
+    assert "(jour 14)" in lines[2]
+    asked = texts.text("checkin.q.fear_of_movement")
+    assert f"- {asked} {texts.text('report.value.yes')}" in lines
+    assert len([line for line in lines if line.startswith("- ")]) == 4

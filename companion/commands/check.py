@@ -35,6 +35,7 @@ from companion.files.yamlfiles import key_line, read_yaml
 from companion.journey.journey import JOURNEY_PLACEHOLDERS, JOURNEY_TEXT_KEYS
 from companion.present import INPUT_CLOSED
 from companion.reports.reminders import REMINDER_TEXT_KEYS
+from companion.reports.support_summary import PRO_TEXT_KEYS
 from companion.reports.wording import REPORT_PLACEHOLDERS
 from companion.resources import default_content_dir, default_flows_dir, default_seeds_dir
 from companion.texts.content import (
@@ -401,7 +402,13 @@ def _check_texts(flows: dict[str, Flow], content: Content, problems: list[Proble
                             where, f"key '{key}' (flow '{flow_id}', state '{state}') is missing"
                         )
                     )
-        for key in (*DRIVER_TEXT_KEYS, *JOURNEY_TEXT_KEYS, *SUPPORT_TEXT_KEYS, *REMINDER_TEXT_KEYS):
+        for key in (
+            *DRIVER_TEXT_KEYS,
+            *JOURNEY_TEXT_KEYS,
+            *SUPPORT_TEXT_KEYS,
+            *REMINDER_TEXT_KEYS,
+            *PRO_TEXT_KEYS,
+        ):
             if key not in pack.texts:
                 problems.append(Problem(where, f"key '{key}' (used by the program) is missing"))
         for other, other_pack in languages.items():
