@@ -185,3 +185,37 @@ def test_the_professional_reads_the_level_its_meaning_and_the_answers_that_place
     asked = texts.text("checkin.q.fear_of_movement")
     assert f"- {asked} {texts.text('report.value.yes')}" in lines
     assert len([line for line in lines if line.startswith("- ")]) == 4
+
+
+def finish_risk_session(folder: Path, day: int, yes: list[str]) -> None:
+    """The risk questions of a recurrent episode (flows/risk.yaml, branch episodes13), stored
+    as the journey stores any finished conversation."""
+    from companion.dialogue.engine import AnswerView, Outcome
+    from tests.patients import YELLOW
+
+    answers = [
+        AnswerView(question=c, concept=c, question_text=c, value=c in yes, shown=str(c in yes))
+        for c in YELLOW
+    ]
+    outcome = Outcome(
+        disposition=None, end_state="end", flags=[], reasons=[], answers=answers, unknown=[],
+        messages=[],
+    )  # fmt: skip
+    with Store.open(folder, clock=FixedClock(START + timedelta(days=day - 2))) as store:
+        key = store.start_session("risk", "nl", "NL")
+        store.finish_session(key, outcome)
+
+
+def test_the_latest_of_checkin_and_risk_questions_places_the_level(
+    library: Library, tmp_path: Path
+) -> None:
+    folder = after_self_care_path(library, tmp_path, START, "nl", "NL")
+    finish_risk_session(
+        folder, 3, ["fear_of_movement", "worry_often", "low_mood", "expects_no_recovery"]
+    )
+    with Store.open(folder, clock=FixedClock(START)) as store:
+        placed = current_support(store)
+    assert placed is not None and placed.flow_id == "risk" and placed.support.level == "high"
+    assert placed.day is None, "the risk questions come before any check-in day"
+    checkin_on(library, folder, 14, MEDIUM)
+    assert support_now(folder, 14) == "medium"
