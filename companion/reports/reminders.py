@@ -88,7 +88,8 @@ def _checkins(
 ) -> Event:
     start = datetime.combine(first, at, tzinfo=zone)
     # RFC 5545: with a DTSTART in a time zone, UNTIL is given in UTC.
-    until = datetime.combine(last_checkin_day(plan), at, tzinfo=zone).astimezone(UTC)
+    last = max(last_checkin_day(plan), first)  # a file made late still holds today's
+    until = datetime.combine(last, at, tzinfo=zone).astimezone(UTC)
     title = texts.text("reminders.checkin.title")
     event = _event(f"checkin-{plan.start.isoformat()}", title, start, now)
     event.add("description", texts.text("reminders.checkin.description"))
