@@ -213,3 +213,18 @@ def test_today_has_no_next_step_once_every_goal_is_reached(
     with Store.open(folder, clock=later) as store:
         today = Journey(library, store, later, "nl", "NL").today()
     assert today.next_step is None and today.next_checkin == later.today()
+
+
+def test_the_time_zone_is_region_data_an_overlay_may_set(tmp_path: Path) -> None:
+    from companion.resources import load_content_dir
+    from tests.test_overlay import OVERLAY_YAML, write
+
+    root = tmp_path / "pack"
+    write(root / "overlay.yaml", OVERLAY_YAML)
+    write(root / "regions.yaml", "BE:\n  time_zone: Europe/Luxembourg\n")
+    content = load_content_dir(root)
+    assert content.localizer("fr", "BE").time_zone == "Europe/Luxembourg"
+    assert content.localizer("nl", "NL").time_zone == "Europe/Amsterdam"
+    write(root / "regions.yaml", "BE:\n  time_zone: Brussels time\n")
+    with pytest.raises(ContentError, match="time_zone"):
+        load_content_dir(root)
