@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from html import unescape
 from pathlib import Path
 
@@ -454,3 +454,28 @@ def test_function_trend_and_painkillers_in_the_summary(tmp_path: Path, language:
     # The details keep the tables per week.
     assert 'id="function"' in html and 'id="medicine-table"' in html
     assert html.index('id="summary"') < html.index('id="function"')
+
+
+# --- the support level ------------------------------------------------------------------------
+
+
+def test_support_level_in_the_summary(tmp_path: Path, language: str) -> None:
+    from tests.patients import after_self_care_path
+    from tests.test_support_journey import HIGH, START, checkin_on
+
+    library = builtin_library()
+    folder = after_self_care_path(library, tmp_path, START, language, "BE")
+    with Store.open(folder, clock=FixedClock(START)) as store:
+        before = professional_report(store, library)
+    checkin_on(library, folder, 14, HIGH, language)
+    with Store.open(folder, clock=FixedClock(START + timedelta(days=12))) as store:
+        html = professional_report(store, library)
+        texts = open_texts(library, store, language)
+    assert 'id="support"' not in before  # no yellow-flag questions asked yet
+    support = section(section(html, "summary"), "support")
+    assert 'data-level="high"' in support
+    shown = visible_text(support)
+    assert texts.text("support.pro.high") in shown
+    # The answers that placed the level (four yellow flags yes), as the patient read them.
+    assert support.count("<li>") == 4
+    assert shown.count(texts.text("report.value.yes")) == 4

@@ -17,6 +17,7 @@ from datetime import date
 
 from companion.journey.journey import SCREENS, Journey
 from companion.journey.standing import contacted_sessions, standing_escalation
+from companion.journey.support_level import current_support
 from companion.reports.blocks import (
     Block,
     BulletList,
@@ -42,6 +43,7 @@ from companion.reports.professional_summary import (
     summarise,
 )
 from companion.reports.sections import painkillers_text
+from companion.reports.support_summary import support_lines
 from companion.reports.wording import activity_label, number_or_dash, percent
 from companion.resources import Library
 from companion.store.protocol import Store
@@ -60,11 +62,14 @@ def journey_facts(store: Store, library: Library, texts: Localizer) -> JourneyFa
     """What the journey knows that the stored screens do not say by themselves."""
     journey = Journey(library, store, store.clock, texts.language, texts.region)
     standing = standing_escalation(store, store.latest_finished(SCREENS))
+    placed = current_support(store)
     return JourneyFacts(
         onset=journey.onset(),
         plan_paused=journey.today().paused,
         contacted=frozenset(contacted_sessions(store)),
         standing=standing.session_key if standing is not None else None,
+        support_level=placed.support.level if placed is not None else None,
+        support_lines=tuple(support_lines(placed, library, texts)) if placed else (),
     )
 
 
@@ -88,6 +93,7 @@ def summary_section(t: Localizer, summary: ProfessionalSummary) -> Section:
         *current_step(t, summary),
         *adherence(t, summary),
         *pain_and_function(t, summary),
+        *support(summary),
         *advice(t, summary),
     ]
     return Section(blocks, t.text("pro.summary.heading"), (("id", "summary"),))
@@ -250,11 +256,22 @@ def pain_and_function(t: Localizer, summary: ProfessionalSummary) -> list[Block]
             shown = [Paragraph(trend.label or "-", strong=True)]
             shown += [Paragraph(line) for line in trend_lines(t, trend)]
             blocks.append(Section(shown, None, (("id", f"function-{n}"),)))
-    blocks += medicine(t, summary)
-    if summary.support_level is not None and t.has(f"pro.support.{summary.support_level}"):
-        level = t.text(f"pro.support.{summary.support_level}")
-        blocks.append(Paragraph(t.text("pro.support.text", level=level), (("id", "support"),)))
-    return blocks
+    return [*blocks, *medicine(t, summary)]
+
+
+def support(summary: ProfessionalSummary) -> list[Block]:
+    """The support level: its title, what it means, when it was placed, the answers."""
+    if not summary.support_lines:
+        return []
+    title, *lines = summary.support_lines
+    reasons = [Item(line.removeprefix("- ")) for line in lines if line.startswith("- ")]
+    shown: list[Block] = [Paragraph(line) for line in lines if not line.startswith("- ")]
+    if reasons:
+        shown.append(BulletList(reasons))
+    return [
+        Heading(3, title.rstrip(" :")),
+        Section(shown, None, (("id", "support"), ("data-level", str(summary.support_level)))),
+    ]
 
 
 def medicine(t: Localizer, summary: ProfessionalSummary) -> list[Block]:

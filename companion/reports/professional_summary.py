@@ -61,6 +61,10 @@ class JourneyFacts:
     """Session keys whose urgent advice the patient reports having acted on."""
     standing: str | None = None
     """The session key of the urgent advice the patient is still shown, if any."""
+    support_level: str | None = None
+    """The support level placed by the yellow-flag answers (``low``/``medium``/``high``)."""
+    support_lines: tuple[str, ...] = ()
+    """That level worded for the professional (:mod:`companion.reports.support_summary`)."""
 
 
 @dataclass(frozen=True)
@@ -189,6 +193,8 @@ class ProfessionalSummary:
     """Painkillers per week, as the weekly check-ins asked (oldest first)."""
     support_level: str | None = None
     """``low``, ``medium`` or ``high`` support, when it has been decided."""
+    support_lines: tuple[str, ...] = ()
+    """What that level means, when and from which answers it was placed (worded)."""
     screening_questions: frozenset[str] = frozenset()
     """Check-in questions the condensed red flags stand for (list and red-flag questions):
     the details leave them out of the per-check-in answers."""
@@ -229,6 +235,8 @@ def summarise(data: ReportData, library: Library, facts: JourneyFacts) -> Profes
         screening_questions=frozenset(screening_questions(library)),
         function=tuple(function_trend(f, onset) for f in data.function),
         medicine=tuple(data.medicine),
+        support_level=facts.support_level,
+        support_lines=facts.support_lines,
     )
 
 

@@ -22,7 +22,7 @@ REPORT_PLACEHOLDERS = frozenset(
     {
         "date", "datetime", "name", "contact", "baseline", "goal", "unit", "weeks", "count",
         "done", "total", "percent", "day", "disposition", "days", "number",
-        "screen", "week", "step", "steps", "quota", "value", "trend", "advice", "level",
+        "screen", "week", "step", "steps", "quota", "value", "trend", "advice",
         "first", "latest", "kinds",
     }
 )  # fmt: skip
