@@ -176,6 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     from companion.commands.library import add_library_command
 
     add_library_command(commands, _no_options)
+    from companion.commands.reminders import add_reminders_command
+
+    add_reminders_command(commands, _no_options)
     from companion.commands.serve_options import add_serve_command
 
     add_serve_command(commands)
@@ -226,6 +229,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from companion.commands.library import run_library_command
 
         return run_library_command(args)
+    if args.command == "reminders":
+        from companion.commands.reminders import run_reminders_command
+
+        return run_reminders_command(args)
     if args.command == "serve":
         from companion.serve import run_serve_command
 

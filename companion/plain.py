@@ -22,8 +22,10 @@ from companion.present import (
     PREVIOUS_ADVICE,
     SCREEN_AGAIN,
     advice_given,
+    advice_messages,
     association_line,
     outcome_sections,
+    support_message,
     today_lines,
 )
 from companion.resources import Library
@@ -88,6 +90,7 @@ def show_outcome(
     if when is not None and outcome.disposition is not None:
         say(advice_given(texts, when))
     say_messages(outcome.messages, outcome.message_keys, texts, say)
+    say_messages(*advice_messages(outcome), texts, say)
     for section in outcome_sections(outcome, texts):
         say("")
         say(section.heading)
@@ -171,6 +174,14 @@ def show_offered_modules(journey: Journey, conversation: Conversation, say: Say)
         say(module.as_text())
 
 
+def show_support(journey: Journey, conversation: Conversation, texts: Localizer, say: Say) -> None:
+    """The support level the conversation placed and what it means (after the yellow flags)."""
+    key = support_message(journey.support_placed_by(conversation))
+    if key is not None:
+        say("")
+        say_messages([texts.text(key)], [key], texts, say)
+
+
 def show_association(content: Content, texts: Localizer, say: Say) -> None:
     """An association's pack names itself and its website before anything else."""
     line = association_line(content, texts)
@@ -228,6 +239,7 @@ def run_journey(
             return 1
         if not Journey.goes_on_after(outcome):
             return 0
+        show_support(journey, conversation, texts, say)
         show_offered_modules(journey, conversation, say)
         say("")
         conversation = journey.next()

@@ -7,11 +7,13 @@ Nothing here decides: the engine and the journey do; this only words what they d
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
+from companion.care.plan import Activity, Plan
+from companion.care.support import Support
 from companion.dialogue.engine import Outcome
 from companion.files.untrusted import visible
-from companion.journey.activity_words import activity_name, activity_words
+from companion.journey.activity_words import activity_called, activity_words
 from companion.journey.journey import Quota, Today
 from companion.texts.content import Content, Localizer
 from companion.texts.i18n import N_
@@ -25,6 +27,10 @@ ANSWERS_HEADING = N_("Your answers")
 GOODBYE = N_("Thank you for your answers. Get well soon.")
 SET_BY = N_("Plan set by {name}")
 WEEK_NOTE = N_("Note for this week: {note}")
+NEXT_CHECKIN = N_("Next check-in: {day}.")
+NEXT_STEP = N_("Next step of your plan: {day}. New day goals: {goals}.")
+TODAY = N_("today")
+TOMORROW = N_("tomorrow")
 
 PREVIOUS_ADVICE = "journey.previous_advice"
 SCREEN_AGAIN = "journey.screen_again"
@@ -75,6 +81,21 @@ def outcome_sections(outcome: Outcome, texts: Localizer) -> list[Section]:
     return sections
 
 
+def support_message(support: Support | None) -> str | None:
+    """Content key of what the support level a conversation placed means, if it placed one."""
+    return None if support is None else f"support.level.{support.level}"
+
+
+def advice_messages(outcome: Outcome) -> tuple[list[str], list[str]]:
+    """The texts of the milestone advice that fired, with their content keys (parallel)."""
+    messages: list[str] = []
+    keys: list[str] = []
+    for advice in outcome.advice:
+        messages.extend(advice.messages)
+        keys.extend(advice.message_keys or [""] * len(advice.messages))
+    return messages, keys
+
+
 def today_lines(today: Today, texts: Localizer) -> list[str]:
     """The day of the episode, today's day goals (or the pause), and that today is done."""
     lines: list[str] = []
@@ -90,8 +111,45 @@ def today_lines(today: Today, texts: Localizer) -> list[str]:
             lines.append(texts.ui(WEEK_NOTE, note=visible(today.week_note)))
         if today.set_by:
             lines.append(texts.ui(SET_BY, name=visible(today.set_by)))
+    lines.extend(coming_lines(today, texts))
     lines.append(texts.text("journey.done_today"))
     return lines
+
+
+def coming_lines(today: Today, texts: Localizer) -> list[str]:
+    """When the next check-in is, and the next day the plan's day goals rise."""
+    lines = []
+    if today.next_checkin is not None:
+        lines.append(texts.ui(NEXT_CHECKIN, day=day_words(texts, today.next_checkin, today.on)))
+    if today.next_step is not None and today.plan is not None:
+        goals = goal_words(today.plan, today.next_step.quotas, texts)
+        day = day_words(texts, today.next_step.day, today.on)
+        lines.append(texts.ui(NEXT_STEP, day=day, goals=goals))
+    return lines
+
+
+def day_words(texts: Localizer, day: date, today: date | None) -> str:
+    """ "today", "tomorrow", else the date in full ("donderdag 3 december 2026")."""
+    if day == today:
+        return texts.ui(TODAY)
+    if today is not None and day == today + timedelta(days=1):
+        return texts.ui(TOMORROW)
+    return texts.format_date(day, "full")
+
+
+def goal_words(plan: Plan, quotas: tuple[int, ...], texts: Localizer) -> str:
+    """ "wandelen: 20 minuten, fietsen: 15 minuten": each activity's day goal."""
+    return ", ".join(
+        f"{visible(activity_name(activity, texts))}: "
+        + texts.text(f"journey.unit.{activity.unit}", count=amount)
+        for activity, amount in zip(plan.activities, quotas, strict=True)
+    )
+
+
+def activity_name(activity: Activity, texts: Localizer) -> str:
+    """The plan's own name in the reader's language, else the kind of activity."""
+    named = activity.name.label(texts.language) if activity.name else None
+    return named or activity_label(texts, activity.kind)
 
 
 def quota_lines(quota: Quota, texts: Localizer) -> list[str]:
@@ -106,7 +164,7 @@ def quota_lines(quota: Quota, texts: Localizer) -> list[str]:
 
 
 def activity_label(texts: Localizer, kind: str) -> str:
-    return activity_name(texts, kind, None)
+    return activity_called(texts, kind, None)
 
 
 def day_goal_answer(texts: Localizer, value: str) -> str:

@@ -25,6 +25,7 @@ from companion.app.widgets import (
     with_deviation_note,
 )
 from companion.care.dispositions import escalated
+from companion.care.support import Support
 from companion.clock import Clock
 from companion.dialogue.engine import Outcome, QuestionView, Turn
 from companion.journey.journey import Conversation, Journey
@@ -36,6 +37,7 @@ from companion.present import (
     advice_given,
     association_line,
     outcome_sections,
+    support_message,
     today_lines,
 )
 from companion.texts.content import Content, Localizer
@@ -157,6 +159,9 @@ class ChatScreen(Screen[None]):
             advice_keys = advice.message_keys or [""] * len(advice.messages)
             for message, key in zip(advice.messages, advice_keys, strict=False):
                 self.say(message, "companion", key)
+        support = support_message(self._support_placed())
+        if support is not None:
+            self.say_key(support)
         for section in outcome_sections(outcome, self.texts):
             self.say(
                 "\n".join([section.heading, *(f"- {item}" for item in section.items)]), "summary"
@@ -175,6 +180,11 @@ class ChatScreen(Screen[None]):
             return
         self.conversation = self.journey.next()
         await self._begin()
+
+    def _support_placed(self) -> Support | None:
+        if self.conversation is None:
+            return None
+        return self.journey.support_placed_by(self.conversation)
 
     async def _ask(self, question: QuestionView | None) -> None:
         """Buttons for every choice; focus where the next answer goes."""

@@ -29,6 +29,7 @@ import re
 import tomllib
 from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any, Literal, NamedTuple
 
@@ -493,6 +494,18 @@ def schedule(plan: Plan) -> list[ScheduleDay]:
         ScheduleDay(day, tuple(quota_on(plan, a, day) for a in plan.activities))
         for day in sorted(days)
     ]
+
+
+def step_days(plan: Plan) -> list[ScheduleDay]:
+    """The fixed days after the start on which a day goal rises, with the new quotas; a step
+    that adds nothing (a goal close to its baseline) is no step for the patient."""
+    days = schedule(plan)
+    return [today for before, today in pairwise(days) if today.quotas != before.quotas]
+
+
+def next_step(plan: Plan, after: date) -> ScheduleDay | None:
+    """The first step day after ``after``, or None when every goal is reached by then."""
+    return next((step for step in step_days(plan) if step.day > after), None)
 
 
 # --- making plans -------------------------------------------------------------------

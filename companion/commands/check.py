@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from companion.care.support import RULE_FILE, SUPPORT_TEXT_KEYS, support_rule_in
 from companion.dialogue.flow import (
     CONCEPTS_FILE,
     ChoiceAnswer,
@@ -33,6 +34,8 @@ from companion.files.untrusted import Message, character_problem, strings_in, vi
 from companion.files.yamlfiles import key_line, read_yaml
 from companion.journey.journey import JOURNEY_PLACEHOLDERS, JOURNEY_TEXT_KEYS
 from companion.present import INPUT_CLOSED
+from companion.reports.reminders import REMINDER_TEXT_KEYS
+from companion.reports.support_summary import PRO_TEXT_KEYS
 from companion.reports.wording import REPORT_PLACEHOLDERS
 from companion.resources import default_content_dir, default_flows_dir, default_seeds_dir
 from companion.texts.content import (
@@ -160,6 +163,7 @@ def check(
         )
     if concepts is not None:
         _check_concept_use(concepts, flows, files, flows_dir, problems)
+        _check_support_rule(flows_dir, concepts, problems)
         if content is not None:
             _check_red_flag_wording(concepts, flows, content, problems)
     return CheckReport(
@@ -327,6 +331,22 @@ def _split(error: Exception, fallback: str) -> Problem:
     return Problem(where, message) if message else Problem(fallback, str(error))
 
 
+def _check_support_rule(
+    flows_dir: Path, concepts: ConceptRegistry, problems: list[Problem]
+) -> None:
+    """The stratified-support rule beside the flows loads and counts only known concepts."""
+    try:
+        rule = support_rule_in(flows_dir)
+    except FlowError as err:
+        problems.append(_split(err, str(flows_dir / RULE_FILE)))
+        return
+    for concept in rule.signs:
+        if concept not in concepts.concepts:
+            problems.append(
+                Problem(str(flows_dir / RULE_FILE), f"signs: '{concept}' is not a known concept")
+            )
+
+
 def _check_flows(
     flows_dir: Path, problems: list[Problem]
 ) -> tuple[ConceptRegistry | None, dict[str, Flow], dict[str, Path]]:
@@ -382,7 +402,13 @@ def _check_texts(flows: dict[str, Flow], content: Content, problems: list[Proble
                             where, f"key '{key}' (flow '{flow_id}', state '{state}') is missing"
                         )
                     )
-        for key in (*DRIVER_TEXT_KEYS, *JOURNEY_TEXT_KEYS):
+        for key in (
+            *DRIVER_TEXT_KEYS,
+            *JOURNEY_TEXT_KEYS,
+            *SUPPORT_TEXT_KEYS,
+            *REMINDER_TEXT_KEYS,
+            *PRO_TEXT_KEYS,
+        ):
             if key not in pack.texts:
                 problems.append(Problem(where, f"key '{key}' (used by the program) is missing"))
         for other, other_pack in languages.items():

@@ -30,7 +30,13 @@ screening" policy; ``fired_before`` names the advice rules that fired earlier.
 
 A check-in reports its advice ids: the disposition when it is not
 ``self_care``, plus the advice of every rule that fired, deduplicated and
-sorted. ``expect.advice`` is compared as a set, afterwards only. The product
+sorted. ``expect.advice`` is compared as a set, afterwards only.
+
+A check-in may also expect a support level, ``"expect": {"support": "medium"}``
+(``low``, ``medium`` or ``high``): the level that check-in's answers place the
+patient in (:func:`companion.care.support.place_support`), which only a check-in
+that asked the yellow flags does; one that did not places none and does not
+match. Without ``expect.support`` the level is reported, not judged. The product
 pauses the activity plan when a check-in's disposition is not ``self_care``;
 advice alone never pauses it and nothing here ever changes a quota.
 """
@@ -52,6 +58,7 @@ from companion.care.activity_done import (
     done_per_activity,
 )
 from companion.care.screening import Screen, checkin_inputs, checkin_screen, triage_screen
+from companion.care.support import Level, place_support
 from companion.dialogue.conditions import UNKNOWN, AnswerValue
 from companion.dialogue.engine import QuestionView, Session, Turn
 from companion.dialogue.flow import DISPOSITIONS, ConceptRegistry, Flow
@@ -77,6 +84,8 @@ class CheckinExpectation(BaseModel):
     advice: list[str] | None = None
     done: list[DoneAnswer | None] | None = None
     """The "done?" answer of each plan activity (null: not asked or not known)."""
+    support: Level | None = None
+    """The support level this check-in places the patient in (it asks the yellow flags)."""
 
 
 class CheckinSpec(BaseModel):
@@ -112,14 +121,21 @@ class CheckinResult:
     done: list[str | None] = field(default_factory=list)
     """The "done?" answer of each plan activity (:func:`done_per_activity`)."""
     expected_done: list[str | None] | None = None
+    support: str | None = None
+    """The support level this check-in placed; None when it asked no yellow flag."""
+    expected_support: str | None = None
 
     @property
     def matched(self) -> bool | None:
-        if self.expected is None and self.expected_done is None:
-            return None
-        advice_ok = self.expected is None or set(self.expected) == set(self.advice)
-        done_ok = self.expected_done is None or self.expected_done == self.done
-        return advice_ok and done_ok
+        """Every expectation given holds; None when the check-in expects nothing."""
+        verdicts = []
+        if self.expected is not None:
+            verdicts.append(set(self.expected) == set(self.advice))
+        if self.expected_done is not None:
+            verdicts.append(self.done == self.expected_done)
+        if self.expected_support is not None:
+            verdicts.append(self.support == self.expected_support)
+        return all(verdicts) if verdicts else None
 
     def as_json(self) -> dict[str, Any]:
         plan = (
@@ -140,6 +156,8 @@ class CheckinResult:
             "full_screen": self.full_screen,
             "unknown": self.unknown,
             "notes": self.notes,
+            "support": self.support,
+            "expected_support": self.expected_support,
         }
 
 
@@ -360,6 +378,7 @@ def _run_one(
             outcome = turn.outcome
             if outcome.disposition is None:
                 raise TimelineError(f"{where}: the check-in flow ended without a disposition")
+            placed = place_support({a.concept: a.value for a in outcome.answers})
             return CheckinResult(
                 day=checkin.day,
                 disposition=outcome.disposition,
@@ -371,6 +390,8 @@ def _run_one(
                 full_screen=due,
                 expected=expected,
                 notes=notes,
+                support=placed.level if placed is not None else None,
+                expected_support=checkin.expect.support if checkin.expect else None,
             )
         assert turn.question is not None
         turn = answer_from_facts(session, turn.question, facts, unknown, unspecified, notes)
@@ -387,10 +408,17 @@ def table_rows(results: list[CheckinResult]) -> list[tuple[str, str, str, str, s
         (
             f"  day {r.day}",
             "full screen" if r.full_screen else "",
-            "-" if r.expected is None else ", ".join(r.expected) or "none",
-            ", ".join(r.advice) or "none",
+            _with_support(
+                "-" if r.expected is None else ", ".join(r.expected) or "none", r.expected_support
+            ),
+            _with_support(", ".join(r.advice) or "none", r.support),
             {True: "ok", False: "MISMATCH", None: ""}[r.matched],
             ", ".join([*r.flags, *r.rules]) or "-",
         )
         for r in results
     ]
+
+
+def _with_support(advice: str, level: str | None) -> str:
+    """``gp_soon; support high`` in the table when a level is expected or placed."""
+    return advice if level is None else f"{advice}; support {level}"

@@ -18,8 +18,9 @@ from datetime import date, timedelta
 
 from companion.care.activity_done import ACTIVITY_DONE, PLAN_ACTIVITIES
 from companion.care.dispositions import continues_self_care
-from companion.care.plan import Plan, quota_on
+from companion.care.plan import Plan, ScheduleDay, next_step, quota_on
 from companion.care.screening import Screen, checkin_inputs, checkin_screen, triage_screen
+from companion.care.support import Support
 from companion.clock import Clock, days_since
 from companion.dialogue.conditions import UNKNOWN, AnswerValue
 from companion.dialogue.engine import Outcome, Session, Turn
@@ -44,6 +45,13 @@ from companion.journey.standing import (
     last_escalation,
     record_contacted_gp,
     standing_escalation,
+)
+from companion.journey.support_level import (
+    SUPPORT_FLOWS,
+    PlacedSupport,
+    current_support,
+    support_of,
+    support_worded,
 )
 from companion.resources import Library
 from companion.store.errors import StorageError
@@ -95,6 +103,8 @@ class Conversation:
     _store: Store
     _on_finish: Callable[[Outcome], None]
     _first: Turn | None = None
+    _shape: Callable[[Outcome], Outcome] | None = None
+    """Words the outcome before it is stored and shown (the support level's advice)."""
 
     def start(self) -> Turn:
         """The turn to show now: the first question, or where a resumed talk left off."""
@@ -109,6 +119,8 @@ class Conversation:
         return self._keep(self.session.choose(value))
 
     def _keep(self, turn: Turn) -> Turn:
+        if turn.outcome is not None and self._shape is not None:
+            turn = turn.model_copy(update={"outcome": self._shape(turn.outcome)})
         if turn.accepted is not None:
             self._store.record_answer(
                 self.key, self.flow_id, turn.accepted.question, turn.accepted.value
@@ -146,6 +158,12 @@ class Today:
     """The physiotherapist who set the plan (name from the plan file), if any."""
     week_note: str | None = None
     """The physiotherapist's note for this week of the plan, in the patient's language."""
+    on: date | None = None
+    """The day this describes."""
+    next_checkin: date | None = None
+    """Today until today's check-in is done, then tomorrow; None before the episode began."""
+    next_step: ScheduleDay | None = None
+    """The next day a day goal rises, with the new goals; None while paused or at the goal."""
 
 
 class Journey:
@@ -216,6 +234,14 @@ class Journey:
     def contacted_gp(self, standing: StandingEscalation) -> None:
         record_contacted_gp(self._store, standing)
 
+    def support_placed_by(self, conversation: Conversation) -> Support | None:
+        """The support level a finished conversation placed (after the yellow flags)."""
+        return support_of(self._store.session(conversation.key))
+
+    def support(self) -> PlacedSupport | None:
+        """The support level now (reports, the practice server)."""
+        return current_support(self._store)
+
     def quota_reports(self) -> QuotaReports:
         return QuotaReports(self._store, self._clock)
 
@@ -226,6 +252,7 @@ class Journey:
         paused = self._plan_paused()
         quotas = self._quotas(plan) if plan is not None and not paused else []
         triage = self._store.latest_finished((TRIAGE,))
+        today = self._clock.today()
         return Today(
             day=day,
             plan=plan,
@@ -238,7 +265,16 @@ class Journey:
                 if plan is not None and not paused
                 else None
             ),
+            on=today,
+            next_checkin=self._next_checkin(),
+            next_step=next_step(plan, today) if plan is not None and not paused else None,
         )
+
+    def _next_checkin(self) -> date | None:
+        if self._store.current_episode() is None:
+            return None
+        today = self._clock.today()
+        return today + timedelta(days=1) if self._screened_today() else today
 
     def _quotas(self, plan: Plan) -> list[Quota]:
         """Today's amount of each activity of ``plan``, in the patient's language."""
@@ -327,6 +363,11 @@ class Journey:
             resumed=resumed,
             _store=self._store,
             _on_finish=lambda outcome: self._finished(flow_id, key, outcome),
+            _shape=(
+                (lambda outcome: support_worded(outcome, session.texts))
+                if flow_id in SUPPORT_FLOWS
+                else None
+            ),
         )
 
     # consequences of a finished conversation -------------------------------------

@@ -50,7 +50,8 @@ def local_moment(texts: Localizer, moment: datetime) -> datetime:
     try:
         from zoneinfo import ZoneInfo
 
-        return moment.astimezone(ZoneInfo(TIMEZONES.get(texts.region, "Europe/Brussels")))
+        zone = texts.time_zone or TIMEZONES.get(texts.region, "Europe/Brussels")
+        return moment.astimezone(ZoneInfo(zone))
     except Exception:  # no time zone data on this machine: show the stored time
         return moment
 

@@ -282,9 +282,15 @@ class Lexicon(_Strict):
         return value
 
 
+TIME_ZONE = r"^(?:UTC|[A-Z][A-Za-z_]+(?:/[A-Za-z0-9_+\-]+)+)$"
+"""An IANA time zone name such as Europe/Brussels."""
+
+
 class Region(_Strict):
     name: str
     values: dict[str, str] = Field(default_factory=dict)
+    time_zone: str | None = Field(default=None, pattern=TIME_ZONE)
+    """Where the region's clocks are (Europe/Amsterdam): reminders, report times."""
 
 
 class RegionPatch(_Strict):
@@ -292,6 +298,7 @@ class RegionPatch(_Strict):
 
     name: str | None = None
     values: dict[str, str] = Field(default_factory=dict)
+    time_zone: str | None = Field(default=None, pattern=TIME_ZONE)
 
 
 class Link(_Strict):
@@ -396,6 +403,7 @@ class Content:
             variables=variables,
             translations=translations,
             catalog=str(catalog_file(language, self.locale_dir)),
+            time_zone=self.regions[region].time_zone,
         )
 
 
@@ -409,6 +417,8 @@ class Localizer:
     variables: Mapping[str, str]
     translations: gettext.NullTranslations = field(default_factory=gettext.NullTranslations)
     catalog: str = "(no catalog)"
+    time_zone: str | None = None
+    """The region's IANA time zone (``regions.yaml``), when it gives one."""
 
     @property
     def language(self) -> str:
@@ -831,6 +841,7 @@ def _patched_regions(
         patched[code] = Region(
             name=patch.name or (old.name if old else code),
             values={**(old.values if old else {}), **patch.values},
+            time_zone=patch.time_zone or (old.time_zone if old else None),
         )
     return patched
 
