@@ -13,7 +13,7 @@ from companion.care.plan import Activity, Plan
 from companion.care.support import Support
 from companion.dialogue.engine import Outcome
 from companion.files.untrusted import visible
-from companion.journey.activity_words import activity_name, activity_words
+from companion.journey.activity_words import activity_called, activity_words
 from companion.journey.journey import Quota, Today
 from companion.texts.content import Content, Localizer
 from companion.texts.i18n import N_
@@ -140,13 +140,13 @@ def day_words(texts: Localizer, day: date, today: date | None) -> str:
 def goal_words(plan: Plan, quotas: tuple[int, ...], texts: Localizer) -> str:
     """ "wandelen: 20 minuten, fietsen: 15 minuten": each activity's day goal."""
     return ", ".join(
-        f"{visible(plan_activity_name(activity, texts))}: "
+        f"{visible(activity_name(activity, texts))}: "
         + texts.text(f"journey.unit.{activity.unit}", count=amount)
         for activity, amount in zip(plan.activities, quotas, strict=True)
     )
 
 
-def plan_activity_name(activity: Activity, texts: Localizer) -> str:
+def activity_name(activity: Activity, texts: Localizer) -> str:
     """The plan's own name in the reader's language, else the kind of activity."""
     named = activity.name.label(texts.language) if activity.name else None
     return named or activity_label(texts, activity.kind)
@@ -164,7 +164,7 @@ def quota_lines(quota: Quota, texts: Localizer) -> list[str]:
 
 
 def activity_label(texts: Localizer, kind: str) -> str:
-    return activity_name(texts, kind, None)
+    return activity_called(texts, kind, None)
 
 
 def day_goal_answer(texts: Localizer, value: str) -> str:

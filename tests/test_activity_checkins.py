@@ -251,9 +251,18 @@ def test_yes_records_done_for_each_and_no_asks_each(tmp_path: Path) -> None:
         clock.advance(days=1)
         conversation = journey.next()
         assert conversation is not None and conversation.flow_id == CHECKIN
-        assert talk(conversation, facts).outcome is not None
+        outcome = talk(conversation, facts).outcome
+        assert outcome is not None
+    # The summary of answers says which activity each short answer is about.
+    said = [f"{a.question_text} {a.shown}" for a in outcome.answers]
+    walking = quota_on(plan, 0, clock.today())
+    assert f"Heeft u dit vandaag gedaan? (wandelen: {walking} minuten) Voor een deel" in said
+    assert "Heeft u dit vandaag gedaan? (fietsen: 5 minuten) Nee" in said
     texts = library.content.localizer("nl", "BE")
     data = collect(store, library, texts, clock.today())
+    # So does the report, in its own words: the activity of the plan of that day.
+    shown = [f"{a.question} {a.shown}" for a in data.checkins[-1].answers]
+    assert "Heeft u dit vandaag gedaan? (knieën naar de borst) Ja, helemaal" in shown
     assert [c.done for c in data.checkins] == [
         ["done", "done", "done"],
         ["partly", "done", "not"],

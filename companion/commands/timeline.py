@@ -132,7 +132,7 @@ class CheckinResult:
         if self.expected is not None:
             verdicts.append(set(self.expected) == set(self.advice))
         if self.expected_done is not None:
-            verdicts.append(self.expected_done == self.done)
+            verdicts.append(self.done == self.expected_done)
         if self.expected_support is not None:
             verdicts.append(self.support == self.expected_support)
         return all(verdicts) if verdicts else None

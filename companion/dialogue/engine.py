@@ -664,12 +664,22 @@ class Session:
             max=spec.max if isinstance(spec, NumberAnswer) else None,
         )
 
+    @staticmethod
+    def _asked_about(question: QuestionState) -> list[ListItem]:
+        """What a choice question asks about ("did you do this?": one activity), so that
+        its answer says which; a list's answer is about the list as a whole."""
+        return [] if question.is_list else question.items
+
     def _item_text(self, item: ListItem) -> str:
         words = self._item_words.get(item.concept)
         return words if words else self._texts.text(item.text)
 
     def _answer_view(self, question_id: str) -> AnswerView:
         value = self.answers[question_id]
+        question = self._flow.states[question_id]
+        assert isinstance(question, QuestionState)
+        if any(item.concept in self._item_words for item in self._asked_about(question)):
+            return self._make_answer_view(question_id, value)  # this patient's own words
         # The same for every session: shared, keyed by type too (True == 1 in a dict).
         key = (question_id, type(value).__name__, value)
         view = self._shared.answers.get(key)
@@ -680,10 +690,11 @@ class Session:
     def _make_answer_view(self, question_id: str, value: AnswerValue) -> AnswerView:
         question = self._flow.states[question_id]
         assert isinstance(question, QuestionState)
+        about = "".join(f" ({self._item_text(item)})" for item in self._asked_about(question))
         return AnswerView(
             question=question_id,
             concept=question.concept,
-            question_text=self._texts.text(question.text),
+            question_text=self._texts.text(question.text) + about,
             value=value,
             shown=self._shown(question, value),
         )

@@ -15,7 +15,7 @@ from companion.texts.i18n import N_plural
 TIMES_PER_DAY = N_plural("{count} time a day", "{count} times a day")
 
 
-def activity_name(texts: Localizer, kind: str, name: str | None) -> str:
+def activity_called(texts: Localizer, kind: str, name: str | None) -> str:
     """The therapist's name for the activity, else the word for its kind."""
     if name:
         return visible(name)
@@ -40,4 +40,5 @@ def activity_words(
     times_per_day: int | None,
 ) -> str:
     """ "bekken kantelen: 5 keer, 3 keer per dag"."""
-    return f"{activity_name(texts, kind, name)}: {amount_words(texts, unit, amount, times_per_day)}"
+    amount_said = amount_words(texts, unit, amount, times_per_day)
+    return f"{activity_called(texts, kind, name)}: {amount_said}"

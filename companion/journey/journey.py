@@ -271,6 +271,12 @@ class Journey:
             next_step=next_step(plan, today) if plan is not None and not paused else None,
         )
 
+    def _next_checkin(self) -> date | None:
+        if self._store.current_episode() is None:
+            return None
+        today = self._clock.today()
+        return today + timedelta(days=1) if self._screened_today() else today
+
     def _quotas(self, plan: Plan) -> list[Quota]:
         """Today's amount of each activity of ``plan``, in the patient's language."""
         return [
@@ -300,12 +306,6 @@ class Journey:
             )
             for concept, quota in zip(ACTIVITY_DONE, self._quotas(plan), strict=False)
         }
-
-    def _next_checkin(self) -> date | None:
-        if self._store.current_episode() is None:
-            return None
-        today = self._clock.today()
-        return today + timedelta(days=1) if self._screened_today() else today
 
     # starting and resuming -----------------------------------------------------
 

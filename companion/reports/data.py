@@ -24,12 +24,17 @@ current on that day (:func:`companion.care.plan.quota_on`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from companion.care.activity_done import DONE_ANSWERS, WHOLE_PLAN, done_per_activity
+from companion.care.activity_done import (
+    ACTIVITY_DONE,
+    DONE_ANSWERS,
+    WHOLE_PLAN,
+    done_per_activity,
+)
 from companion.care.dispositions import ESCALATING
 from companion.care.plan import Plan, quota_on
 from companion.care.plan_setup import FUNCTION_QUESTIONS, function_score, named_activities
@@ -280,19 +285,35 @@ class _Answers:
         self.library = library
         self.texts = texts
 
-    def shown(self, flow_id: str, stored: StoredAnswer, same_language: bool) -> ShownAnswer:
+    def shown(
+        self,
+        flow_id: str,
+        stored: StoredAnswer,
+        same_language: bool,
+        item_words: Mapping[str, str] | None = None,
+    ) -> ShownAnswer:
+        """``item_words``: what a question about one thing names it by (a plan activity)."""
         flow = self.library.flows.get(flow_id)
         state = flow.flow.states.get(stored.question) if flow else None
         question = stored.question_text if stored.question_text is not None else stored.question
         shown = stored.shown if stored.shown is not None else str(stored.value)
         if isinstance(state, QuestionState):
             try:
-                question = self.texts.text(state.text)
+                question = self.texts.text(state.text) + self._about(state, item_words or {})
                 shown = answer_text(self.texts, stored.value, state)
             except ContentError:
                 if not same_language:
                     question, shown = stored.question, str(stored.value)
         return ShownAnswer(stored.question, stored.concept, question, stored.value, shown)
+
+    def _about(self, state: QuestionState, item_words: Mapping[str, str]) -> str:
+        """ "(walking)" after "Did you do this today?", as the check-in said it."""
+        if state.is_list:
+            return ""
+        return "".join(
+            f" ({item_words.get(item.concept) or self.texts.text(item.text)})"
+            for item in state.items
+        )
 
 
 def red_flag_questions(library: Library) -> set[str]:
@@ -329,6 +350,17 @@ def milestone_days(library: Library) -> tuple[int, ...]:
     return tuple(sorted(days))
 
 
+def _activity_names(texts: Localizer, period: PlanPeriod | None) -> dict[str, str]:
+    """The name of each activity of the plan, by its check-in "done?" concept."""
+    if period is None:
+        return {}
+    plan = period.plan
+    return {
+        concept: activity_label(texts, plan, index)
+        for index, concept in enumerate(ACTIVITY_DONE[: len(plan.activities)])
+    }
+
+
 def _plan_on(plans: Sequence[PlanPeriod], moment: datetime) -> PlanPeriod | None:
     current = None
     for period in plans:
@@ -352,7 +384,8 @@ def collect(store: Store, library: Library, texts: Localizer, today: date) -> Re
     red_flags = red_flag_questions(library)
     for stored in finished_screens(store):
         same = stored.language == texts.language
-        answers = [shower.shown(stored.flow_id, a, same) for a in stored.answers]
+        words = _activity_names(texts, _plan_on(data.plans, stored.at))
+        answers = [shower.shown(stored.flow_id, a, same, words) for a in stored.answers]
         screened = (
             answers
             if stored.flow_id == TRIAGE

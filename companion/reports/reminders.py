@@ -16,7 +16,7 @@ from icalendar import Alarm, Calendar, Event
 
 from companion.care.plan import Plan, step_days
 from companion.files.untrusted import visible
-from companion.present import plan_activity_name
+from companion.present import activity_name
 from companion.texts.content import ContentError, Localizer
 from companion.texts.i18n import N_
 
@@ -104,7 +104,7 @@ def _step(
     title = texts.text("reminders.step.title")
     event = _event(f"step-{day.isoformat()}", title, datetime.combine(day, STEP_TIME, zone), now)
     goals = [
-        f"- {visible(plan_activity_name(activity, texts))}: "
+        f"- {visible(activity_name(activity, texts))}: "
         + texts.text(f"journey.unit.{activity.unit}", count=amount)
         for activity, amount in zip(plan.activities, quotas, strict=True)
     ]
