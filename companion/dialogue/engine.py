@@ -657,6 +657,10 @@ class Session:
 
     def _answer_view(self, question_id: str) -> AnswerView:
         value = self.answers[question_id]
+        question = self._flow.states[question_id]
+        if isinstance(question, QuestionState) and isinstance(question.answer, TextAnswer):
+            # The patient's own words are this session's only: never kept in a shared cache.
+            return self._make_answer_view(question_id, value)
         # The same for every session: shared, keyed by type too (True == 1 in a dict).
         key = (question_id, type(value).__name__, value)
         view = self._shared.answers.get(key)
