@@ -398,3 +398,10 @@ def test_a_vignette_fact_for_a_named_activity_must_be_text(library: Library) -> 
     problems = list(fact_problems({"function_activity_1": True}, [], library.concepts))
     assert problems == ["fact 'function_activity_1' must be a text, not True"]
     assert not list(fact_problems({"function_activity_1": "koken"}, [], library.concepts))
+
+
+def test_typed_names_are_not_kept_in_the_shared_caches(library: Library) -> None:
+    session, turn = setup_session(library, "nl")
+    type_answers(session, turn, ["geheime hobby", "4"])
+    shared = library.flows[PLAN_SETUP].texts_cache(session.texts)
+    assert "geheime hobby" not in repr(shared.answers) + repr(shared.views)

@@ -680,6 +680,9 @@ class Session:
         assert isinstance(question, QuestionState)
         if any(item.concept in self._item_words for item in self._asked_about(question)):
             return self._make_answer_view(question_id, value)  # this patient's own words
+        if isinstance(question.answer, TextAnswer):
+            # The patient's own words are this session's only: never kept in a shared cache.
+            return self._make_answer_view(question_id, value)
         # The same for every session: shared, keyed by type too (True == 1 in a dict).
         key = (question_id, type(value).__name__, value)
         view = self._shared.answers.get(key)
