@@ -214,10 +214,11 @@ def adherence_row(t: Localizer, row: AdherenceRow, several_plans: bool) -> Row:
     )
 
 
-def trend_lines(t: Localizer, trend: Trend) -> list[str]:
+def trend_lines(t: Localizer, trend: Trend, none_key: str = "pro.trend.none") -> list[str]:
+    """The first and the latest score with date and day, and how many there are."""
     first, latest = trend.first, trend.latest
     if first is None or latest is None:
-        return [t.text("pro.pain.none")]
+        return [t.text(none_key)]
     return [
         t.text(
             "pro.trend.first",
@@ -241,7 +242,7 @@ def judgement_text(t: Localizer, judgement: str) -> str:
 
 
 def pain_and_function(t: Localizer, summary: ProfessionalSummary) -> list[Block]:
-    lines = trend_lines(t, summary.pain)
+    lines = trend_lines(t, summary.pain, "pro.pain.none")
     if summary.pain.judgement is not None:
         lines.append(
             t.text("pro.pain.judgement", trend=judgement_text(t, summary.pain.judgement).lower())
