@@ -479,3 +479,15 @@ def test_support_level_in_the_summary(tmp_path: Path, language: str) -> None:
     # The answers that placed the level (four yellow flags yes), as the patient read them.
     assert support.count("<li>") == 4
     assert shown.count(texts.text("report.value.yes")) == 4
+
+
+def test_nothing_stored_yet(tmp_path: Path) -> None:
+    library = builtin_library()
+    with Store.open(tmp_path / "data", clock=FixedClock(START)) as store:
+        store.set_setting("language", "fr")
+        html = professional_report(store, library)
+        texts = open_texts(library, store, None)
+    summary = visible_text(section(html, "summary"))
+    for key in ("pro.open.none", "pro.step.day_unknown", "pro.step.plan_none", "pro.pain.none"):
+        assert texts.text(key) in summary
+    assert texts.text("pro.redflags.none") in visible_text(section(html, "red-flags"))
