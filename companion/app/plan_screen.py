@@ -1,4 +1,6 @@
-"""My plan (F3): the plan week by week, the day goals against what was done, the pain."""
+"""My plan (F3): the plan week by week, the day goals against what was done, the pain, what
+the patient can do again (the 0-10 ratings of the daily activities named at plan set-up) and the
+painkillers per week."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from companion.app.page import Page
 from companion.app.widgets import Plain
 from companion.care.plan import Plan, schedule
 from companion.files.untrusted import visible
-from companion.reports.data import ReportData
+from companion.reports.data import FunctionTrend, ReportData
+from companion.reports.sections import painkillers_text
 from companion.reports.wording import activity_label, done_text, trend_text
 from companion.texts.content import Localizer
 from companion.texts.i18n import N_
@@ -23,6 +26,13 @@ CHART_HEADING = N_("Day goal and what you did")
 CHART_LEGEND = N_("Top bar: day goal. Bottom bar: what you did.")
 PAIN_HEADING = N_("Your pain (0 to 10)")
 NO_CHECKINS = N_("No daily questions answered yet.")
+FUNCTION_HEADING = N_("What you can do again (0 to 10)")
+FUNCTION_LEGEND = N_("0: you cannot do it at all. 10: as well as before the back pain.")
+NO_ACTIVITIES = N_("You named no daily activities that are hard.")
+RATINGS = N_("Your scores, oldest first: {scores}.")
+MEDICINE_HEADING = N_("Painkillers per week")
+NO_MEDICINE = N_("No questions about painkillers yet.")
+MEDICINE_DAYS = N_("{painkillers}: on {days} of the 7 days")
 
 BAR = "█"
 BAR_WIDTH = 30
@@ -62,7 +72,50 @@ class PlanScreen(Page):
                 yield Plain(chart, id="pain-chart")
             else:
                 yield Plain(t.ui(NO_CHECKINS))
+            yield from self._function(data)
+            yield from self._medicine(data)
             yield self.back_button()
+
+    def _function(self, data: ReportData) -> ComposeResult:
+        t = self.texts
+        yield Plain(t.ui(FUNCTION_HEADING), classes="heading")
+        if not data.function:
+            yield Plain(t.ui(NO_ACTIVITIES))
+            return
+        yield Plain(t.ui(FUNCTION_LEGEND), classes="legend")
+        for trend in data.function:
+            # The patient's own words: text (Plain), never markup.
+            yield Plain(visible(trend.activity), classes="activity")
+            yield Plain(self._ratings_chart(trend), id=f"function-chart-{trend.slot}")
+            scores = ", ".join(t.format_number(score) for score in trend.scores) or "-"
+            yield Plain(t.ui(RATINGS, scores=scores), id=f"function-scores-{trend.slot}")
+
+    def _ratings_chart(self, trend: FunctionTrend) -> Text:
+        """One bar per rating (two characters a point), its number beside it."""
+        t = self.texts
+        chart = Text()
+        for rating in trend.ratings:
+            chart.append(f"{t.format_date(rating.at.date(), 'short'):>10} ")
+            if rating.score is None:
+                chart.append(f"{t.text('report.value.unknown')}\n")
+                continue
+            chart.append(BAR * (rating.score * 2), style="green")
+            chart.append(f" {t.format_number(rating.score)}\n")
+        return chart
+
+    def _medicine(self, data: ReportData) -> ComposeResult:
+        t = self.texts
+        yield Plain(t.ui(MEDICINE_HEADING), classes="heading")
+        if not data.medicine:
+            yield Plain(t.ui(NO_MEDICINE))
+            return
+        lines = []
+        for week in data.medicine:
+            taken = painkillers_text(t, week)
+            if week.days is not None:
+                taken = t.ui(MEDICINE_DAYS, painkillers=taken, days=t.format_number(week.days))
+            lines.append(f"{t.format_date(week.at.date(), 'short'):>10} {taken}")
+        yield Plain("\n".join(lines), id="medicine-weeks")
 
     def _table(self, plan: Plan) -> DataTable[str]:
         t = self.texts

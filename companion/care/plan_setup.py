@@ -32,6 +32,10 @@ Policy (clinical brief section 4):
   older flow cannot make an impossible plan.
 - The quota never depends on pain: nothing here reads a pain answer, and
   :func:`companion.care.plan.quota_on` takes none.
+- **Function** (issue 13 item 5): up to three daily activities that are hard now, in
+  the patient's own words, each rated 0-10 (:func:`named_activities`). They are kept
+  as the answers of the plan set-up session (no table of their own) and never change
+  the plan; the weekly check-in asks their ratings again (:func:`function_inputs`).
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ from datetime import date
 from typing import NamedTuple
 
 from companion.care.plan import ActivityKind, Plan, Unit, baseline_from, generate_plan
-from companion.dialogue.conditions import AnswerValue
+from companion.dialogue.conditions import UNKNOWN, AnswerValue
 
 STEP_EVERY_DAYS = 3
 """Days between two rises of the quota (brief section 4: "e.g. every 2-3 days")."""
@@ -102,6 +106,54 @@ UNIT_QUESTIONS: dict[Unit, UnitQuestions] = {
         goal_range=(1, 12),
     ),
 }
+
+
+@dataclass(frozen=True)
+class NamedActivity:
+    """A daily activity that is hard now, in the patient's own words, and its 0-10 rating
+    at plan set-up (None: not rated, "I don't know")."""
+
+    slot: int
+    """1, 2 or 3: which of the patient's activities (the check-in asks them by slot)."""
+    name: str
+    score: int | None
+
+
+FUNCTION_QUESTIONS: tuple[tuple[str, str], ...] = (
+    ("function_activity_1", "function_score_1"),
+    ("function_activity_2", "function_score_2"),
+    ("function_activity_3", "function_score_3"),
+)
+"""(activity, rating) question ids of the function part, by slot; the check-in's inputs
+for the activities and its rating questions have the same names."""
+FUNCTION_SCORE_RANGE = (0, 10)
+"""0 = cannot do it at all, 10 = as before the back pain (brief section 4: function is the
+measure, 002:1644-1650; 004:3432-3437)."""
+
+
+def named_activities(answers: Mapping[str, AnswerValue]) -> list[NamedActivity]:
+    """The activities the patient named at plan set-up, in order; the list ends at the
+    first slot left empty ("nothing (more)"), as the flow does."""
+    named: list[NamedActivity] = []
+    for slot, (activity, score) in enumerate(FUNCTION_QUESTIONS, start=1):
+        name = answers.get(activity)
+        if not isinstance(name, str) or name in ("", UNKNOWN):
+            break
+        named.append(NamedActivity(slot, name, function_score(answers.get(score))))
+    return named
+
+
+def function_score(value: AnswerValue | None) -> int | None:
+    """A rating 0-10, else None ("I don't know", missing, or out of range)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    low, high = FUNCTION_SCORE_RANGE
+    return value if low <= value <= high else None
+
+
+def function_inputs(activities: list[NamedActivity]) -> dict[str, AnswerValue]:
+    """The check-in's ``function_activity_N`` inputs: the names, so it asks their ratings."""
+    return {FUNCTION_QUESTIONS[a.slot - 1][0]: a.name for a in activities}
 
 
 class SetupResult(NamedTuple):

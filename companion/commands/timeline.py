@@ -174,8 +174,8 @@ def answer_from_facts(
         value = facts[concept]
         if isinstance(value, bool):
             return session.choose("yes" if value else "no")
-        if isinstance(value, int):
-            return session.answer(str(value))
+        if isinstance(value, int) or question.answer_type == "text":
+            return session.answer(str(value))  # typed: a number, or the patient's own words
         return session.choose(value)
     if concept in unknown or unspecified == "unknown":
         return session.choose(UNKNOWN)
@@ -214,6 +214,8 @@ def fact_problems(
             yield f"fact '{name}' must be a whole number, not {value!r}"
         elif concept.answer == "choice" and value not in concept.options:
             yield f"fact '{name}' must be one of {', '.join(concept.options)}, not {value!r}"
+        elif concept.answer == "text" and not isinstance(value, str):
+            yield f"fact '{name}' must be a text, not {value!r}"
     for name in unknown:
         if name not in concepts.concepts:
             yield f"unknown-list entry '{name}' is not a known concept"

@@ -267,12 +267,17 @@ def interpret_number(
     unknown_words: Vocabulary | None,
     unit: str | None = None,
     reader: NumberReader | None = None,
+    out_of: int | None = None,
 ) -> Interpretation:
     """A whole number in the question's ``unit``; with a ``reader``, also in words or
-    with another unit ("3 weken" is 21 for a question in days)."""
+    with another unit ("3 weken" is 21 for a question in days); on a scale ``out_of``
+    10, "7/10" is 7."""
     stripped = text.strip()
     if not stripped:
         return Rejected(REASK_EMPTY)
+    score = re.fullmatch(r"(\d+)\s*/\s*(\d+)", stripped)
+    if out_of is not None and score is not None and int(score.group(2)) == out_of:
+        return _in_range(int(score.group(1)), low, high, Accepted(int(score.group(1))))
     if re.fullmatch(r"[+-]?\d+\.?", stripped):
         number = int(stripped.rstrip("."))
         return _in_range(number, low, high, Accepted(number))

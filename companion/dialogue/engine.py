@@ -16,6 +16,7 @@ input may correct it ("nee, 2 weken") without an extra question.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ from transitions import EventData, Machine
 
 from companion.dialogue.answers import (
     REASK_CHOICE,
+    REASK_EMPTY,
     REASK_TOO_LONG,
     REASK_YES_NO_ONLY,
     Accepted,
@@ -49,10 +51,12 @@ from companion.dialogue.flow import (
     ListItem,
     NumberAnswer,
     QuestionState,
+    TextAnswer,
     YesNoAnswer,
     graph_problems,
 )
 from companion.dialogue.numbers import NumberReader
+from companion.dialogue.yes_no import Reading
 from companion.texts.content import Localizer
 from companion.texts.i18n import N_, N_plural
 
@@ -76,6 +80,7 @@ STILL_UNSURE = N_(
     "You are still not sure. That is all right: "
     "I will note 'I don't know' for this question and go on."
 )
+REASK_TEXT_TOO_LONG = N_("Please keep it short: at most {max} letters.")
 CONVERTED = N_("{typed} = {converted}. Not right? Then type no and the right answer now.")
 CORRECTED = N_("I have changed your answer to: {answer}.")
 NUMBER_UNITS = {
@@ -378,6 +383,8 @@ class Session:
             return self.choose(UNKNOWN if value == UNKNOWN else ("yes" if value else "no"))
         if isinstance(value, int):
             return self.answer(str(value))
+        if isinstance(question.answer, TextAnswer):
+            return self._take(question, self._text(question, question.answer, value))
         return self.choose(value)
 
     def choose(self, value: str) -> Turn:
@@ -414,14 +421,34 @@ class Session:
             )
         if isinstance(spec, NumberAnswer):
             return self._number(spec, text)
+        if isinstance(spec, TextAnswer):
+            return self._text(question, spec, text)
         labels = {option: self._texts.text(key) for option, key in spec.options.items()}
         return interpret_choice(text, labels, unknown_words)
 
     def _number(self, spec: NumberAnswer, text: str) -> Interpretation:
         unknown_words = self._vocabulary if spec.unknown_allowed else None
         return interpret_number(
-            text, spec.min, spec.max, unknown_words, spec.unit, self._shared.numbers
+            text, spec.min, spec.max, unknown_words, spec.unit, self._shared.numbers, spec.out_of
         )
+
+    def _text(self, question: QuestionState, spec: TextAnswer, text: str) -> Interpretation:
+        """The patient's own words, tidied; nothing, the button's words, "no" or "I don't
+        know" name nothing."""
+        tidy = tidy_text(text)
+        labels = {choice.label.casefold() for choice in self._choices(question)}
+        says_nothing = (
+            not tidy
+            or tidy == UNKNOWN
+            or tidy.casefold().rstrip(".!") in labels
+            or self._vocabulary.match(tidy) == {UNKNOWN}
+            or self._shared.yes_no.read(tidy, "") is Reading.WHOLE_NO
+        )
+        if says_nothing:
+            return Accepted(UNKNOWN) if spec.unknown_allowed else Rejected(REASK_EMPTY)
+        if len(tidy) > spec.max_length:
+            return Rejected(REASK_TEXT_TOO_LONG, {"max": spec.max_length})
+        return Accepted(tidy)
 
     def _correction(self, asking: QuestionState, text: str) -> Interpretation | None:
         """A new number for the question whose conversion was just shown, or None."""
@@ -548,7 +575,16 @@ class Session:
     def _to_ask(self, question: QuestionState) -> bool:
         if question.ask_when is not None and not question.ask_when.holds(self.facts):
             return False
+        if question.about is not None and self._about(question) is None:
+            return False
         return not question.items or bool(self._shown_items(question))
+
+    def _about(self, question: QuestionState) -> str | None:
+        """The named text the question is about, or None when there is none."""
+        if question.about is None:
+            return None
+        value = self.facts.get(question.about)
+        return value if isinstance(value, str) and value not in ("", UNKNOWN) else None
 
     def _shown_items(self, question: QuestionState) -> list[ListItem]:
         return [i for i in question.items if i.when is None or i.when.holds(self.facts)]
@@ -577,6 +613,8 @@ class Session:
                 ChoiceView(value=option, label=self._texts.text(key))
                 for option, key in spec.options.items()
             ]
+        elif isinstance(spec, TextAnswer) and spec.unknown_allowed and spec.none_label:
+            return [ChoiceView(value=UNKNOWN, label=self._texts.text(spec.none_label))]
         if spec.unknown_allowed:
             choices.append(self._choice(UNKNOWN))
         return choices
@@ -587,6 +625,8 @@ class Session:
     def _question_view(self, question: QuestionState) -> QuestionView:
         if self._flow.states.get(self.state) is not question:
             return self._make_question_view(question)
+        if question.about is not None:
+            return self._make_question_view(question)  # the patient's own words: not shared
         # A list question's items may depend on earlier answers: cached per item set.
         items = tuple(item.concept for item in self._shown_items(question))
         view = self._shared.views.get((self.state, items))
@@ -600,6 +640,9 @@ class Session:
         text = self._texts.text(question.text)
         if items:
             text += "".join(f"\n- {self._texts.text(item.text)}" for item in items)
+        about = self._about(question)
+        if about is not None:
+            text += f"\n- {about}"
         return QuestionView(
             id=self.state,
             concept=question.concept,
@@ -614,6 +657,10 @@ class Session:
 
     def _answer_view(self, question_id: str) -> AnswerView:
         value = self.answers[question_id]
+        question = self._flow.states[question_id]
+        if isinstance(question, QuestionState) and isinstance(question.answer, TextAnswer):
+            # The patient's own words are this session's only: never kept in a shared cache.
+            return self._make_answer_view(question_id, value)
         # The same for every session: shared, keyed by type too (True == 1 in a dict).
         key = (question_id, type(value).__name__, value)
         view = self._shared.answers.get(key)
@@ -633,6 +680,9 @@ class Session:
         )
 
     def _shown(self, question: QuestionState, value: AnswerValue) -> str:
+        spec = question.answer
+        if value == UNKNOWN and isinstance(spec, TextAnswer) and spec.none_label:
+            return self._texts.text(spec.none_label)
         if value == UNKNOWN:
             return self._texts.ui(ANSWER_LABELS[UNKNOWN])
         if isinstance(value, bool):
@@ -653,7 +703,12 @@ class Session:
             flags=self._flag_names(self._witness),
             reasons=[self._answer_view(q) for q in drivers],
             answers=[self._answer_view(q) for q in self.asked],
-            unknown=[questions[q].concept for q in self.asked if self.answers[q] == UNKNOWN],
+            # "Nothing (more) to name" is an answer, not a doubt for the GP to ask about.
+            unknown=[
+                questions[q].concept
+                for q in self.asked
+                if self.answers[q] == UNKNOWN and not isinstance(questions[q].answer, TextAnswer)
+            ],
             messages=messages,
             advice=self._fired_advice(),
             message_keys=keys,
@@ -698,6 +753,7 @@ def _checked_inputs(flow: Flow, inputs: Mapping[str, AnswerValue]) -> dict[str, 
             or (expected == "yes_no" and isinstance(value, bool))
             or (expected == "number" and isinstance(value, int) and not isinstance(value, bool))
             or (expected == "choice" and value in flow.inputs[name].options)
+            or (expected == "text" and isinstance(value, str))
         )
         if not fits:
             raise ValueError(f"flow '{flow.id}': input '{name}' must be {expected}, not {value!r}")
@@ -760,6 +816,12 @@ class _Facts(Mapping[str, AnswerValue]):
             or name in self._inputs
             or (question is not None and question in self._answers)
         )
+
+
+def tidy_text(text: str) -> str:
+    """Typed words on one line: control and format characters dropped, spaces tidied."""
+    kept = "".join(c for c in text if c.isspace() or unicodedata.category(c)[0] != "C")
+    return " ".join(kept.split())
 
 
 _YES_NO_VALUES: dict[str, AnswerValue] = {"yes": True, "no": False, UNKNOWN: UNKNOWN}

@@ -31,7 +31,7 @@ Disposition = Literal["emergency", "gp_today", "gp_soon", "self_care"]
 DISPOSITIONS: tuple[Disposition, ...] = ("emergency", "gp_today", "gp_soon", "self_care")
 """Most urgent first."""
 
-AnswerType = Literal["yes_no", "number", "choice"]
+AnswerType = Literal["yes_no", "number", "choice", "text"]
 TextKey = Annotated[str, Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")]
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 
@@ -98,6 +98,8 @@ class NumberAnswer(_Strict):
     unknown_allowed: bool = True
     unit: Literal["days", "weeks", "years"] | None = None
     """Shown with the answer in the summary ("12 days"), in the patient's language."""
+    out_of: int | None = None
+    """A score on a scale to this number: "7/10" is read as 7 when ``out_of`` is 10."""
 
     @model_validator(mode="after")
     def _range_is_sane(self) -> NumberAnswer:
@@ -112,7 +114,23 @@ class ChoiceAnswer(_Strict):
     unknown_allowed: bool = True
 
 
-AnswerSpec = Annotated[YesNoAnswer | NumberAnswer | ChoiceAnswer, Field(discriminator="type")]
+class TextAnswer(_Strict):
+    """A few words in the patient's own wording (the name of a daily activity).
+
+    Kept as typed (spaces tidied), at most ``max_length`` characters, and always shown
+    as text. The button (``none_label``) or an empty, "no" or "I don't know" answer
+    records "I don't know": nothing (more) to name."""
+
+    type: Literal["text"]
+    max_length: int = Field(default=60, ge=1, le=200)
+    unknown_allowed: bool = True
+    none_label: TextKey | None = None
+    """The label of the "nothing (more)" button; default "I don't know"."""
+
+
+AnswerSpec = Annotated[
+    YesNoAnswer | NumberAnswer | ChoiceAnswer | TextAnswer, Field(discriminator="type")
+]
 
 
 # --- states -------------------------------------------------------------------
@@ -181,12 +199,20 @@ class QuestionState(_Moving):
     """A list question ("any of these?"): a yes/no question about several signs at
     once. The shown items follow the question text; a list whose items are all
     hidden is not asked."""
+    about: Identifier | None = None
+    """A text answer or text input (an activity the patient named) that the question is
+    about: shown as text below the question. Without such a text the question is not
+    asked."""
 
     @property
     def may_be_skipped(self) -> bool:
         """Whether reaching this question may move on without asking it."""
         always_shown = any(item.when is None for item in self.items)
-        return self.ask_when is not None or (bool(self.items) and not always_shown)
+        return (
+            self.ask_when is not None
+            or self.about is not None
+            or (bool(self.items) and not always_shown)
+        )
 
     @model_validator(mode="after")
     def _items_need_yes_no(self) -> QuestionState:
@@ -285,6 +311,9 @@ class Flow(_Strict):
             elif asker is not None and asker.answer.type != spec.answer:
                 yield f"input '{name}': asked_by '{spec.asked_by}' is not answered as {spec.answer}"
         for name, state in self.states.items():
+            about = state.about if isinstance(state, QuestionState) else None
+            if about is not None and answer_types.get(about) != "text":
+                yield f"state '{name}': about '{about}' is no text question or input"
             for target in state.targets():
                 if target not in self.states:
                     yield f"state '{name}': transition to unknown state '{target}'"
@@ -353,6 +382,8 @@ class Flow(_Strict):
                 if isinstance(state.answer, ChoiceAnswer):
                     for key in state.answer.options.values():
                         yield name, key
+                if isinstance(state.answer, TextAnswer) and state.answer.none_label:
+                    yield name, state.answer.none_label
         for rule in self.advice:
             for say in rule.say:
                 yield f"advice rule {rule.id}", say.text

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 
 from companion.care.dispositions import continues_self_care
 from companion.care.plan import Plan, ScheduleDay, next_step, quota_on
+from companion.care.plan_setup import function_inputs, named_activities
 from companion.care.screening import Screen, checkin_inputs, checkin_screen, triage_screen
 from companion.care.support import Support
 from companion.clock import Clock, days_since
@@ -451,7 +452,17 @@ class Journey:
         flow = self._library.flows[CHECKIN].flow
         checkins = self._episode_checkins()
         screens = self._screens(triage, checkins, onset)
-        return checkin_inputs(flow, day, screens, self._onset_known(triage, checkins))
+        inputs = checkin_inputs(flow, day, screens, self._onset_known(triage, checkins))
+        return {**inputs, **self._named_activities(flow)}
+
+    def _named_activities(self, flow: Flow) -> dict[str, AnswerValue]:
+        """The daily activities named at the latest plan set-up, so the weekly check-in
+        asks their ratings again (none named, or a flow without them: none asked)."""
+        setup = self._store.latest_finished((PLAN_SETUP,))
+        if setup is None:
+            return {}
+        named = function_inputs(named_activities(setup.answers_by_question()))
+        return {name: value for name, value in named.items() if name in flow.inputs}
 
     def onset(self) -> date | None:
         """The day the pain began: from triage, or as a later check-in learned it."""

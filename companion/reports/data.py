@@ -10,6 +10,10 @@ current on that day (:func:`companion.care.plan.quota_on`).
 - **Escalation**: a triage or check-in that ended in ``emergency``, ``gp_today`` or ``gp_soon``.
 - **Milestones**: the days since onset at which the check-in flow's milestone advice rules start
   (rules ``dayN_...`` with ``{number: day, ge: N}``, clinical brief section 5) that have passed.
+- **Function and painkillers** (issue 13 item 5): per daily activity the patient named at the
+  latest plan set-up, its 0-10 ratings over time (:func:`function_trends`); per weekly check-in
+  the painkillers of the last 7 days (:func:`medicine_weeks`). Information only: nothing decides
+  on them.
 """
 
 from __future__ import annotations
@@ -22,10 +26,17 @@ from typing import Any
 
 from companion.care.dispositions import ESCALATING
 from companion.care.plan import Plan, quota_on
-from companion.dialogue.conditions import AllCondition, AnyCondition, Condition, NumberCondition
+from companion.care.plan_setup import FUNCTION_QUESTIONS, function_score, named_activities
+from companion.dialogue.conditions import (
+    UNKNOWN,
+    AllCondition,
+    AnyCondition,
+    Condition,
+    NumberCondition,
+)
 from companion.dialogue.engine import AnswerView
 from companion.dialogue.flow import QuestionState
-from companion.journey.journey import CHECKIN, SCREENS, TRIAGE
+from companion.journey.journey import CHECKIN, PLAN_SETUP, SCREENS, TRIAGE
 from companion.reports.wording import answer_text
 from companion.resources import Library
 from companion.store.protocol import Store
@@ -164,6 +175,8 @@ class ReportData:
     checkins: list[CheckIn] = field(default_factory=list)
     screens: list[Screen] = field(default_factory=list)
     milestones: list[tuple[int, date]] = field(default_factory=list)
+    function: list[FunctionTrend] = field(default_factory=list)
+    medicine: list[MedicineWeek] = field(default_factory=list)
 
     @property
     def escalations(self) -> list[Screen]:
@@ -277,6 +290,8 @@ def collect(store: Store, library: Library, texts: Localizer, today: date) -> Re
         )
         if stored.flow_id == CHECKIN:
             data.checkins.append(_checkin(stored, answers, red_flags, history, texts, library))
+    data.function = function_trends(store)
+    data.medicine = medicine_weeks(store)
     if data.onset is not None:
         data.milestones = [
             (day, data.onset + timedelta(days=day))
@@ -331,3 +346,123 @@ def _checkin(
         answers=[a for a in answers if a.question_id not in red_flags],
         advice=_advice(stored, texts, library),
     )
+
+
+# --- function and painkillers (issue 13 item 5) ------------------------------------------------
+
+PAINKILLER_KINDS = {
+    "took_paracetamol": "paracetamol",
+    "took_anti_inflammatory": "anti_inflammatory",
+    "took_other_painkiller": "other",
+}
+"""The check-in's painkiller questions (concepts) and the kind each asks about."""
+PAINKILLERS_LIST = "painkillers_week"
+PAINKILLER_DAYS = "painkiller_days"
+
+
+@dataclass(frozen=True)
+class FunctionRating:
+    """One 0-10 rating of a named activity: 0 = cannot do it at all, 10 = as before."""
+
+    at: datetime
+    day: int | None
+    """Days since onset (check-ins); None at plan set-up."""
+    score: int | None
+    """None: asked and answered "I don't know"."""
+
+
+@dataclass(frozen=True)
+class FunctionTrend:
+    """A daily activity that was hard at plan set-up, in the patient's own words (plain text,
+    never markup), and its ratings: the set-up's first, then each weekly check-in's."""
+
+    slot: int
+    activity: str
+    ratings: list[FunctionRating]
+
+    @property
+    def scores(self) -> list[int]:
+        """The known ratings, oldest first."""
+        return [r.score for r in self.ratings if r.score is not None]
+
+    @property
+    def change(self) -> int | None:
+        """The latest known rating minus the first (positive: it goes better)."""
+        known = self.scores
+        return known[-1] - known[0] if len(known) >= 2 else None
+
+
+@dataclass(frozen=True)
+class MedicineWeek:
+    """The painkillers of the 7 days before a weekly check-in, as the patient said."""
+
+    at: datetime
+    day: int | None
+    took_any: bool | None
+    """False: none; True: one or more; None: not known."""
+    kinds: list[str]
+    """Kinds answered yes (``paracetamol``, ``anti_inflammatory``, ``other``), in that order."""
+    unsure: list[str]
+    """Kinds answered "I don't know"."""
+    days: int | None
+    """Days with a painkiller (0-7), when asked and known."""
+
+
+def function_trends(store: Store) -> list[FunctionTrend]:
+    """Per activity named at the latest plan set-up, its ratings over time."""
+    setup = store.latest_finished((PLAN_SETUP,))
+    if setup is None or setup.outcome is None:
+        return []
+    started = setup.finished_at or setup.started_at
+    trends = []
+    for named in named_activities(setup.answers_by_question()):
+        activity_input, score_question = FUNCTION_QUESTIONS[named.slot - 1]
+        ratings = [FunctionRating(started, None, named.score)]
+        for screen in finished_screens(store):
+            rating = _rating(screen, activity_input, score_question, named.name)
+            if rating is not None and rating.at >= started:
+                ratings.append(rating)
+        trends.append(FunctionTrend(named.slot, named.name, ratings))
+    return trends
+
+
+def _rating(
+    screen: FinishedScreen, activity_input: str, question: str, name: str
+) -> FunctionRating | None:
+    """The check-in's rating of the named activity; None when it did not ask it (not a
+    weekly check-in, or one of another plan set-up's activities)."""
+    if screen.flow_id != CHECKIN or screen.inputs.get(activity_input) != name:
+        return None
+    day = _whole_number(screen.inputs.get(DAY_INPUT))
+    for answer in screen.answers:
+        if answer.question == question:
+            return FunctionRating(screen.at, day, function_score(answer.value))
+    return None
+
+
+def medicine_weeks(store: Store) -> list[MedicineWeek]:
+    """The painkillers of each check-in that asked about them, oldest first."""
+    weeks = []
+    for screen in finished_screens(store):
+        by_concept = {a.concept: a.value for a in screen.answers}
+        if screen.flow_id != CHECKIN or PAINKILLERS_LIST not in by_concept:
+            continue
+        kinds = [kind for c, kind in PAINKILLER_KINDS.items() if by_concept.get(c) is True]
+        unsure = [kind for c, kind in PAINKILLER_KINDS.items() if by_concept.get(c) == UNKNOWN]
+        every_no = all(by_concept.get(c) is False for c in PAINKILLER_KINDS)
+        took_any: bool | None = None
+        if kinds:
+            took_any = True
+        elif by_concept[PAINKILLERS_LIST] is False or every_no:
+            took_any = False
+        weeks.append(
+            MedicineWeek(
+                at=screen.at,
+                day=_whole_number(screen.inputs.get(DAY_INPUT)),
+                took_any=took_any,
+                kinds=kinds,
+                unsure=unsure,
+                days=_whole_number(by_concept.get(PAINKILLER_DAYS)),
+            )
+        )
+    return weeks

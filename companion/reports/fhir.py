@@ -13,19 +13,39 @@ Plain dicts (no FHIR library at run time; the tests validate the output with ``f
 - the current plan as a ``CarePlan``: one activity per plan activity, with its quota rising from
   the baseline to the goal (``scheduledTiming``: how many times a day, between the start and the
   goal day) and the step schedule in words; the physiotherapist as ``Practitioner``;
+- function and painkillers (issue 13 item 5) as ``Observation``s (category ``survey``, codes of
+  :data:`CONCEPT_SYSTEM` with a text, no LOINC): one per 0-10 rating of a named daily activity
+  (code ``function_score``; the activity in the patient's words as the component
+  ``function_activity``), and one per weekly check-in for the painkillers of the last 7 days
+  (code ``painkillers_week``; components per kind and the number of days). "I don't know" is
+  a ``dataAbsentReason`` ``asked-unknown``;
 - a ``Patient`` without any identifying data, as the subject the resources need.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from companion.care.plan import Plan, goal_day
-from companion.dialogue.flow import ChoiceAnswer, NumberAnswer, QuestionState, YesNoAnswer
+from companion.dialogue.flow import (
+    ChoiceAnswer,
+    NumberAnswer,
+    QuestionState,
+    TextAnswer,
+    YesNoAnswer,
+)
 from companion.journey.journey import CHECKIN, SCREENS, TRIAGE
-from companion.reports.data import StoredAnswer, finished_screens
+from companion.reports.data import (
+    PAINKILLER_KINDS,
+    FunctionTrend,
+    MedicineWeek,
+    StoredAnswer,
+    finished_screens,
+    function_trends,
+    medicine_weeks,
+)
 from companion.resources import Library
 from companion.store.protocol import Store
 from companion.texts.content import ContentError, Localizer
@@ -75,6 +95,9 @@ def questionnaire(library: Library, texts: Localizer, flow_id: str = TRIAGE) -> 
                 {"url": MIN_VALUE, "valueInteger": answer.min},
                 {"url": MAX_VALUE, "valueInteger": answer.max},
             ]
+        elif isinstance(answer, TextAnswer):
+            item["type"] = "string"
+            item["maxLength"] = answer.max_length
         elif isinstance(answer, ChoiceAnswer):
             item["type"] = "choice"
             item["answerOption"] = [
@@ -114,6 +137,8 @@ def _answer_item(stored: StoredAnswer, states: dict[str, Any]) -> dict[str, Any]
         item["answer"] = [{"valueBoolean": value}]
     elif isinstance(state.answer, NumberAnswer) and isinstance(value, int):
         item["answer"] = [{"valueInteger": value}]
+    elif isinstance(state.answer, TextAnswer) and isinstance(value, str):
+        item["answer"] = [{"valueString": value}]
     elif isinstance(state.answer, ChoiceAnswer) and isinstance(value, str):
         item["answer"] = [
             {
@@ -233,6 +258,10 @@ def fhir_bundle(store: Store, library: Library, texts: Localizer) -> dict[str, A
                 "item": items,
             }
         )
+    for resource in function_observations(function_trends(store), patient):
+        add(resource)
+    for resource in medicine_observations(medicine_weeks(store), patient):
+        add(resource)
     plan = store.current_plan()
     if plan is not None:
         practitioner = None
@@ -252,3 +281,101 @@ def fhir_bundle(store: Store, library: Library, texts: Localizer) -> dict[str, A
         "timestamp": _instant(store.clock.now()),
         "entry": entries,
     }
+
+
+# --- function and painkillers: Observations ------------------------------------------------------
+
+SURVEY = {
+    "coding": [
+        {
+            "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+            "code": "survey",
+        }
+    ]
+}
+ABSENT_SYSTEM = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
+FUNCTION_TEXT = "Patient-specific function rating, 0 (cannot do it) to 10 (as before the back pain)"
+PAINKILLERS_TEXT = "Painkillers for the back in the last 7 days (reported; not a prescription)"
+PAINKILLER_TEXTS = {
+    "took_paracetamol": "Paracetamol taken",
+    "took_anti_inflammatory": "Anti-inflammatory (ibuprofen, naproxen or similar) taken",
+    "took_other_painkiller": "Another painkiller from the doctor taken",
+}
+
+
+def _code(concept: str, text: str) -> dict[str, Any]:
+    """A local code (the concept id) with its meaning as text: no standard code is claimed."""
+    return {"coding": [{"system": CONCEPT_SYSTEM, "code": concept}], "text": text}
+
+
+def _asked_unknown() -> dict[str, Any]:
+    return {"coding": [{"system": ABSENT_SYSTEM, "code": "asked-unknown"}]}
+
+
+def _observation(code: dict[str, Any], patient: str, moment: datetime) -> dict[str, Any]:
+    return {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": [SURVEY],
+        "code": code,
+        "subject": {"reference": patient},
+        "effectiveDateTime": _instant(moment),
+    }
+
+
+def function_observations(trends: list[FunctionTrend], patient: str) -> list[dict[str, Any]]:
+    """One Observation per rating of a named activity (the activity is the patient's text)."""
+    found = []
+    for trend in trends:
+        for rating in trend.ratings:
+            resource = _observation(_code("function_score", FUNCTION_TEXT), patient, rating.at)
+            if rating.score is None:
+                resource["dataAbsentReason"] = _asked_unknown()
+            else:
+                resource["valueInteger"] = rating.score
+            resource["component"] = [
+                {
+                    "code": _code(f"function_activity_{trend.slot}", "Daily activity named"),
+                    "valueString": trend.activity,
+                }
+            ]
+            found.append(resource)
+    return found
+
+
+def medicine_observations(weeks: list[MedicineWeek], patient: str) -> list[dict[str, Any]]:
+    """One Observation per weekly check-in that asked about painkillers."""
+    found = []
+    for week in weeks:
+        resource = _observation(_code("painkillers_week", PAINKILLERS_TEXT), patient, week.at)
+        del resource["effectiveDateTime"]
+        resource["effectivePeriod"] = {
+            "start": _instant(week.at - timedelta(days=7)),
+            "end": _instant(week.at),
+        }
+        if week.took_any is None:
+            resource["dataAbsentReason"] = _asked_unknown()
+        else:
+            resource["valueBoolean"] = week.took_any
+        components = []
+        for concept, kind in PAINKILLER_KINDS.items():
+            component: dict[str, Any] = {"code": _code(concept, PAINKILLER_TEXTS[concept])}
+            if kind in week.kinds:
+                component["valueBoolean"] = True
+            elif kind in week.unsure:
+                component["dataAbsentReason"] = _asked_unknown()
+            elif week.took_any is not None:
+                component["valueBoolean"] = False
+            else:
+                component["dataAbsentReason"] = _asked_unknown()
+            components.append(component)
+        if week.days is not None:
+            components.append(
+                {
+                    "code": _code("painkiller_days", "Days with a painkiller, of the last 7"),
+                    "valueInteger": week.days,
+                }
+            )
+        resource["component"] = components
+        found.append(resource)
+    return found

@@ -2,8 +2,9 @@
 :class:`~companion.reports.data.ReportData` into a :class:`~companion.reports.blocks.Document`
 that :mod:`~companion.reports.html` and :mod:`~companion.reports.markdown` both render.
 
-Sections, in order: the plan, the quota per check-in (chart and table), adherence, pain, the
-check-in answers, milestones and advice, the red-flag screens, and escalations.
+Sections, in order: the plan, the quota per check-in (chart and table), adherence, pain, what the
+patient can do again (function ratings per named activity) and painkillers per week, the check-in
+answers, milestones and advice, the red-flag screens, and escalations.
 """
 
 from __future__ import annotations
@@ -25,7 +26,14 @@ from companion.reports.blocks import (
     Section,
     Table,
 )
-from companion.reports.data import CheckIn, ReportData, Screen, ShownAnswer
+from companion.reports.data import (
+    CheckIn,
+    FunctionTrend,
+    MedicineWeek,
+    ReportData,
+    Screen,
+    ShownAnswer,
+)
 from companion.reports.wording import (
     activity_label,
     activity_lines,
@@ -53,6 +61,8 @@ def report_document(data: ReportData) -> Document:
         _quota(data),
         _adherence(data),
         _pain(data),
+        _function(data),
+        _medicine(data),
         _answers(data),
         _milestones(data),
         _screens(data),
@@ -181,6 +191,77 @@ def _pain(data: ReportData) -> Section:
     ]
     table = Table(headers, rows, (("id", "pain-table"),))
     return _section("pain", t.text("report.pain.heading"), [table])
+
+
+def _function(data: ReportData) -> Section:
+    t = data.texts
+    if not data.function:
+        blocks: list[Block] = [Paragraph(t.text("report.function.none"))]
+        return _section("function", t.text("report.function.heading"), blocks)
+    blocks = [Paragraph(t.text("report.function.about"))]
+    for trend in data.function:
+        blocks += [Heading(3, trend.activity), _function_table(t, trend)]
+        if trend.change is not None:
+            first, latest = trend.scores[0], trend.scores[-1]
+            blocks.append(Paragraph(t.text("report.function.change", first=first, latest=latest)))
+    return _section("function", t.text("report.function.heading"), blocks)
+
+
+def _function_table(t: Localizer, trend: FunctionTrend) -> Table:
+    headers = [t.text(k) for k in ("report.col.date", "report.col.day", "report.col.score")]
+    rows = [
+        Row(
+            [
+                (t.format_date(r.at.date(), "medium"), False),
+                (t.text("report.function.start") if n == 0 else number_or_dash(t, r.day), n > 0),
+                (number_or_dash(t, r.score), True),
+            ]
+        )
+        for n, r in enumerate(trend.ratings)
+    ]
+    return Table(headers, rows, (("id", f"function-{trend.slot}"),))
+
+
+def _medicine(data: ReportData) -> Section:
+    t = data.texts
+    heading = t.text("report.medicine.heading")
+    if not data.medicine:
+        return _section("medicine", heading, [Paragraph(t.text("report.medicine.none"))])
+    headers = [
+        t.text(k)
+        for k in (
+            "report.col.date",
+            "report.col.day",
+            "report.col.painkillers",
+            "report.col.painkiller_days",
+        )
+    ]
+    rows = [
+        Row(
+            [
+                (t.format_date(week.at.date(), "medium"), False),
+                (number_or_dash(t, week.day), True),
+                (painkillers_text(t, week), False),
+                (number_or_dash(t, week.days), True),
+            ]
+        )
+        for week in data.medicine
+    ]
+    table = Table(headers, rows, (("id", "medicine-table"),))
+    return _section("medicine", heading, [Paragraph(t.text("report.medicine.about")), table])
+
+
+def painkillers_text(t: Localizer, week: MedicineWeek) -> str:
+    """Which painkillers, in words: the kinds taken, those not sure, or none."""
+    parts = [t.text(f"report.painkiller.{kind}") for kind in week.kinds]
+    if week.unsure:
+        kinds = ", ".join(t.text(f"report.painkiller.{kind}") for kind in week.unsure)
+        parts.append(t.text("report.painkiller.unsure", kinds=kinds))
+    if parts:
+        return ", ".join(parts)
+    if week.took_any is False:
+        return t.text("report.painkiller.none")
+    return t.text("report.value.unknown")
 
 
 def checkin_title(t: Localizer, checkin: CheckIn) -> str:

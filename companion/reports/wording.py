@@ -22,6 +22,7 @@ REPORT_PLACEHOLDERS = frozenset(
     {
         "date", "datetime", "name", "contact", "baseline", "goal", "unit", "weeks", "count",
         "done", "total", "percent", "day", "disposition", "days",
+        "first", "latest", "kinds",
     }
 )  # fmt: skip
 """Placeholders the report fills in (``companion check`` accepts them in report texts)."""
