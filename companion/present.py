@@ -77,6 +77,8 @@ def outcome_sections(outcome: Outcome, texts: Localizer) -> list[Section]:
 
 def today_lines(today: Today, texts: Localizer) -> list[str]:
     """The day of the episode, today's day goals (or the pause), and that today is done."""
+    if today.ended is not None:
+        return [texts.text("journey.episode_ended")]
     lines: list[str] = []
     if today.day is not None:
         lines.append(texts.text("journey.day", day=today.day))
