@@ -18,12 +18,13 @@ Policy (issue 13, item 3; ../shared/clinical-brief.md sections 5 and 6):
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from companion.care.dispositions import urgent
 from companion.care.plan import Plan
 from companion.store.protocol import Store
-from companion.store.records import Episode, Event
+from companion.store.records import Episode, Event, StoredSession
 
 EPISODE_END = "episode_end"
 RISK = "risk"
@@ -95,3 +96,40 @@ def restarted(plan: Plan, start: date, onset: date | None) -> Plan:
     return Plan.model_validate(
         {**plan.model_dump(), "start": start, "onset": onset, "review": None}
     )
+
+
+@dataclass(frozen=True)
+class EpisodeIndex:
+    """Which episode each stored conversation belongs to, for the reports and the export.
+
+    A conversation is stored with the episode that was current when it started. Two kinds
+    belong to a later one: the triage that starts an episode (it runs before the episode
+    exists) and every conversation after the patient said the pain is back. They belong to
+    the first episode that started after them, or to none yet (a triage after the pain came
+    back that asked for a doctor first)."""
+
+    episodes: list[Episode]
+    reopened: dict[int, datetime]
+    """Per ended episode, when the patient first said the pain was back."""
+
+    @classmethod
+    def of(cls, store: Store) -> EpisodeIndex:
+        reopened: dict[int, datetime] = {}
+        for event in store.events(PAIN_BACK):
+            if isinstance(event.payload, dict) and isinstance(event.payload.get("episode"), int):
+                reopened.setdefault(event.payload["episode"], event.at)
+        return cls(store.episodes(), reopened)
+
+    def episode_of(self, session: StoredSession) -> int | None:
+        tag = session.episode
+        back = self.reopened.get(tag) if tag is not None else None
+        if tag is not None and (back is None or session.started_at < back):
+            return tag
+        later = [
+            e for e in self.episodes if e.at >= session.started_at and (tag is None or e.id > tag)
+        ]
+        return later[0].id if later else None
+
+    def number(self, episode_id: int) -> int:
+        """1 for the first episode, 2 for the next, ..."""
+        return [e.id for e in self.episodes].index(episode_id) + 1
