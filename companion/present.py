@@ -13,10 +13,11 @@ from companion.care.plan import Activity, Plan
 from companion.care.support import Support
 from companion.dialogue.engine import Outcome
 from companion.files.untrusted import visible
+from companion.journey.activity_words import activity_called, activity_words
 from companion.journey.episodes import BACK_FINE, PAIN_BACK
 from companion.journey.journey import Quota, Today
 from companion.texts.content import Content, Localizer
-from companion.texts.i18n import N_, N_plural
+from companion.texts.i18n import N_
 
 # Interface texts shown by every driver (gettext msgids, companion/texts/i18n.py).
 ASSOCIATION = N_("This information comes from {association}: {website}")
@@ -25,7 +26,6 @@ REASONS_HEADING = N_("Why this advice")
 UNKNOWN_HEADING = N_("You did not know these: tell the doctor")
 ANSWERS_HEADING = N_("Your answers")
 GOODBYE = N_("Thank you for your answers. Get well soon.")
-TIMES_PER_DAY = N_plural("{count} time a day", "{count} times a day")
 SET_BY = N_("Plan set by {name}")
 WEEK_NOTE = N_("Note for this week: {note}")
 NEXT_CHECKIN = N_("Next check-in: {day}.")
@@ -171,20 +171,17 @@ def episode_action_label(texts: Localizer, action: str) -> str:
 
 def quota_lines(quota: Quota, texts: Localizer) -> list[str]:
     """One activity: its day's amount and how often a day, then the therapist's instruction."""
-    activity = visible(quota.name or activity_label(texts, quota.kind))
-    amount = texts.text(f"journey.unit.{quota.unit}", count=quota.amount)
-    if quota.times_per_day is not None:
-        how_often = texts.ui_plural(*TIMES_PER_DAY, quota.times_per_day)
-        amount = f"{amount}, {how_often}"
-    lines = [f"  - {activity}: {amount}"]
+    words = activity_words(
+        texts, quota.kind, quota.name, quota.unit, quota.amount, quota.times_per_day
+    )
+    lines = [f"  - {words}"]
     if quota.instruction:
         lines.extend(f"    {line}" for line in visible(quota.instruction).splitlines())
     return lines
 
 
 def activity_label(texts: Localizer, kind: str) -> str:
-    key = f"plan.activity.{kind}"
-    return texts.text(key) if texts.has(key) else kind
+    return activity_called(texts, kind, None)
 
 
 def day_goal_answer(texts: Localizer, value: str) -> str:

@@ -54,12 +54,14 @@ class Library:
         region: str | None = None,
         inputs: Mapping[str, AnswerValue] | None = None,
         fired_before: Iterable[str] = (),
+        item_words: Mapping[str, str] | None = None,
     ) -> Session:
         return Session(
             self.flows[flow_id],
             self.content.localizer(language, region),
             inputs=inputs,
             fired_before=fired_before,
+            item_words=item_words,
         )
 
 

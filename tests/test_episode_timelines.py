@@ -11,7 +11,7 @@ import pytest
 
 from tests.test_timeline import TIMELINES, WELL, json_lines, simulate, timeline, write
 
-EPISODES = sorted(TIMELINES.glob("tl-1[12]-*episode-end-and-recurrence.json"))
+EPISODES = sorted(TIMELINES.glob("tl-e[12]-*episode-end-and-recurrence.json"))
 
 
 def run_json(capsys: pytest.CaptureFixture[str], path: Path) -> tuple[int, dict[str, Any], str]:

@@ -136,19 +136,20 @@ class PlanScreen(Page):
     def _chart(self, data: ReportData) -> Text:
         """Per check-in and activity: the day goal and what was done, as two bars."""
         t = self.texts
-        plan = data.plan
         top = max((q for c in data.checkins for q in c.quotas), default=1) or 1
         share = {"done": 1.0, "partly": 0.5, "not": 0.0}
         chart = Text()
         for c in data.checkins:
+            # Each check-in with the plan of its day and that activity's own "done?".
+            plan = c.plan.plan if c.plan else None
             for index, quota in enumerate(c.quotas):
                 name = visible(activity_label(t, plan, index)) if plan else ""
                 goal = round(BAR_WIDTH * quota / top)
-                did = round(goal * share.get(c.quota_done or "", 0.0))
+                did = round(goal * share.get(c.done_of(index) or "", 0.0))
                 chart.append(f"{t.format_date(c.at.date(), 'short'):>10} {name[:10]:<10} ")
                 chart.append(BAR * goal, style="blue")
                 chart.append(f" {t.format_number(quota)}\n")
                 chart.append(" " * 22)
                 chart.append(BAR * did, style="green")
-                chart.append(f" {done_text(t, c.quota_done)}\n")
+                chart.append(f" {done_text(t, c.done_of(index))}\n")
         return chart

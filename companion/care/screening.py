@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from companion.care.dispositions import ESCALATING, URGENT
 from companion.dialogue.conditions import UNKNOWN, AnswerValue
-from companion.dialogue.flow import Flow
+from companion.dialogue.flow import Flow, YesNoAnswer
 
 FULL_SCREEN_INTERVAL_DAYS = 7
 """The full red-flag screen comes back at least this often (brief: weekly)."""
@@ -87,21 +87,24 @@ def checkin_screen(
 def list_answers_by_concept(
     flow: Flow, answers_by_question: Mapping[str, AnswerValue]
 ) -> dict[str, AnswerValue]:
-    """Answers by concept; a "no" to a list question is a "no" to each sign it lists."""
+    """Answers by concept; a "no" to a list question is a "no" to each sign it lists
+    (a yes/no concept: "did you do all of these?" answered no says nothing of each)."""
     questions = flow.questions()
+    signs = {q.concept for q in questions.values() if isinstance(q.answer, YesNoAnswer)}
     by_concept: dict[str, AnswerValue] = {}
     for question_id, value in answers_by_question.items():
         question = questions.get(question_id)
         if question is None:
             continue
         by_concept[question.concept] = value
-        if value is False:
+        if value is False and question.is_list:
             for item in question.items:
-                by_concept.setdefault(item.concept, False)
+                if item.concept in signs:
+                    by_concept.setdefault(item.concept, False)
     # An individual answer wins over what a list implied.
     for question_id, value in answers_by_question.items():
         question = questions.get(question_id)
-        if question is not None and not question.items:
+        if question is not None and not question.is_list:
             by_concept[question.concept] = value
     return by_concept
 

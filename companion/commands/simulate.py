@@ -61,6 +61,8 @@ class Vignette(BaseModel):
     unspecified: Literal["no", "unknown"] = "no"
     expect: Expectation | None = None
     checkins: list[TimelineEntry] = Field(default_factory=list)
+    plan_activities: int | None = Field(default=None, ge=0, le=3)
+    """Optional: the patient's plan has this many activities (2-3: "done?" per activity)."""
 
 
 @dataclass
@@ -209,6 +211,7 @@ def _run_checkins(
             facts,
             vignette.unspecified,
             other_flows=other_flow,
+            plan_activities=vignette.plan_activities,
         )
     except TimelineError as err:
         raise VignetteError(f"{file}: {err}") from err

@@ -14,7 +14,11 @@ vignettes are answered (:func:`answer_from_facts`):
 - a list question ("any of these?") is answered from the concepts of the signs
   it shows: yes when any is yes, "not sure" when any is unknown, else no;
 - the modifiers ``age``, ``sex`` and ``pain_duration_days``, when a check-in asks
-  them again, come from the vignette's triage facts (or its ``unknown`` list).
+  them again, come from the vignette's triage facts (or its ``unknown`` list);
+- with ``plan_activities`` (2 or 3; on the vignette, or on a check-in for a plan
+  change) the check-in asks "done?" as one list over the activities: a ``quota_done``
+  fact answers every activity ("done" is "yes" to the list, else each activity gets
+  that answer); ``activity_N_done`` facts answer one activity and win over it.
 
 The inputs of each check-in are what the product computes too
 (:func:`companion.care.screening.checkin_inputs`), from the triage and the earlier
@@ -55,6 +59,14 @@ from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
+from companion.care.activity_done import (
+    ACTIVITY_DONE,
+    ALL_DONE,
+    DONE_ANSWERS,
+    PLAN_ACTIVITIES,
+    WHOLE_PLAN,
+    done_per_activity,
+)
 from companion.care.dispositions import continues_self_care, urgent
 from companion.care.screening import Screen, checkin_inputs, checkin_screen, triage_screen
 from companion.care.support import Level, place_support
@@ -71,6 +83,7 @@ MODIFIERS = ("age", "sex", "pain_duration_days")
 MAX_TURNS = 200
 
 FactValue = bool | int | str
+DoneAnswer = Literal[DONE_ANSWERS]  # type: ignore[valid-type]
 SessionFactory = Callable[[Mapping[str, AnswerValue], frozenset[str]], Session]
 """Makes a check-in session from its inputs and the rules that fired before."""
 
@@ -83,6 +96,8 @@ class CheckinExpectation(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     advice: list[str] | None = None
+    done: list[DoneAnswer | None] | None = None
+    """The "done?" answer of each plan activity (null: not asked or not known)."""
     support: Level | None = None
     """The support level this check-in places the patient in (it asks the yellow flags)."""
 
@@ -97,6 +112,9 @@ class CheckinSpec(BaseModel):
     expect: CheckinExpectation | None = None
     ends_episode: bool = False
     """After this check-in the patient says the back is fine again (the closing talk)."""
+
+    plan_activities: int | None = Field(default=None, ge=0, le=len(ACTIVITY_DONE))
+    """The activities of the plan from this check-in on (a plan change); None: as before."""
 
 
 class RecurrenceExpectation(BaseModel):
@@ -149,6 +167,11 @@ class CheckinResult:
     """Whether the full red-flag screen was due at this check-in."""
     expected: list[str] | None
     notes: list[str] = field(default_factory=list)
+    plan_activities: int | None = None
+    """The activities of the plan at this check-in (None: the vignette gives no plan)."""
+    done: list[str | None] = field(default_factory=list)
+    """The "done?" answer of each plan activity (:func:`done_per_activity`)."""
+    expected_done: list[str | None] | None = None
     support: str | None = None
     """The support level this check-in placed; None when it asked no yellow flag."""
     expected_support: str | None = None
@@ -161,12 +184,20 @@ class CheckinResult:
         verdicts = []
         if self.expected is not None:
             verdicts.append(set(self.expected) == set(self.advice))
+        if self.expected_done is not None:
+            verdicts.append(self.done == self.expected_done)
         if self.expected_support is not None:
             verdicts.append(self.support == self.expected_support)
         return all(verdicts) if verdicts else None
 
     def as_json(self) -> dict[str, Any]:
+        plan = (
+            {}
+            if self.plan_activities is None
+            else {"plan_activities": self.plan_activities, "done": self.done}
+        )
         shown = {
+            **plan,
             "day": self.day,
             "advice": self.advice,
             "expected": self.expected,
@@ -292,10 +323,14 @@ def answer_from_facts(
 
     A concept not in the facts is answered by the ``unspecified`` rule; a number or
     choice that is not given is answered "I don't know" (and noted), since "no" is
-    no answer to "how much pain do you have now?".
+    no answer to "how much pain do you have now?". A ``quota_done`` fact answers each
+    plan activity not given on its own (:func:`with_activity_facts`).
     """
+    facts, unknown = with_activity_facts(facts, unknown)
     concept = question.concept
-    if question.covers:
+    if concept == ALL_DONE:
+        return session.choose(_all_done_answer(question.covers, facts, unknown, notes))
+    if question.covers and question.answer_type == "yes_no":
         return session.choose(_list_answer(question.covers, facts, unknown, unspecified))
     if concept in facts:
         value = facts[concept]
@@ -326,6 +361,37 @@ def _list_answer(
     if any(v is True for v in values):
         return "yes"
     return UNKNOWN if UNKNOWN in values else "no"
+
+
+def _all_done_answer(
+    covers: Iterable[str], facts: Mapping[str, FactValue], unknown: Iterable[str], notes: list[str]
+) -> str:
+    """ "Did you do all of this today?": yes when every activity is done, no when one is
+    partly or not done, else "I don't know" (then each activity is asked)."""
+    covered, unsure = list(covers), set(unknown)
+    values = [facts.get(c) for c in covered]
+    if any(v in ("partly", "not") for v in values):
+        return "no"
+    if values and all(v == "done" for v in values):
+        return "yes"
+    if any(c not in facts and c not in unsure for c in covered):
+        notes.append(f"'{WHOLE_PLAN}' not in the vignette: answered \"I don't know\"")
+    return UNKNOWN
+
+
+def with_activity_facts(
+    facts: Mapping[str, FactValue], unknown: Iterable[str]
+) -> tuple[dict[str, FactValue], set[str]]:
+    """A ``quota_done`` fact (or unknown) answers each activity not given on its own."""
+    expanded, unsure = dict(facts), set(unknown)
+    for concept in ACTIVITY_DONE:
+        if concept in expanded or concept in unsure:
+            continue
+        if WHOLE_PLAN in facts:
+            expanded[concept] = facts[WHOLE_PLAN]
+        elif WHOLE_PLAN in unsure:
+            unsure.add(concept)
+    return expanded, unsure
 
 
 def fact_problems(
@@ -429,12 +495,15 @@ def run_checkins(
     triage: TriageFacts,
     unspecified: Literal["no", "unknown"],
     other_flows: FlowSessions | None = None,
+    plan_activities: int | None = None,
 ) -> list[TimelineResult]:
     """Runs the check-ins in order; ``session_for(inputs, fired_before)`` makes a check-in
-    session and ``other_flows`` the sessions an episode's end and a recurrence need."""
+    session and ``other_flows`` the sessions an episode's end and a recurrence need.
+    ``plan_activities``: the activities of the patient's plan (None: no plan given)."""
     known = known_advice_ids(flow)
     episode: _Episode | None = _Episode.after(triage)
     results: list[TimelineResult] = []
+    questions = flow.questions()
     for entry in checkins:
         if isinstance(entry, RecurrenceSpec):
             if episode is not None:
@@ -459,9 +528,18 @@ def run_checkins(
                 f"{', '.join(sorted(known))}"
             )
         inputs = checkin_inputs(flow, checkin.day, screens, episode.onset_known)
+        if checkin.plan_activities is not None:
+            plan_activities = checkin.plan_activities
+        if plan_activities is not None and PLAN_ACTIVITIES in flow.inputs:
+            inputs[PLAN_ACTIVITIES] = plan_activities
         due = inputs.get("weekly_screen_due") is not False
         session = session_for(inputs, frozenset(fired_before))
         result = _run_one(session, checkin, episode.triage, due, expected, unspecified, where)
+        if plan_activities is not None:
+            by_concept = {questions[q].concept: v for q, v in session.answers.items()}
+            result.plan_activities = plan_activities
+            result.done = done_per_activity(by_concept, plan_activities)
+            result.expected_done = checkin.expect.done if checkin.expect else None
         screens.append(checkin_screen(flow, session.answers, result.disposition, checkin.day, due))
         episode.onset_known = episode.onset_known or "pain_duration_days" in result.asked
         fired_before.update(result.rules)

@@ -117,7 +117,8 @@ class QuestionView(_View):
     min: int | None = None
     max: int | None = None
     covers: list[str] = []
-    """For a list question: the concepts of the signs it shows, in order."""
+    """For a list question: the concepts of the signs it shows, in order; for a choice
+    question with items: the concept of what it asks about (e.g. one plan activity)."""
 
 
 class AnswerView(_View):
@@ -284,9 +285,13 @@ class Session:
         texts: Localizer,
         inputs: Mapping[str, AnswerValue] | None = None,
         fired_before: Iterable[str] = (),
+        item_words: Mapping[str, str] | None = None,
     ) -> None:
         """``inputs`` are the flow's declared inputs (e.g. the day of the episode);
-        ``fired_before`` names the once-per-episode advice rules that already fired."""
+        ``fired_before`` names the once-per-episode advice rules that already fired;
+        ``item_words`` are the program's own words for list items, by item concept (e.g. a
+        plan activity with today's amount): such an item shows them instead of its flow
+        text. They are shown as plain text, never as markup."""
         self._compiled = compiled
         self._flow = compiled.flow
         self._texts = texts
@@ -294,6 +299,7 @@ class Session:
         self._vocabulary: Vocabulary = self._shared.vocabulary
         self._inputs = _checked_inputs(compiled.flow, inputs or {})
         self._fired_before = frozenset(fired_before)
+        self._item_words = dict(item_words or {})
         self.state: str = compiled.flow.start
         self.answers: dict[str, AnswerValue] = {}
         self.facts: Mapping[str, AnswerValue] = _Facts(self.answers, self._inputs, compiled.flow)
@@ -629,6 +635,9 @@ class Session:
             return self._make_question_view(question)  # the patient's own words: not shared
         # A list question's items may depend on earlier answers: cached per item set.
         items = tuple(item.concept for item in self._shown_items(question))
+        if any(concept in self._item_words for concept in items):
+            # This session's own words (a patient's plan) are never shared with others.
+            return self._make_question_view(question)
         view = self._shared.views.get((self.state, items))
         if view is None:
             view = self._shared.views[(self.state, items)] = self._make_question_view(question)
@@ -639,7 +648,7 @@ class Session:
         items = self._shown_items(question)
         text = self._texts.text(question.text)
         if items:
-            text += "".join(f"\n- {self._texts.text(item.text)}" for item in items)
+            text += "".join(f"\n- {self._item_text(item)}" for item in items)
         about = self._about(question)
         if about is not None:
             text += f"\n- {about}"
@@ -655,10 +664,25 @@ class Session:
             max=spec.max if isinstance(spec, NumberAnswer) else None,
         )
 
+    @staticmethod
+    def _about_items(question: QuestionState) -> list[ListItem]:
+        """What a choice question asks about ("did you do this?": one activity), so that
+        its answer says which; a list's answer is about the list as a whole."""
+        return [] if question.is_list else question.items
+
+    def _item_text(self, item: ListItem) -> str:
+        words = self._item_words.get(item.concept)
+        return words if words else self._texts.text(item.text)
+
     def _answer_view(self, question_id: str) -> AnswerView:
         value = self.answers[question_id]
         question = self._flow.states[question_id]
-        if isinstance(question, QuestionState) and isinstance(question.answer, TextAnswer):
+        assert isinstance(question, QuestionState)
+        if (
+            isinstance(question.answer, TextAnswer)
+            or question.about is not None
+            or any(item.concept in self._item_words for item in self._about_items(question))
+        ):
             # The patient's own words are this session's only: never kept in a shared cache.
             return self._make_answer_view(question_id, value)
         # The same for every session: shared, keyed by type too (True == 1 in a dict).
@@ -671,10 +695,14 @@ class Session:
     def _make_answer_view(self, question_id: str, value: AnswerValue) -> AnswerView:
         question = self._flow.states[question_id]
         assert isinstance(question, QuestionState)
+        about = "".join(f" ({self._item_text(item)})" for item in self._about_items(question))
+        named = self._about(question)
+        if named is not None:
+            about += f" ({named})"
         return AnswerView(
             question=question_id,
             concept=question.concept,
-            question_text=self._texts.text(question.text),
+            question_text=self._texts.text(question.text) + about,
             value=value,
             shown=self._shown(question, value),
         )

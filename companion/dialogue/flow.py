@@ -198,11 +198,17 @@ class QuestionState(_Moving):
     items: list[ListItem] = Field(default_factory=list)
     """A list question ("any of these?"): a yes/no question about several signs at
     once. The shown items follow the question text; a list whose items are all
-    hidden is not asked."""
+    hidden is not asked. A choice question may have items too: they name what it
+    asks about (e.g. one plan activity), shown the same way; they make no list."""
     about: Identifier | None = None
     """A text answer or text input (an activity the patient named) that the question is
     about: shown as text below the question. Without such a text the question is not
     asked."""
+
+    @property
+    def is_list(self) -> bool:
+        """A yes/no question about several signs at once ("any of these?")."""
+        return bool(self.items) and isinstance(self.answer, YesNoAnswer)
 
     @property
     def may_be_skipped(self) -> bool:
@@ -216,8 +222,10 @@ class QuestionState(_Moving):
 
     @model_validator(mode="after")
     def _items_need_yes_no(self) -> QuestionState:
-        if self.items and not isinstance(self.answer, YesNoAnswer):
-            raise ValueError("a list question (with items) is answered yes or no")
+        if self.items and isinstance(self.answer, NumberAnswer):
+            raise ValueError(
+                "a question with items is a list (answered yes or no) or a choice about them"
+            )
         return self
 
     @field_validator("answer", mode="before")

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from companion.care.activity_done import ACTIVITY_DONE, PLAN_ACTIVITIES
 from companion.care.dispositions import continues_self_care
 from companion.care.plan import Plan, ScheduleDay, next_step, quota_on
 from companion.care.plan_setup import function_inputs, named_activities
@@ -27,6 +28,7 @@ from companion.clock import Clock, days_since
 from companion.dialogue.conditions import UNKNOWN, AnswerValue
 from companion.dialogue.engine import Outcome, Session, Turn
 from companion.dialogue.flow import Flow
+from companion.journey.activity_words import activity_words
 from companion.journey.episodes import (
     BACK_FINE,
     EPISODE_END,
@@ -331,23 +333,7 @@ class Journey:
         day = days_since(onset, self._clock) if onset else None
         plan = self._store.current_plan()
         paused = self._plan_paused()
-        quotas: list[Quota] = []
-        if plan is not None and not paused:
-            for index, activity in enumerate(plan.activities):
-                quotas.append(
-                    Quota(
-                        kind=activity.kind,
-                        name=activity.name.label(self._language) if activity.name else None,
-                        unit=activity.unit,
-                        amount=quota_on(plan, index, self._clock.today()),
-                        instruction=(
-                            activity.instruction.label(self._language)
-                            if activity.instruction
-                            else None
-                        ),
-                        times_per_day=activity.times_per_day,
-                    )
-                )
+        quotas = self._quotas(plan) if plan is not None and not paused else []
         triage = self._store.latest_finished((TRIAGE,))
         today = self._clock.today()
         return Today(
@@ -373,12 +359,47 @@ class Journey:
         today = self._clock.today()
         return today + timedelta(days=1) if self._screened_today() else today
 
+    def _quotas(self, plan: Plan) -> list[Quota]:
+        """Today's amount of each activity of ``plan``, in the patient's language."""
+        return [
+            Quota(
+                kind=activity.kind,
+                name=activity.name.label(self._language) if activity.name else None,
+                unit=activity.unit,
+                amount=quota_on(plan, index, self._clock.today()),
+                instruction=(
+                    activity.instruction.label(self._language) if activity.instruction else None
+                ),
+                times_per_day=activity.times_per_day,
+            )
+            for index, activity in enumerate(plan.activities)
+        ]
+
+    def _activity_words(self, flow_id: str) -> dict[str, str]:
+        """The check-in's "done?" list names each activity of the current plan as Today
+        does, with today's amount (asked paused or not, as the one "done?" always was)."""
+        plan = self._store.current_plan()
+        if flow_id != CHECKIN or plan is None:
+            return {}
+        texts = self._library.content.localizer(self._language, self._region)
+        return {
+            concept: activity_words(
+                texts, quota.kind, quota.name, quota.unit, quota.amount, quota.times_per_day
+            )
+            for concept, quota in zip(ACTIVITY_DONE, self._quotas(plan), strict=False)
+        }
+
     # starting and resuming -----------------------------------------------------
 
     def _begin(self, flow_id: str, inputs: Mapping[str, AnswerValue]) -> Conversation:
         fired = self._store.fired_advice(flow_id) if flow_id == CHECKIN else set()
         session = self._library.session(
-            flow_id, self._language, self._region, inputs=inputs, fired_before=fired
+            flow_id,
+            self._language,
+            self._region,
+            inputs=inputs,
+            fired_before=fired,
+            item_words=self._activity_words(flow_id),
         )
         key = self._store.start_session(flow_id, self._language, self._region, inputs)
         return self._conversation(key, flow_id, session, resumed=False)
@@ -401,6 +422,7 @@ class Journey:
                     self._region or stored.region,
                     inputs=stored.inputs,
                     fired_before=fired,
+                    item_words=self._activity_words(stored.flow_id),
                 )
                 first = replay(session, self._store.answers_of(stored.key))
             except (StorageError, ValueError) as err:
@@ -547,6 +569,9 @@ class Journey:
         checkins = self._episode_checkins()
         screens = self._screens(triage, checkins, onset)
         inputs = checkin_inputs(flow, day, screens, self._onset_known(triage, checkins))
+        plan = self._store.current_plan()
+        if plan is not None and PLAN_ACTIVITIES in flow.inputs:
+            inputs[PLAN_ACTIVITIES] = len(plan.activities)
         return {**inputs, **self._named_activities(flow)}
 
     def _named_activities(self, flow: Flow) -> dict[str, AnswerValue]:

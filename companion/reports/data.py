@@ -5,8 +5,13 @@ This is the only module of :mod:`companion.reports` that reads stored sessions a
 it returns. Nothing is recomputed from pain, and the quota of a day is the one of the plan that was
 current on that day (:func:`companion.care.plan.quota_on`).
 
-- **Adherence**: of the check-ins that asked about the plan (``quota_done`` answered; a check-in
+- **Adherence**: of the check-ins that asked about the plan (a "done?" answered; a check-in
   cut short by a red flag does not ask), the share answered ``done`` or ``partly``.
+- **Adherence per activity** (:meth:`ReportData.activity_adherence`): for each activity of each
+  plan in the history, its own "done?" answers at the check-ins made while that plan was current
+  (:func:`companion.care.activity_done.done_per_activity`): one :class:`ActivityAdherence` each.
+- **Plans**: each check-in belongs to the plan current when it was made (:attr:`CheckIn.plan`, a
+  :class:`PlanPeriod`); after a plan change the old plan's check-ins stay with the old plan.
 - **Escalation**: a triage or check-in that ended in ``emergency``, ``gp_today`` or ``gp_soon``.
 - **Milestones**: the days since onset at which the check-in flow's milestone advice rules start
   (rules ``dayN_...`` with ``{number: day, ge: N}``, clinical brief section 5) that have passed.
@@ -22,11 +27,17 @@ current on that day (:func:`companion.care.plan.quota_on`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from companion.care.activity_done import (
+    ACTIVITY_DONE,
+    DONE_ANSWERS,
+    WHOLE_PLAN,
+    done_per_activity,
+)
 from companion.care.dispositions import ESCALATING
 from companion.care.plan import Plan, quota_on
 from companion.care.plan_setup import FUNCTION_QUESTIONS, function_score, named_activities
@@ -41,7 +52,7 @@ from companion.dialogue.engine import AnswerView
 from companion.dialogue.flow import QuestionState
 from companion.journey.episodes import EPISODE_END, EpisodeIndex
 from companion.journey.journey import CHECKIN, PLAN_SETUP, SCREENS, TRIAGE
-from companion.reports.wording import answer_text
+from companion.reports.wording import activity_label, answer_text
 from companion.resources import Library
 from companion.store.protocol import Store
 from companion.store.records import StoredPlan
@@ -160,11 +171,24 @@ class Advice:
 
 
 @dataclass(frozen=True)
+class PlanPeriod:
+    """One plan of the patient's plan history, from the moment it became current."""
+
+    number: int
+    """Its place in the history: 1 = the first plan."""
+    plan: Plan
+    since: datetime
+    """When it became the current plan (made at set-up or imported)."""
+
+
+@dataclass(frozen=True)
 class CheckIn:
     at: datetime
     day: int | None
     disposition: str | None
     quota_done: str | None
+    """The "done?" for the whole plan: as answered when asked once; with one answer per
+    activity, "done" when all were done, "not" when none was, else "partly"."""
     pain_now: int | None
     pain_trend: str | None
     daily_activities_resumed: bool | None
@@ -174,6 +198,14 @@ class CheckIn:
     """The "how it goes" answers (the red-flag answers are in the screen)."""
     advice: list[Advice]
     episode: int | None = None
+    plan: PlanPeriod | None = None
+    """The plan current when the check-in was made (None: there was none)."""
+    done: list[str | None] = field(default_factory=list)
+    """The "done?" answer of each activity of :attr:`plan` (None: not asked or not known)."""
+
+    def done_of(self, index: int) -> str | None:
+        """The "done?" answer of activity ``index`` of the check-in's plan."""
+        return self.done[index] if index < len(self.done) else None
 
 
 @dataclass(frozen=True)
@@ -191,6 +223,27 @@ class EpisodePart:
     """The patient's answer to "what helped most", in the report's language."""
 
 
+@dataclass(frozen=True)
+class ActivityAdherence:
+    """How one activity of one plan was done: its own "done?" answers at the check-ins made
+    while that plan was current. For the professional's summary and the report's tables."""
+
+    plan: PlanPeriod
+    activity: int
+    """The activity's index in ``plan.plan.activities``."""
+    name: str
+    """The activity's name in the report's language (the therapist's, else its kind's word)."""
+    days_asked: int
+    """Check-ins (one a day at most) that asked and got done, partly or not."""
+    done: int
+    partly: int
+    not_done: int
+
+    @property
+    def done_or_partly(self) -> int:
+        return self.done + self.partly
+
+
 @dataclass
 class ReportData:
     texts: Localizer
@@ -200,6 +253,8 @@ class ReportData:
     checkins: list[CheckIn] = field(default_factory=list)
     screens: list[Screen] = field(default_factory=list)
     milestones: list[tuple[int, date]] = field(default_factory=list)
+    plans: list[PlanPeriod] = field(default_factory=list)
+    """Every plan of the history, oldest first."""
     function: list[FunctionTrend] = field(default_factory=list)
     medicine: list[MedicineWeek] = field(default_factory=list)
     episodes: list[EpisodePart] = field(default_factory=list)
@@ -215,6 +270,7 @@ class ReportData:
             checkins=[c for c in self.checkins if c.episode == wanted],
             screens=[s for s in self.screens if s.episode == wanted],
             milestones=part.milestones if part is not None else [],
+            plans=self.plans,
             # the named activities follow the latest plan set-up: shown with the current episode
             function=self.function if part is not None and part is self.episodes[-1] else [],
             medicine=self.medicine if part is not None and part is self.episodes[-1] else [],
@@ -230,6 +286,32 @@ class ReportData:
         asked = [c for c in self.checkins if c.quota_done is not None]
         return sum(c.quota_done in ("done", "partly") for c in asked), len(asked)
 
+    def checkins_under(self, period: PlanPeriod) -> list[CheckIn]:
+        """The check-ins made while ``period``'s plan was current."""
+        return [c for c in self.checkins if c.plan is period]
+
+    def activity_adherence(self) -> list[ActivityAdherence]:
+        """Each activity of each plan that had check-ins, in plan and activity order."""
+        records = []
+        for period in self.plans:
+            checkins = self.checkins_under(period)
+            if not checkins:
+                continue
+            for index in range(len(period.plan.activities)):
+                answers = [c.done_of(index) for c in checkins]
+                records.append(
+                    ActivityAdherence(
+                        plan=period,
+                        activity=index,
+                        name=activity_label(self.texts, period.plan, index),
+                        days_asked=sum(a is not None for a in answers),
+                        done=answers.count("done"),
+                        partly=answers.count("partly"),
+                        not_done=answers.count("not"),
+                    )
+                )
+        return records
+
 
 def _whole_number(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
@@ -242,19 +324,35 @@ class _Answers:
         self.library = library
         self.texts = texts
 
-    def shown(self, flow_id: str, stored: StoredAnswer, same_language: bool) -> ShownAnswer:
+    def shown(
+        self,
+        flow_id: str,
+        stored: StoredAnswer,
+        same_language: bool,
+        item_words: Mapping[str, str] | None = None,
+    ) -> ShownAnswer:
+        """``item_words``: what a question about one thing names it by (a plan activity)."""
         flow = self.library.flows.get(flow_id)
         state = flow.flow.states.get(stored.question) if flow else None
         question = stored.question_text if stored.question_text is not None else stored.question
         shown = stored.shown if stored.shown is not None else str(stored.value)
         if isinstance(state, QuestionState):
             try:
-                question = self.texts.text(state.text)
+                question = self.texts.text(state.text) + self._about(state, item_words or {})
                 shown = answer_text(self.texts, stored.value, state)
             except ContentError:
                 if not same_language:
                     question, shown = stored.question, str(stored.value)
         return ShownAnswer(stored.question, stored.concept, question, stored.value, shown)
+
+    def _about(self, state: QuestionState, item_words: Mapping[str, str]) -> str:
+        """ "(walking)" after "Did you do this today?", as the check-in said it."""
+        if state.is_list:
+            return ""
+        return "".join(
+            f" ({item_words.get(item.concept) or self.texts.text(item.text)})"
+            for item in state.items
+        )
 
 
 def red_flag_questions(library: Library) -> set[str]:
@@ -291,11 +389,22 @@ def milestone_days(library: Library) -> tuple[int, ...]:
     return tuple(sorted(days))
 
 
-def _plan_on(history: Sequence[StoredPlan], moment: datetime) -> Plan | None:
+def _activity_names(texts: Localizer, period: PlanPeriod | None) -> dict[str, str]:
+    """The name of each activity of the plan, by its check-in "done?" concept."""
+    if period is None:
+        return {}
+    plan = period.plan
+    return {
+        concept: activity_label(texts, plan, index)
+        for index, concept in enumerate(ACTIVITY_DONE[: len(plan.activities)])
+    }
+
+
+def _plan_on(plans: Sequence[PlanPeriod], moment: datetime) -> PlanPeriod | None:
     current = None
-    for stored in history:
-        if stored.at <= moment:
-            current = stored.plan
+    for period in plans:
+        if period.since <= moment:
+            current = period
     return current
 
 
@@ -308,12 +417,14 @@ def collect(store: Store, library: Library, texts: Localizer, today: date) -> Re
         made_on=today,
         plan=history[-1].plan if history else None,
         onset=episode.onset if episode else None,
+        plans=[PlanPeriod(n, stored.plan, stored.at) for n, stored in enumerate(history, 1)],
     )
     shower = _Answers(library, texts)
     red_flags = red_flag_questions(library)
     for stored in finished_screens(store):
         same = stored.language == texts.language
-        answers = [shower.shown(stored.flow_id, a, same) for a in stored.answers]
+        words = _activity_names(texts, _plan_on(data.plans, stored.at))
+        answers = [shower.shown(stored.flow_id, a, same, words) for a in stored.answers]
         screened = (
             answers
             if stored.flow_id == TRIAGE
@@ -332,7 +443,7 @@ def collect(store: Store, library: Library, texts: Localizer, today: date) -> Re
             )
         )
         if stored.flow_id == CHECKIN:
-            data.checkins.append(_checkin(stored, answers, red_flags, history, texts, library))
+            data.checkins.append(_checkin(stored, answers, red_flags, data.plans, texts, library))
     data.function = function_trends(store)
     data.medicine = medicine_weeks(store)
     if data.onset is not None:
@@ -401,20 +512,21 @@ def _checkin(
     stored: FinishedScreen,
     answers: list[ShownAnswer],
     red_flags: set[str],
-    history: Sequence[StoredPlan],
+    plans: Sequence[PlanPeriod],
     texts: Localizer,
     library: Library,
 ) -> CheckIn:
     by_concept = {a.concept: a.value for a in answers}
-    plan = _plan_on(history, stored.at)
+    period = _plan_on(plans, stored.at)
+    plan = period.plan if period else None
+    done = done_per_activity(by_concept, len(plan.activities)) if plan else []
     daily = by_concept.get("daily_activities_resumed")
-    quota_done = by_concept.get("quota_done")
     trend = by_concept.get("pain_trend")
     return CheckIn(
         at=stored.at,
         day=_whole_number(stored.inputs.get(DAY_INPUT)),
         disposition=stored.disposition,
-        quota_done=quota_done if isinstance(quota_done, str) and quota_done != "unknown" else None,
+        quota_done=_whole_plan_done(by_concept.get(WHOLE_PLAN), done),
         pain_now=_whole_number(by_concept.get("pain_now")),
         pain_trend=trend if isinstance(trend, str) else None,
         daily_activities_resumed=daily if isinstance(daily, bool) else None,
@@ -424,7 +536,21 @@ def _checkin(
         answers=[a for a in answers if a.question_id not in red_flags],
         advice=_advice(stored, texts, library),
         episode=stored.episode,
+        plan=period,
+        done=done,
     )
+
+
+def _whole_plan_done(asked_once: Any, per_activity: Sequence[str | None]) -> str | None:
+    """The plan's "done?": the one answer when asked once, else what the activities' say."""
+    if isinstance(asked_once, str) and asked_once in DONE_ANSWERS:
+        return asked_once
+    known = [answer for answer in per_activity if answer is not None]
+    if not known:
+        return None
+    if all(answer == "done" for answer in known):
+        return "done"
+    return "not" if all(answer == "not" for answer in known) else "partly"
 
 
 # --- function and painkillers (issue 13 item 5) ------------------------------------------------

@@ -2,11 +2,12 @@
 :class:`~companion.reports.data.ReportData` into a :class:`~companion.reports.blocks.Document`
 that :mod:`~companion.reports.html` and :mod:`~companion.reports.markdown` both render.
 
-Sections, in order: the plan, the quota per check-in (chart and table), adherence, pain, what the
-patient can do again (function ratings per named activity) and painkillers per week, the check-in
-answers, milestones and advice, the red-flag screens, and escalations. When the pain
-came back (more than one episode), an overview of the episodes comes first, then these sections
-once per episode, oldest first, and last the screens that belong to no episode yet.
+Sections, in order: the plan, the quota per check-in (chart and table, per plan and activity),
+adherence (overall and per activity), pain, what the patient can do again (function ratings per
+named activity) and painkillers per week, the check-in answers, milestones and advice, the
+red-flag screens, and escalations. When the pain came back (more than one episode), an overview
+of the episodes comes first, then these sections once per episode, oldest first, and last the
+screens that belong to no episode yet.
 """
 
 from __future__ import annotations
@@ -30,10 +31,12 @@ from companion.reports.blocks import (
     Table,
 )
 from companion.reports.data import (
+    ActivityAdherence,
     CheckIn,
     EpisodePart,
     FunctionTrend,
     MedicineWeek,
+    PlanPeriod,
     ReportData,
     Screen,
     ShownAnswer,
@@ -43,6 +46,7 @@ from companion.reports.wording import (
     activity_lines,
     disposition_text,
     done_text,
+    local_moment,
     number_or_dash,
     percent,
     plan_lines,
@@ -174,41 +178,66 @@ def _plan(data: ReportData) -> Section:
 
 
 def _quota(data: ReportData) -> Section:
+    """Per plan (each under its own heading), each activity's day goals at the check-ins made
+    while that plan was current, with that activity's own "done?" answer."""
     t = data.texts
     count = t.text("report.checkins.count", count=t.format_number(len(data.checkins)))
     blocks: list[Block] = [Paragraph(count, (("id", "checkin-count"),))]
-    if data.plan is not None:
-        for index in range(len(data.plan.activities)):
+    for period in _periods_shown(data):
+        checkins = data.checkins_under(period)
+        blocks.append(Heading(3, plan_heading(t, period)))
+        for index in range(len(period.plan.activities)):
             blocks += [
-                Heading(3, activity_label(t, data.plan, index)),
-                _quota_chart(data, index),
-                _quota_table(data, index),
+                Heading(4, activity_label(t, period.plan, index)),
+                _quota_chart(t, period, checkins, index),
+                _quota_table(t, checkins, index, _table_id(data, period, index)),
             ]
     return _section("quota", t.text("report.quota.heading"), blocks)
 
 
-def _quota_chart(data: ReportData, index: int) -> BarChart:
+def _periods_shown(data: ReportData) -> list[PlanPeriod]:
+    """The plans that had check-ins, and the current plan."""
+    current = data.plans[-1] if data.plans else None
+    return [p for p in data.plans if p is current or data.checkins_under(p)]
+
+
+def _table_id(data: ReportData, period: PlanPeriod, index: int) -> str:
+    """``quota-N`` for the current plan's activity N; ``quota-plan{P}-N`` for an earlier plan."""
+    if period is data.plans[-1]:
+        return f"quota-{index + 1}"
+    return f"quota-plan{period.number}-{index + 1}"
+
+
+def plan_heading(t: Localizer, period: PlanPeriod) -> str:
+    """ "Plan 2, from 16 March 2026": which plan, from the day it became current."""
+    return t.text(
+        "report.quota.plan",
+        number=t.format_number(period.number),
+        date=t.format_date(local_moment(t, period.since).date(), "long"),
+    )
+
+
+def _quota_chart(
+    t: Localizer, period: PlanPeriod, checkins: Sequence[CheckIn], index: int
+) -> BarChart:
     """The quota at each check-in; the title of each bar says its date, quota and whether done."""
-    t = data.texts
-    assert data.plan is not None
-    points = [(c, c.quotas[index]) for c in data.checkins if len(c.quotas) > index]
+    points = [(c, c.quotas[index]) for c in checkins if len(c.quotas) > index]
     highest = max((q for _, q in points), default=0) or 1
     bars = [
         Bar(
             quota=quota,
             title=f"{t.format_date(c.at.date(), 'short')}: {t.format_number(quota)} - "
-            f"{done_text(t, c.quota_done)}",
-            done=c.quota_done if c.quota_done in ("done", "partly") else None,
+            f"{done_text(t, c.done_of(index))}",
+            done=c.done_of(index) if c.done_of(index) in ("done", "partly") else None,
             label=t.format_number(c.day) if c.day is not None else None,
         )
         for c, quota in points
     ]
-    label = f"{activity_label(t, data.plan, index)}: {t.text('report.quota.chart')}"
+    label = f"{activity_label(t, period.plan, index)}: {t.text('report.quota.chart')}"
     return BarChart(label, t.format_number(highest), bars)
 
 
-def _quota_table(data: ReportData, index: int) -> Table:
-    t = data.texts
+def _quota_table(t: Localizer, checkins: Sequence[CheckIn], index: int, id_: str) -> Table:
     headers = [
         t.text(k)
         for k in ("report.col.date", "report.col.day", "report.col.quota", "report.col.done")
@@ -219,13 +248,13 @@ def _quota_table(data: ReportData, index: int) -> Table:
                 (t.format_date(c.at.date(), "medium"), False),
                 (number_or_dash(t, c.day), True),
                 (t.format_number(c.quotas[index]), True),
-                (done_text(t, c.quota_done), False),
+                (done_text(t, c.done_of(index)), False),
             ]
         )
-        for c in data.checkins
+        for c in checkins
         if len(c.quotas) > index
     ]
-    return Table(headers, rows, (("id", f"quota-{index + 1}"),))
+    return Table(headers, rows, (("id", id_),))
 
 
 def _adherence(data: ReportData) -> Section:
@@ -240,8 +269,44 @@ def _adherence(data: ReportData) -> Section:
             total=t.format_number(total),
             percent=percent(t, done, total),
         )
-    paragraph = Paragraph(line, (("id", "adherence-text"),))
-    return _section("adherence", t.text("report.adherence.heading"), [paragraph])
+    blocks: list[Block] = [Paragraph(line, (("id", "adherence-text"),))]
+    records = data.activity_adherence()
+    for period in data.plans:
+        mine = [r for r in records if r.plan is period]
+        if mine:
+            blocks += [Heading(3, plan_heading(t, period)), _adherence_table(t, period, mine)]
+    return _section("adherence", t.text("report.adherence.heading"), blocks)
+
+
+def _adherence_table(
+    t: Localizer, period: PlanPeriod, records: Sequence[ActivityAdherence]
+) -> Table:
+    """Per activity: on how many days it was asked, and how often done, partly or not."""
+    headers = [
+        t.text(k)
+        for k in (
+            "report.col.activity",
+            "report.col.asked",
+            "report.done.done",
+            "report.done.partly",
+            "report.done.not",
+            "report.col.done_or_partly",
+        )
+    ]
+    rows = [
+        Row(
+            [
+                (r.name, False),
+                (t.format_number(r.days_asked), True),
+                (t.format_number(r.done), True),
+                (t.format_number(r.partly), True),
+                (t.format_number(r.not_done), True),
+                (percent(t, r.done_or_partly, r.days_asked), True),
+            ]
+        )
+        for r in records
+    ]
+    return Table(headers, rows, (("id", f"adherence-plan{period.number}"),))
 
 
 def _pain(data: ReportData) -> Section:

@@ -21,7 +21,7 @@ TIMEZONES = {"NL": "Europe/Amsterdam", "BE": "Europe/Brussels"}
 REPORT_PLACEHOLDERS = frozenset(
     {
         "date", "datetime", "name", "contact", "baseline", "goal", "unit", "weeks", "count",
-        "done", "total", "percent", "day", "disposition", "days",
+        "done", "total", "percent", "day", "disposition", "days", "number",
         "first", "latest", "kinds",
     }
 )  # fmt: skip

@@ -1,0 +1,276 @@
+"""Pilot (issue 13, "Done when"): a physiotherapist's homework reaches the patient and back.
+
+A physiotherapist writes a two-activity plan as TOML and imports it with the real command.
+For three weeks the patient checks in every morning in the plain terminal (the real driver,
+flows and journey, with the injectable clock), typing answers as a patient would: the "done?"
+of both activities as one list, and each activity in short when not all was done. Today shows
+both activities with the instruction and how often a day. At the start of week 3 the
+physiotherapist imports a revised plan. The report then shows each plan under its own heading,
+each activity's own answers, and adherence per activity.
+(Function and medicine trends come with the function13 branch.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from companion.care.plan import load_plan, quota_on
+from companion.cli import main
+from companion.clock import FixedClock
+from companion.dialogue.engine import ANSWER_LABELS
+from companion.journey.journey import Journey
+from companion.plain import run_journey
+from companion.reports.data import collect
+from companion.resources import Library, builtin_library
+from companion.store.storage import Store
+from companion.texts.content import Localizer
+from tests.patients import talk
+from tests.test_report import parse
+
+START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+"""Monday: triage in the morning; the physiotherapist imports the plan at 09:00."""
+DAYS = 21
+REVISED_ON = 14
+"""The physiotherapist imports the revised plan on this day, after the morning check-in."""
+
+PLAN = """
+version = 1
+start = 2026-03-02
+review = 2026-03-30
+created_by = "physiotherapist"
+therapist = { name = "L. Janssens", contact = "+32 9 234 56 78" }
+
+[[activities]]
+kind = "walking"
+name = { nl = "stevig wandelen", fr = "marche rapide" }
+instruction.nl = "Wandel buiten, in een rustig tempo."
+instruction.fr = "Marchez dehors, à un rythme calme."
+unit = "minutes"
+baseline = 10
+goal = 30
+step_every_days = 2
+weeks = 6
+
+[[activities]]
+kind = "exercises"
+name = { nl = "bekken kantelen", fr = "bascule du bassin" }
+instruction.nl = "Lig op uw rug, knieën gebogen. Kantel rustig."
+instruction.fr = "Sur le dos, genoux pliés. Basculez doucement."
+unit = "repetitions"
+baseline = 5
+goal = 12
+step_every_days = 7
+weeks = 6
+times_per_day = 3
+"""
+
+REVISED = (
+    PLAN.replace("start = 2026-03-02", "start = 2026-03-15")
+    .replace('name = { nl = "bekken kantelen", fr = "bascule du bassin" }',
+             'name = { nl = "brug maken", fr = "pont fessier" }')
+    .replace("baseline = 5", "baseline = 6")
+)  # fmt: skip
+
+
+WALKING_NAMES = ("stevig wandelen", "marche rapide")
+
+
+def walked(day: int) -> str:
+    """The patient walks every day, only partly on the third day of each week."""
+    return "partly" if day % 7 == 3 else "done"
+
+
+def exercised(day: int) -> str:
+    """The exercise is harder to keep up: not done every fifth day, partly on odd days."""
+    if day % 5 == 0:
+        return "not"
+    return "done" if day % 2 == 0 else "partly"
+
+
+@dataclass
+class Terminal:
+    """The plain terminal's lines and a patient typing replies to the last question."""
+
+    texts: Localizer
+    day: int = 0
+    lines: list[str] | None = None
+
+    def say(self, line: str) -> None:
+        assert self.lines is not None
+        self.lines.append(line)
+
+    def ask(self, prompt: str) -> str:
+        assert self.lines is not None
+        question = next(line for line in reversed(self.lines) if line and line[0] != " ")
+        return self.reply(question)
+
+    def reply(self, question: str) -> str:
+        t = self.texts
+        yes, no = t.ui(ANSWER_LABELS["yes"]), t.ui(ANSWER_LABELS["no"])
+        said = {
+            "done": t.text("checkin.quota.done"),
+            "partly": t.text("checkin.quota.partly"),
+            "not": t.text("checkin.quota.not"),
+        }
+        if question.startswith(t.text("checkin.q.activities_done")):
+            all_done = walked(self.day) == exercised(self.day) == "done"
+            return yes if all_done else no
+        if question.startswith(t.text("checkin.q.activity_done")):
+            activity = question.splitlines()[1]
+            walking = any(activity.startswith(f"- {n}") for n in WALKING_NAMES)
+            return said[walked(self.day) if walking else exercised(self.day)]
+        routine = {
+            "checkin.q.pain_now": "3",
+            "checkin.q.pain_trend": t.text("checkin.trend.better"),
+            "checkin.q.daily_activities_resumed": yes,
+            "checkin.q.moving_ok": yes,
+        }
+        for key, answer in routine.items():
+            if question.startswith(t.text(key)):
+                return answer
+        return no  # no alarm signs, no worries, work not affected
+
+
+def run_days(
+    data: Path, language: str, region: str, library: Library, on_day: Callable[[int], None]
+) -> dict[int, list[str]]:
+    """Every morning for three weeks: the stored conversation in the plain terminal."""
+    terminal = Terminal(library.content.localizer(language, region))
+    shown: dict[int, list[str]] = {}
+    for day in range(1, DAYS + 1):
+        clock = FixedClock(START + timedelta(days=day))
+        terminal.day, terminal.lines = day, []
+        with Store.open(data, clock=clock) as store:
+            journey = Journey(library, store, clock, language, region)
+            status = run_journey(journey, terminal.texts, terminal.ask, terminal.say, clock)
+        assert status == 0, terminal.lines
+        shown[day] = terminal.lines
+        on_day(day)
+    return shown
+
+
+def physiotherapist_imports(file: Path, data: Path, on: date) -> None:
+    assert main(["plan", "check", str(file)]) == 0
+    today = ["--today", on.isoformat()]
+    assert main([*today, "plan", "import", str(file), "--yes", "--data-dir", str(data)]) == 0
+
+
+@pytest.mark.parametrize(("language", "region"), [("nl", "BE"), ("fr", "BE")])
+def test_pilot_two_activity_homework_for_three_weeks(
+    tmp_path: Path, language: str, region: str
+) -> None:
+    library = builtin_library()
+    data = tmp_path / "data"
+    clock = FixedClock(START)
+    with Store.open(data, clock=clock) as store:
+        store.set_setting("language", language)
+        store.set_setting("region", region)
+        journey = Journey(library, store, clock, language, region)
+        for facts in ({"age": 44, "sex": "male", "pain_duration_days": 2}, {}):
+            conversation = journey.next()  # triage (self-care), then the education
+            assert conversation is not None
+            talk(conversation, facts)
+    (tmp_path / "plan.toml").write_text(PLAN, encoding="utf-8")
+    (tmp_path / "revised.toml").write_text(REVISED, encoding="utf-8")
+    physiotherapist_imports(tmp_path / "plan.toml", data, START.date())
+
+    def revise(day: int) -> None:
+        if day == REVISED_ON:
+            revised_on = START.date() + timedelta(days=day)
+            physiotherapist_imports(tmp_path / "revised.toml", data, revised_on)
+
+    shown = run_days(data, language, region, library, revise)
+    t = library.content.localizer(language, region)
+    words = {
+        "nl": ("stevig wandelen", "bekken kantelen", "brug maken", "minuten", "keer",
+               "3 keer per dag", "Wandel buiten, in een rustig tempo.",
+               "Lig op uw rug, knieën gebogen. Kantel rustig.", "Plan opgesteld door L. Janssens"),
+        "fr": ("marche rapide", "bascule du bassin", "pont fessier", "minutes", "fois",
+               "3 fois par jour", "Marchez dehors, à un rythme calme.",
+               "Sur le dos, genoux pliés. Basculez doucement.", "Plan établi par L. Janssens"),
+    }[language]  # fmt: skip
+    walking, tilting, bridge, minutes, times, thrice, walk_how, tilt_how, set_by = words
+
+    # Day 1: the check-in asks "done?" once for both, each with today's amount; then Today
+    # shows both with the instruction under each, how often a day, and who set the plan.
+    first = shown[1]
+    asked = next(line for line in first if line.startswith(t.text("checkin.q.activities_done")))
+    assert asked.splitlines()[1:] == [
+        f"- {walking}: 10 {minutes}",
+        f"- {tilting}: 5 {times}, {thrice}",
+    ]
+    today = first[first.index(t.text("journey.today_heading")) :]
+    assert today[1:6] == [
+        f"  - {walking}: 10 {minutes}",
+        f"    {walk_how}",
+        f"  - {tilting}: 5 {times}, {thrice}",
+        f"    {tilt_how}",
+        set_by,
+    ]
+    # Every morning Today shows the day's amounts of the plan current that day: the walking
+    # time rises step by step, and from day 15 the revised plan's exercise replaces the old.
+    plans = load_plan(tmp_path / "plan.toml"), load_plan(tmp_path / "revised.toml")
+    for day in range(1, DAYS + 1):
+        plan = plans[day > REVISED_ON]
+        on = START.date() + timedelta(days=day)
+        exercise = tilting if day <= REVISED_ON else bridge
+        assert f"  - {walking}: {quota_on(plan, 0, on)} {minutes}" in shown[day], day
+        assert f"  - {exercise}: {quota_on(plan, 1, on)} {times}, {thrice}" in shown[day], day
+    assert quota_on(plans[0], 0, START.date() + timedelta(days=REVISED_ON)) > 10
+    assert not any(tilting in line for line in shown[REVISED_ON + 1])
+
+    # Each morning one "done?" list and, when not all was done, one short question each.
+    for day in range(1, DAYS + 1):
+        short = t.text("checkin.q.activity_done")
+        per_activity = [line for line in shown[day] if line.startswith(short)]
+        all_done = walked(day) == exercised(day) == "done"
+        assert len(per_activity) == (0 if all_done else 2), day
+
+    # The report: each plan under its own heading, each activity with its own answers.
+    out = tmp_path / "report.html"
+    end = (START + timedelta(days=DAYS)).date().isoformat()
+    assert main(["--today", end, "report", "--out", str(out), "--data-dir", str(data)]) == 0
+    page = parse(out.read_text(encoding="utf-8"))
+    html = out.read_text(encoding="utf-8")
+    first_plan = t.text("report.quota.plan", number="1", date=t.format_date(START.date(), "long"))
+    revised_from = START.date() + timedelta(days=REVISED_ON)
+    second_plan = t.text("report.quota.plan", number="2", date=t.format_date(revised_from, "long"))
+    assert html.index(first_plan) < html.index('id="quota-plan1-2"') < html.index(second_plan)
+    assert html.index(second_plan) < html.index('id="quota-2"')
+    said = {answer: t.text(f"report.done.{answer}") for answer in ("done", "partly", "not")}
+    old_days = range(1, REVISED_ON + 1)
+    new_days = range(REVISED_ON + 1, DAYS + 1)
+    for table, days, answer_of in [
+        ("quota-plan1-1", old_days, walked),
+        ("quota-plan1-2", old_days, exercised),
+        ("quota-1", new_days, walked),
+        ("quota-2", new_days, exercised),
+    ]:
+        rows = page.tables[table][1:]
+        assert [row[3] for row in rows] == [said[answer_of(day)] for day in days], table
+
+    # Adherence per activity, per plan: days asked, done, partly, not.
+    def counts(answer_of: Callable[[int], str], days: range) -> list[str]:
+        answers = [answer_of(day) for day in days]
+        return [str(len(answers)), *(str(answers.count(a)) for a in ("done", "partly", "not"))]
+
+    assert [row[:5] for row in page.tables["adherence-plan1"][1:]] == [
+        [walking, *counts(walked, old_days)],
+        [tilting, *counts(exercised, old_days)],
+    ]
+    assert [row[:5] for row in page.tables["adherence-plan2"][1:]] == [
+        [walking, *counts(walked, new_days)],
+        [bridge, *counts(exercised, new_days)],
+    ]
+    # The same numbers for the professional's summary, from the report data.
+    with Store.open(data, clock=FixedClock(START + timedelta(days=DAYS))) as store:
+        report = collect(store, library, t, store.clock.today())
+    summary = [(r.plan.number, r.name, r.days_asked, r.done, r.partly, r.not_done)
+               for r in report.activity_adherence()]  # fmt: skip
+    assert summary[1] == (1, tilting, 14, *map(int, counts(exercised, old_days)[1:]))
+    assert summary[3] == (2, bridge, 7, *map(int, counts(exercised, new_days)[1:]))
