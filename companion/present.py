@@ -14,6 +14,7 @@ from companion.care.support import Support
 from companion.dialogue.engine import Outcome
 from companion.files.untrusted import visible
 from companion.journey.activity_words import activity_called, activity_words
+from companion.journey.episodes import BACK_FINE, PAIN_BACK
 from companion.journey.journey import Quota, Today
 from companion.texts.content import Content, Localizer
 from companion.texts.i18n import N_
@@ -31,6 +32,16 @@ NEXT_CHECKIN = N_("Next check-in: {day}.")
 NEXT_STEP = N_("Next step of your plan: {day}. New day goals: {goals}.")
 TODAY = N_("today")
 TOMORROW = N_("tomorrow")
+
+EPISODE_ACTIONS = {
+    BACK_FINE: N_("My back is fine again"),
+    PAIN_BACK: N_("The pain is back"),
+}
+"""What the patient may say about the episode (the journey offers them); the content texts
+name the second one in quotes, so its translation and theirs must agree."""
+EPISODE_ACTIONS_ASK = N_(
+    "Type the number of your choice and press Enter. Press Enter alone to stop."
+)
 
 PREVIOUS_ADVICE = "journey.previous_advice"
 SCREEN_AGAIN = "journey.screen_again"
@@ -98,6 +109,8 @@ def advice_messages(outcome: Outcome) -> tuple[list[str], list[str]]:
 
 def today_lines(today: Today, texts: Localizer) -> list[str]:
     """The day of the episode, today's day goals (or the pause), and that today is done."""
+    if today.ended is not None:
+        return [texts.text("journey.episode_ended")]
     lines: list[str] = []
     if today.day is not None:
         lines.append(texts.text("journey.day", day=today.day))
@@ -150,6 +163,10 @@ def activity_name(activity: Activity, texts: Localizer) -> str:
     """The plan's own name in the reader's language, else the kind of activity."""
     named = activity.name.label(texts.language) if activity.name else None
     return named or activity_label(texts, activity.kind)
+
+
+def episode_action_label(texts: Localizer, action: str) -> str:
+    return texts.ui(EPISODE_ACTIONS[action])
 
 
 def quota_lines(quota: Quota, texts: Localizer) -> list[str]:

@@ -491,3 +491,46 @@ def test_nothing_stored_yet(tmp_path: Path) -> None:
     for key in ("pro.open.none", "pro.step.day_unknown", "pro.step.plan_none", "pro.pain.none"):
         assert texts.text(key) in summary
     assert texts.text("pro.redflags.none") in visible_text(section(html, "red-flags"))
+
+
+# --- episodes -----------------------------------------------------------------------------------
+
+
+def test_the_summary_follows_the_latest_episode(tmp_path: Path) -> None:
+    from companion.care.plan_setup import plan_from_answers
+    from companion.journey.episodes import PAIN_BACK
+    from tests.patients import SELF_CARE_PATH
+    from tests.test_episodes import SEVERE, first_episode_ended, run_due
+    from tests.test_episodes import START as EPISODES_START
+
+    library = builtin_library()
+    clock = FixedClock(EPISODES_START)
+    with Store.open(tmp_path / "data", clock=clock) as store:
+        store.set_setting("language", "nl")
+        journey = Journey(library, store, clock, "nl", "BE", plan_from_answers)
+        first_episode_ended(journey, clock)  # one check-in (pain 1), then "fine again"
+        clock.advance(days=20)
+        triage = journey.take_action(PAIN_BACK)
+        assert triage is not None
+        outcome = talk(triage, {**SELF_CARE_PATH, "fever": True})
+        assert outcome.outcome is not None and outcome.outcome.disposition == "gp_today"
+        between = professional_report(store, library)  # the new triage started no episode
+        clock.advance(days=1)
+        run_due(journey, {**SELF_CARE_PATH, "pain_duration_days": 1, "reuse_previous_plan": True})
+        clock.advance(days=3)
+        run_due(journey, {**SELF_CARE_PATH, **SEVERE})
+        after = professional_report(store, library)
+        texts = open_texts(library, store, "nl")
+    # Between the episodes: the doctor advice after the pain came back is open, first.
+    summary = section(between, "summary")
+    assert 'data-disposition="gp_today"' in section(summary, "open-1")
+    assert texts.text("pro.episode.ended", date=texts.format_date(date(2025, 3, 11))) in (
+        visible_text(summary)
+    )
+    # In the second episode: its own pain scores only, and the advice still open.
+    summary = section(after, "summary")
+    assert texts.text("pro.episode.again", count="2") in visible_text(summary)
+    pain = visible_text(section(summary, "pain-trend"))
+    assert texts.text("pro.trend.count", count="1") in pain and "8" in pain
+    assert 'data-disposition="gp_today"' in section(summary, "open-1")
+    assert 'data-concept="fever"' in section(after, "red-flags")

@@ -665,7 +665,7 @@ class Session:
         )
 
     @staticmethod
-    def _asked_about(question: QuestionState) -> list[ListItem]:
+    def _about_items(question: QuestionState) -> list[ListItem]:
         """What a choice question asks about ("did you do this?": one activity), so that
         its answer says which; a list's answer is about the list as a whole."""
         return [] if question.is_list else question.items
@@ -678,9 +678,11 @@ class Session:
         value = self.answers[question_id]
         question = self._flow.states[question_id]
         assert isinstance(question, QuestionState)
-        if any(item.concept in self._item_words for item in self._asked_about(question)):
-            return self._make_answer_view(question_id, value)  # this patient's own words
-        if isinstance(question.answer, TextAnswer):
+        if (
+            isinstance(question.answer, TextAnswer)
+            or question.about is not None
+            or any(item.concept in self._item_words for item in self._about_items(question))
+        ):
             # The patient's own words are this session's only: never kept in a shared cache.
             return self._make_answer_view(question_id, value)
         # The same for every session: shared, keyed by type too (True == 1 in a dict).
@@ -693,7 +695,10 @@ class Session:
     def _make_answer_view(self, question_id: str, value: AnswerValue) -> AnswerView:
         question = self._flow.states[question_id]
         assert isinstance(question, QuestionState)
-        about = "".join(f" ({self._item_text(item)})" for item in self._asked_about(question))
+        about = "".join(f" ({self._item_text(item)})" for item in self._about_items(question))
+        named = self._about(question)
+        if named is not None:
+            about += f" ({named})"
         return AnswerView(
             question=question_id,
             concept=question.concept,

@@ -19,6 +19,9 @@ current on that day (:func:`companion.care.plan.quota_on`).
   latest plan set-up, its 0-10 ratings over time (:func:`function_trends`); per weekly check-in
   the painkillers of the last 7 days (:func:`medicine_weeks`). Information only: nothing decides
   on them.
+- **Episodes**: each screen and check-in belongs to one episode
+  (:class:`~companion.journey.episodes.EpisodeIndex`); with more than one, the report shows
+  each episode with its own plan, check-ins, milestones (from its own onset) and screens.
 """
 
 from __future__ import annotations
@@ -47,10 +50,12 @@ from companion.dialogue.conditions import (
 )
 from companion.dialogue.engine import AnswerView
 from companion.dialogue.flow import QuestionState
+from companion.journey.episodes import EPISODE_END, EpisodeIndex
 from companion.journey.journey import CHECKIN, PLAN_SETUP, SCREENS, TRIAGE
 from companion.reports.wording import activity_label, answer_text
 from companion.resources import Library
 from companion.store.protocol import Store
+from companion.store.records import StoredPlan
 from companion.texts.content import ContentError, Localizer
 
 ESCALATIONS = ESCALATING
@@ -98,6 +103,8 @@ class FinishedScreen:
     unknown: set[str]
     """Concepts the patient did not know."""
     advice: list[GivenAdvice]
+    episode: int | None = None
+    """The episode it belongs to (:class:`EpisodeIndex`), None before any."""
     key: str | None = None
     """The stored session's key (matches the journey's ``contacted_gp`` events)."""
 
@@ -109,6 +116,7 @@ def _stored_answers(given: Sequence[AnswerView]) -> list[StoredAnswer]:
 def finished_screens(store: Store) -> list[FinishedScreen]:
     """Every finished triage and check-in, oldest first, read into typed records."""
     screens = []
+    index = EpisodeIndex.of(store)
     for session in store.finished(SCREENS):
         outcome = session.outcome
         if outcome is None:
@@ -124,6 +132,7 @@ def finished_screens(store: Store) -> list[FinishedScreen]:
                 reasons=_stored_answers(outcome.reasons),
                 unknown=set(outcome.unknown),
                 advice=[GivenAdvice(g.rule, list(g.messages)) for g in outcome.advice],
+                episode=index.episode_of(session),
                 key=session.key,
             )
         )
@@ -155,6 +164,7 @@ class Screen:
     reasons: list[ShownAnswer]
     unknown: list[ShownAnswer]
     answers: list[ShownAnswer]
+    episode: int | None = None
     key: str | None = None
     """The stored session's key, to match what the patient reported doing about it."""
 
@@ -192,6 +202,7 @@ class CheckIn:
     answers: list[ShownAnswer]
     """The "how it goes" answers (the red-flag answers are in the screen)."""
     advice: list[Advice]
+    episode: int | None = None
     plan: PlanPeriod | None = None
     """The plan current when the check-in was made (None: there was none)."""
     done: list[str | None] = field(default_factory=list)
@@ -200,6 +211,21 @@ class CheckIn:
     def done_of(self, index: int) -> str | None:
         """The "done?" answer of activity ``index`` of the check-in's plan."""
         return self.done[index] if index < len(self.done) else None
+
+
+@dataclass(frozen=True)
+class EpisodePart:
+    """One episode of back pain: from the day the pain began to the day it was fine again."""
+
+    id: int
+    number: int
+    onset: date
+    ended: date | None
+    plan: Plan | None
+    """The plan current at the episode's end (or now)."""
+    milestones: list[tuple[int, date]]
+    what_helped: str | None
+    """The patient's answer to "what helped most", in the report's language."""
 
 
 @dataclass(frozen=True)
@@ -236,6 +262,24 @@ class ReportData:
     """Every plan of the history, oldest first."""
     function: list[FunctionTrend] = field(default_factory=list)
     medicine: list[MedicineWeek] = field(default_factory=list)
+    episodes: list[EpisodePart] = field(default_factory=list)
+
+    def of_episode(self, part: EpisodePart | None) -> ReportData:
+        """What belongs to one episode (None: the screens that belong to none yet)."""
+        wanted = part.id if part is not None else None
+        return ReportData(
+            texts=self.texts,
+            made_on=self.made_on,
+            plan=part.plan if part is not None else None,
+            onset=part.onset if part is not None else None,
+            checkins=[c for c in self.checkins if c.episode == wanted],
+            screens=[s for s in self.screens if s.episode == wanted],
+            milestones=part.milestones if part is not None else [],
+            plans=self.plans,
+            # the named activities follow the latest plan set-up: shown with the current episode
+            function=self.function if part is not None and part is self.episodes[-1] else [],
+            medicine=self.medicine if part is not None and part is self.episodes[-1] else [],
+        )
 
     @property
     def escalations(self) -> list[Screen]:
@@ -400,6 +444,7 @@ def collect(store: Store, library: Library, texts: Localizer, today: date) -> Re
                 reasons=[shower.shown(stored.flow_id, a, same) for a in stored.reasons],
                 unknown=[a for a in answers if a.concept in stored.unknown],
                 answers=screened,
+                episode=stored.episode,
                 key=stored.key,
             )
         )
@@ -408,12 +453,47 @@ def collect(store: Store, library: Library, texts: Localizer, today: date) -> Re
     data.function = function_trends(store)
     data.medicine = medicine_weeks(store)
     if data.onset is not None:
-        data.milestones = [
-            (day, data.onset + timedelta(days=day))
-            for day in milestone_days(library)
-            if data.onset + timedelta(days=day) <= today
-        ]
+        data.milestones = _milestones_passed(library, data.onset, today)
+    data.episodes = _episode_parts(store, library, texts, history, today)
     return data
+
+
+def _milestones_passed(library: Library, onset: date, until: date) -> list[tuple[int, date]]:
+    return [
+        (day, onset + timedelta(days=day))
+        for day in milestone_days(library)
+        if onset + timedelta(days=day) <= until
+    ]
+
+
+def _episode_parts(
+    store: Store, library: Library, texts: Localizer, history: Sequence[StoredPlan], today: date
+) -> list[EpisodePart]:
+    index = EpisodeIndex.of(store)
+    helped: dict[int | None, str] = {}
+    closing = library.flows.get(EPISODE_END)
+    for session in store.finished((EPISODE_END,)):
+        value = session.answer("what_helped")
+        state = closing.flow.states.get("what_helped") if closing else None
+        if value is not None and isinstance(state, QuestionState):
+            helped[index.episode_of(session)] = answer_text(texts, value, state)
+    parts = []
+    for number, episode in enumerate(index.episodes, 1):
+        following = index.episodes[number] if number < len(index.episodes) else None
+        last_moment = following.at if following is not None else None
+        plans = [p.plan for p in history if last_moment is None or p.at < last_moment]
+        parts.append(
+            EpisodePart(
+                id=episode.id,
+                number=number,
+                onset=episode.onset,
+                ended=episode.ended,
+                plan=plans[-1] if plans else None,
+                milestones=_milestones_passed(library, episode.onset, episode.ended or today),
+                what_helped=helped.get(episode.id),
+            )
+        )
+    return parts
 
 
 def _advice(stored: FinishedScreen, texts: Localizer, library: Library) -> list[Advice]:
@@ -461,6 +541,7 @@ def _checkin(
         else [],
         answers=[a for a in answers if a.question_id not in red_flags],
         advice=_advice(stored, texts, library),
+        episode=stored.episode,
         plan=period,
         done=done,
     )

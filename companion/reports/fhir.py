@@ -19,6 +19,9 @@ Plain dicts (no FHIR library at run time; the tests validate the output with ``f
   ``function_activity``), and one per weekly check-in for the painkillers of the last 7 days
   (code ``painkillers_week``; components per kind and the number of days). "I don't know" is
   a ``dataAbsentReason`` ``asked-unknown``;
+- one ``EpisodeOfCare`` per episode of back pain (period: the day the pain began to the day
+  the back was fine again; ``active`` while it runs), which each response and the care plan
+  name with the ``workflow-episodeOfCare`` extension (R4B has no element for it there);
 - a ``Patient`` without any identifying data, as the subject the resources need.
 """
 
@@ -48,6 +51,7 @@ from companion.reports.data import (
 )
 from companion.resources import Library
 from companion.store.protocol import Store
+from companion.store.records import Episode
 from companion.texts.content import ContentError, Localizer
 
 CONCEPT_SYSTEM = "urn:companion:concept"
@@ -62,6 +66,7 @@ TITLES = {
 ABSENT = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
+EPISODE_OF_CARE = "http://hl7.org/fhir/StructureDefinition/workflow-episodeOfCare"
 UNITS_UCUM = {"minutes": "min", "hours": "h", "repetitions": "{repetitions}"}
 
 
@@ -219,6 +224,24 @@ def care_plan(
     return resource
 
 
+def episode_of_care(episode: Episode, patient: str) -> dict[str, Any]:
+    """One episode of back pain: from the day the pain began to the day it was fine again."""
+    period = {"start": episode.onset.isoformat()}
+    if episode.ended is not None:
+        period["end"] = episode.ended.isoformat()
+    return {
+        "resourceType": "EpisodeOfCare",
+        "status": "finished" if episode.ended is not None else "active",
+        "type": [{"text": "Acute low back pain, self-management"}],
+        "patient": {"reference": patient},
+        "period": period,
+    }
+
+
+def _in_episode(reference: str) -> dict[str, Any]:
+    return {"url": EPISODE_OF_CARE, "valueReference": {"reference": reference}}
+
+
 def fhir_bundle(store: Store, library: Library, texts: Localizer) -> dict[str, Any]:
     """Everything as one FHIR R4 ``collection`` Bundle (plain JSON-ready dicts)."""
     entries: list[dict[str, Any]] = []
@@ -236,6 +259,7 @@ def fhir_bundle(store: Store, library: Library, texts: Localizer) -> dict[str, A
             ],
         }
     )
+    episodes = {e.id: add(episode_of_care(e, patient)) for e in store.episodes()}
     forms = {flow_id: questionnaire(library, texts, flow_id) for flow_id in SCREENS}
     for form in forms.values():
         add(form)
@@ -247,17 +271,18 @@ def fhir_bundle(store: Store, library: Library, texts: Localizer) -> dict[str, A
         ]
         if not items:
             continue
-        add(
-            {
-                "resourceType": "QuestionnaireResponse",
-                "questionnaire": f"{form['url']}|{form['version']}",
-                "status": "completed",
-                "subject": {"reference": patient},
-                "authored": _instant(screen.at),
-                "language": screen.language,
-                "item": items,
-            }
-        )
+        response = {
+            "resourceType": "QuestionnaireResponse",
+            "questionnaire": f"{form['url']}|{form['version']}",
+            "status": "completed",
+            "subject": {"reference": patient},
+            "authored": _instant(screen.at),
+            "language": screen.language,
+            "item": items,
+        }
+        if screen.episode in episodes:
+            response["extension"] = [_in_episode(episodes[screen.episode])]
+        add(response)
     for resource in function_observations(function_trends(store), patient):
         add(resource)
     for resource in medicine_observations(medicine_weeks(store), patient):
@@ -274,7 +299,11 @@ def fhir_bundle(store: Store, library: Library, texts: Localizer) -> dict[str, A
                 system = "email" if "@" in plan.therapist.contact else "phone"
                 therapist["telecom"] = [{"system": system, "value": plan.therapist.contact}]
             practitioner = add(therapist)
-        add(care_plan(plan, texts, patient, practitioner))
+        resource = care_plan(plan, texts, patient, practitioner)
+        current = store.current_episode()
+        if current is not None and current.id in episodes:
+            resource["extension"] = [_in_episode(episodes[current.id])]
+        add(resource)
     return {
         "resourceType": "Bundle",
         "type": "collection",

@@ -40,6 +40,7 @@ from companion.reports.professional_summary import (
     JourneyFacts,
     ProfessionalSummary,
     Trend,
+    current_episode,
     summarise,
 )
 from companion.reports.sections import painkillers_text
@@ -53,9 +54,10 @@ from companion.texts.content import Localizer
 def collect_professional(
     store: Store, library: Library, texts: Localizer, today: date
 ) -> tuple[ReportData, ProfessionalSummary]:
-    """The report's data and its summary, from the store."""
+    """The latest episode's data (:func:`current_episode`) and the summary, from the store."""
     data = collect(store, library, texts, today)
-    return data, summarise(data, library, journey_facts(store, library, texts))
+    summary = summarise(data, library, journey_facts(store, library, texts))
+    return current_episode(data), summary
 
 
 def journey_facts(store: Store, library: Library, texts: Localizer) -> JourneyFacts:
@@ -115,11 +117,29 @@ def open_escalations(t: Localizer, summary: ProfessionalSummary) -> list[Block]:
 
 
 def current_step(t: Localizer, summary: ProfessionalSummary) -> list[Block]:
-    lines = [day_line(t, summary), *plan_step_lines(t, summary), *nhg_lines(t, summary)]
+    lines = [
+        *episode_lines(t, summary),
+        day_line(t, summary),
+        *plan_step_lines(t, summary),
+        *nhg_lines(t, summary),
+    ]
     return [
         Heading(3, t.text("pro.step.heading")),
         Section([Paragraph(line) for line in lines], None, (("id", "current-step"),)),
     ]
+
+
+def episode_lines(t: Localizer, summary: ProfessionalSummary) -> list[str]:
+    """Which episode this is when the pain came back, and whether it has ended."""
+    episode = summary.episode
+    if episode is None:
+        return []
+    lines = []
+    if episode.number > 1:
+        lines.append(t.text("pro.episode.again", count=t.format_number(episode.number)))
+    if episode.ended is not None:
+        lines.append(t.text("pro.episode.ended", date=t.format_date(episode.ended)))
+    return lines
 
 
 def day_line(t: Localizer, summary: ProfessionalSummary) -> str:

@@ -23,7 +23,7 @@ Rules (README, "The professional's report"):
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from companion.care.dispositions import ESCALATING
@@ -33,6 +33,7 @@ from companion.journey.journey import CHECKIN, TRIAGE
 from companion.reports.data import (
     MODIFIERS,
     CheckIn,
+    EpisodePart,
     FunctionTrend,
     MedicineWeek,
     ReportData,
@@ -174,6 +175,8 @@ class FlaggedScreen:
 @dataclass(frozen=True)
 class ProfessionalSummary:
     made_on: date
+    episode: EpisodePart | None
+    """The episode the summary is about (the latest), when episodes are known."""
     onset: date | None
     day: int | None
     """Days since onset today (day 0 is the day the pain began)."""
@@ -183,7 +186,7 @@ class ProfessionalSummary:
     pain: Trend
     advice: tuple[AdviceGiven, ...]
     escalations: tuple[Escalation, ...]
-    """Every escalation, oldest first."""
+    """Every escalation of the whole history, oldest first (an earlier episode's too)."""
     flagged: tuple[FlaggedScreen, ...]
     clear: tuple[Screen, ...]
     """Screens where every red-flag answer was a plain "no"."""
@@ -212,8 +215,21 @@ def _urgency(disposition: str | None) -> int:
     return URGENCY.index(disposition) if disposition in URGENCY else len(URGENCY)
 
 
+def current_episode(data: ReportData) -> ReportData:
+    """What belongs to the latest episode, with the screens after it that started none yet
+    (a triage after the pain came back that sent the patient to a doctor first)."""
+    if not data.episodes:
+        return data
+    current = data.of_episode(data.episodes[-1])
+    pending = data.of_episode(None).screens
+    return replace(current, screens=sorted([*current.screens, *pending], key=lambda s: s.at))
+
+
 def summarise(data: ReportData, library: Library, facts: JourneyFacts) -> ProfessionalSummary:
-    """The summary of one person's stored episode on ``data.made_on``."""
+    """The summary of one person's latest episode on ``data.made_on``; escalations from the
+    whole history, so that none that was not acted on is left out."""
+    history = data
+    data = current_episode(history)
     today = data.made_on
     onset = facts.onset or data.onset
     advice = advice_given(data.checkins, library)
@@ -222,6 +238,7 @@ def summarise(data: ReportData, library: Library, facts: JourneyFacts) -> Profes
     flagged = tuple(flagged_screens(data, library))
     return ProfessionalSummary(
         made_on=today,
+        episode=history.episodes[-1] if history.episodes else None,
         onset=onset,
         day=day,
         plan_step=plan_step(data.plan, today, facts.plan_paused),
@@ -229,7 +246,7 @@ def summarise(data: ReportData, library: Library, facts: JourneyFacts) -> Profes
         adherence=adherence(data),
         pain=pain,
         advice=tuple(advice),
-        escalations=escalations(data.screens, facts),
+        escalations=escalations(history.screens, facts),
         flagged=flagged,
         clear=tuple(s for s in data.screens if not any(f.screen is s for f in flagged)),
         screening_questions=frozenset(screening_questions(library)),
