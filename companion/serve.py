@@ -48,7 +48,7 @@ import shlex
 import string
 import sys
 from asyncio.subprocess import Process
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -337,8 +337,9 @@ def site_middleware(site: Site) -> Any:
     return own_origin_only
 
 
-def security_headers(site: Site, request: web.Request) -> dict[str, str]:
-    """Headers for every response: only this server's files, no framing, no Referer."""
+def security_headers(site: Site, request: web.Request, forms: bool = False) -> dict[str, str]:
+    """Headers for every response: only this server's files, no framing, no Referer.
+    ``forms``: the page may post forms to this server (a practice's code and log-out)."""
     policy = "; ".join(
         [
             "default-src 'self'",
@@ -349,7 +350,7 @@ def security_headers(site: Site, request: web.Request) -> dict[str, str]:
             f"connect-src 'self' {site.websocket_url(request).removesuffix(WEBSOCKET_PATH)}",
             "object-src 'none'",
             "base-uri 'none'",
-            "form-action 'none'",
+            "form-action 'self'" if forms else "form-action 'none'",
             "frame-ancestors 'none'",
         ]
     )
@@ -502,6 +503,7 @@ class QuietAppService(AppService):
         close: Callable[[], Awaitable[object]],
         download_manager: DownloadManager,
         show_details: bool,
+        environment: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(
             command,
@@ -512,7 +514,13 @@ class QuietAppService(AppService):
             debug=False,  # textual-serve's debug turns on Textual's devtools in the app
         )
         self.show_details = show_details
+        self.environment = dict(environment or {})
+        """Added to the app's environment (a practice's session token: never its arguments,
+        which every user of the machine can list)."""
         self._error_report: asyncio.Task[None] | None = None
+
+    def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
+        return {**super()._build_environment(width, height), **self.environment}
 
     async def _open_app_process(self, width: int = 80, height: int = 24) -> Process:
         process = await super()._open_app_process(width, height)
@@ -592,6 +600,7 @@ PAGE = """<!DOCTYPE html>
 <p lang="nl">De sessie is gestopt.</p>
 <p lang="fr">La session est terminée.</p>
 <button type="button" data-restart>Opnieuw openen / Rouvrir</button>
+$after_the_session
 </div></div>
 <div id="terminal" class="textual-terminal"
  data-session-websocket-url="$websocket_url" data-font-size="$font_size"></div>
@@ -705,21 +714,26 @@ class CompanionServer(Server):
         how = " with ?token=<your token>" if self.token else ""
         log.info("companion serve: open %s/%s in a browser (Ctrl+C stops)", address, how)
 
-    async def _make_app(self) -> web.Application:
+    def middlewares(self) -> list[Any]:
+        """What every request passes, in order: the page's own origin, then the token."""
         middlewares = [site_middleware(self.site)]
         if self.token:
             middlewares.append(token_middleware(self.token, self.site.secure))
-        app = web.Application(middlewares=middlewares)
-        app.add_routes(
-            [
-                web.get("/", self.handle_page, name="index"),
-                web.get("/page.css", self.handle_page_css),
-                web.get("/page.js", self.handle_page_js),
-                web.get(WEBSOCKET_PATH, self.handle_websocket, name="websocket"),
-                web.get("/download/{key}", self.handle_download, name="download"),
-                web.static("/static", self.statics_path, show_index=False, name="static"),
-            ]
-        )
+        return middlewares
+
+    def routes(self) -> list[web.AbstractRouteDef]:
+        return [
+            web.get("/", self.handle_page, name="index"),
+            web.get("/page.css", self.handle_page_css),
+            web.get("/page.js", self.handle_page_js),
+            web.get(WEBSOCKET_PATH, self.handle_websocket, name="websocket"),
+            web.get("/download/{key}", self.handle_download, name="download"),
+            web.static("/static", self.statics_path, show_index=False, name="static"),
+        ]
+
+    async def _make_app(self) -> web.Application:
+        app = web.Application(middlewares=self.middlewares())
+        app.add_routes(self.routes())
         app.on_response_prepare.append(self._add_security_headers)
         app.on_startup.append(self.on_startup)
         app.on_shutdown.append(self.on_shutdown)
@@ -735,11 +749,21 @@ class CompanionServer(Server):
         response.headers.update(security_headers(self.site, request))
 
     async def handle_page(self, request: web.Request) -> web.Response:
+        return self.app_page(request)
+
+    def app_page(self, request: web.Request, after_the_session: str = "") -> web.Response:
+        """The terminal's page; ``after_the_session``: HTML shown under "Reopen" once the
+        session ended (a practice's log-out)."""
         page = string.Template(PAGE).substitute(
             websocket_url=html.escape(self.site.websocket_url(request)),
             font_size=_font_size(request.query),
+            after_the_session=after_the_session,
         )
         return web.Response(text=page, content_type="text/html")
+
+    def app_environment(self, request: web.Request) -> dict[str, str]:
+        """What a tab's app gets in its environment besides the server's own."""
+        return {}
 
     async def handle_page_css(self, request: web.Request) -> web.Response:
         return web.Response(text=PAGE_CSS, content_type="text/css")
@@ -773,6 +797,7 @@ class CompanionServer(Server):
             close=websocket.close,
             download_manager=self.download_manager,
             show_details=self.show_details,
+            environment=self.app_environment(request),
         )
         try:
             await app_service.start(columns, rows)
@@ -878,6 +903,11 @@ def _reachable_from_elsewhere(host: str, public_url: str | None) -> str | None:
 
 
 def run_serve_command(args: argparse.Namespace) -> int:
+    from companion.serve_practice import practice_url, run_practice_serve
+
+    url = practice_url(args)
+    if url is not None:  # a practice's database: codes and sessions instead of one token
+        return run_practice_serve(args, url)
     try:
         token, public_url = checked_settings(args)
     except ServeRefusal as refusal:

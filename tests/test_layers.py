@@ -22,6 +22,7 @@ LAYERS = {
     "app": 7,
     "plain": 7,
     "serve": 7,
+    "serve_practice": 7,
     "cli": 8,
     "__main__": 9,
 }
