@@ -63,6 +63,8 @@ MAX_FORM_BYTES = 4096
 OPEN_PATHS = frozenset({"/", "/login", "/logout", "/code.css", "/code.js", "/healthz", "/readyz"})
 """What a browser without a session may ask for."""
 DATABASE_SCHEMES = ("postgresql://", "postgres://")
+SESSION = web.RequestKey("session", str)
+"""A request's session token once checked ("" for none)."""
 
 
 # --- the database behind the door: the practice's access API -------------------------
@@ -249,6 +251,11 @@ def code_page(message: str = "", *, recheck: bool = False) -> str:
     )
 
 
+def _see_other() -> web.Response:
+    """Back to the page (relative: it works behind a proxy's sub-path too)."""
+    return web.Response(status=303, headers={"Location": "./"})
+
+
 # --- who is asking ---------------------------------------------------------------------
 
 
@@ -272,7 +279,7 @@ def session_token(request: web.BaseRequest) -> str:
 
 def session_middleware(gate: Gate) -> Any:
     """Refuses (401) every request outside :data:`OPEN_PATHS` without a valid session;
-    marks the request with its session token (``request["session"]``, "" for none)."""
+    marks the request with its session token (``request[SESSION]``, "" for none)."""
 
     @web.middleware
     async def require_session(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -286,7 +293,7 @@ def session_middleware(gate: Gate) -> Any:
                 log.exception("companion serve: could not check a session")
                 raise web.HTTPServiceUnavailable(text=UNAVAILABLE) from None
             token = token if held else ""
-        request["session"] = token
+        request[SESSION] = token
         if not token and request.path not in OPEN_PATHS:
             raise web.HTTPUnauthorized(text=NEEDS_CODE)
         return await handler(request)
@@ -343,7 +350,7 @@ class PracticeServer(CompanionServer):
         response.headers.update(security_headers(self.site, request, forms=True))
 
     def app_environment(self, request: web.Request) -> dict[str, str]:
-        return {ENV_SESSION: request["session"]}
+        return {ENV_SESSION: request[SESSION]}
 
     def _code_response(
         self, request: web.Request, message: str = "", status: int = 200
@@ -358,7 +365,7 @@ class PracticeServer(CompanionServer):
         return response
 
     async def handle_page(self, request: web.Request) -> web.Response:
-        if request["session"]:
+        if request[SESSION]:
             return self.app_page(request, after_the_session=LOG_OUT)
         return self._code_response(request)
 
@@ -390,7 +397,7 @@ class PracticeServer(CompanionServer):
             log.exception("companion serve: could not check a code")
             raise web.HTTPServiceUnavailable(text=UNAVAILABLE) from None
         log.info("companion serve: a code opened a session")
-        opened = web.HTTPSeeOther("./")
+        opened = _see_other()
         opened.set_cookie(
             SESSION_COOKIE,
             token,
@@ -417,7 +424,7 @@ class PracticeServer(CompanionServer):
             except Exception:
                 log.exception("companion serve: could not end a session")
                 raise web.HTTPServiceUnavailable(text=UNAVAILABLE) from None
-        response = web.HTTPSeeOther("./")
+        response = _see_other()
         response.del_cookie(SESSION_COOKIE, path="/")
         return response
 
