@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from companion.cli import build_parser, main
@@ -35,6 +36,7 @@ from companion.serve_practice import (
 
 CODE = "KX7P-4MQ2"
 OTHER_CODE = "ZZ9R-8WT3"
+Client = TestClient[web.Request, web.Application]
 MAX_WRONG = 3
 
 
@@ -78,14 +80,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def start(door: Door, public_url: str | None = None) -> TestClient:  # type: ignore[type-arg]
+async def start(door: Door, public_url: str | None = None) -> Client:
     port = free_port()
     server = PracticeServer("true", "127.0.0.1", port, door, public_url, limits=Limits())
     app = await server.make_app()
     test_server = TestServer(app, host="127.0.0.1", port=port)
     await test_server.start_server(**server.runner_options())
     # unsafe: keep cookies of an IP address, as browsers do.
-    client: TestClient = TestClient(test_server, cookie_jar=aiohttp.CookieJar(unsafe=True))  # type: ignore[type-arg]
+    client: Client = TestClient(test_server, cookie_jar=aiohttp.CookieJar(unsafe=True))
     await client.start_server()
     return client
 
@@ -96,17 +98,17 @@ def door() -> Door:
 
 
 @pytest.fixture
-async def client(door: Door) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
+async def client(door: Door) -> AsyncIterator[Client]:
     opened = await start(door)
     yield opened
     await opened.close()
 
 
-def origin(client: TestClient) -> dict[str, str]:  # type: ignore[type-arg]
+def origin(client: Client) -> dict[str, str]:
     return {"Origin": f"http://127.0.0.1:{client.port}"}
 
 
-async def log_in(client: TestClient, code: str = CODE) -> aiohttp.ClientResponse:  # type: ignore[type-arg]
+async def log_in(client: Client, code: str = CODE) -> aiohttp.ClientResponse:
     return await client.post(
         "/login", data={"code": code}, headers=origin(client), allow_redirects=False
     )
@@ -115,7 +117,7 @@ async def log_in(client: TestClient, code: str = CODE) -> aiohttp.ClientResponse
 # --- without a session: the code page and the health checks only ---------------------
 
 
-async def test_without_a_code_only_the_code_page_is_reachable(client: TestClient) -> None:  # type: ignore[type-arg]
+async def test_without_a_code_only_the_code_page_is_reachable(client: Client) -> None:
     page = await client.get("/")
     assert page.status == 200
     text = await page.text()
@@ -131,7 +133,7 @@ async def test_without_a_code_only_the_code_page_is_reachable(client: TestClient
     assert (await client.get("/code.css")).status == 200
 
 
-async def test_the_code_page_asks_in_dutch_french_and_english(client: TestClient) -> None:  # type: ignore[type-arg]
+async def test_the_code_page_asks_in_dutch_french_and_english(client: Client) -> None:
     text = await (await client.get("/")).text()
     for lang in ("nl", "fr", "en"):
         assert f'<p lang="{lang}">' in text
@@ -144,9 +146,7 @@ async def test_the_code_page_asks_in_dutch_french_and_english(client: TestClient
 # --- a code opens a session -------------------------------------------------------------
 
 
-async def test_a_code_sets_a_strict_http_only_session_cookie(
-    client: TestClient, door: Door
-) -> None:  # type: ignore[type-arg]
+async def test_a_code_sets_a_strict_http_only_session_cookie(client: Client, door: Door) -> None:
     response = await log_in(client)
     assert response.status == 303
     assert response.headers["Location"] == "./"
@@ -165,7 +165,7 @@ async def test_a_code_sets_a_strict_http_only_session_cookie(
     await websocket.close()
 
 
-async def test_a_code_works_once(client: TestClient, door: Door) -> None:  # type: ignore[type-arg]
+async def test_a_code_works_once(client: Client, door: Door) -> None:
     assert (await log_in(client)).status == 303
     client.session.cookie_jar.clear()
     again = await log_in(client)
@@ -187,7 +187,7 @@ async def test_the_cookie_is_secure_behind_https(door: Door) -> None:
         await client.close()
 
 
-async def test_an_empty_or_wrong_code_shows_the_page_again(client: TestClient) -> None:  # type: ignore[type-arg]
+async def test_an_empty_or_wrong_code_shows_the_page_again(client: Client) -> None:
     empty = await log_in(client, "   ")
     assert empty.status == 400
     assert "Vul eerst de code in" in await empty.text()
@@ -198,7 +198,7 @@ async def test_an_empty_or_wrong_code_shows_the_page_again(client: TestClient) -
     assert SESSION_COOKIE not in wrong.cookies
 
 
-async def test_guessing_is_refused_with_429_and_retry_after(client: TestClient, door: Door) -> None:  # type: ignore[type-arg]
+async def test_guessing_is_refused_with_429_and_retry_after(client: Client, door: Door) -> None:
     for guess in range(MAX_WRONG):
         assert (await log_in(client, f"WRONG-{guess}")).status == 401
     refused = await log_in(client, CODE)  # even the right code, once the limit is reached
@@ -209,7 +209,7 @@ async def test_guessing_is_refused_with_429_and_retry_after(client: TestClient, 
     assert set(door.keys_seen) == {"127.0.0.1"}
 
 
-async def test_another_site_cannot_post_a_code(client: TestClient, door: Door) -> None:  # type: ignore[type-arg]
+async def test_another_site_cannot_post_a_code(client: Client, door: Door) -> None:
     response = await client.post(
         "/login",
         data={"code": CODE},
@@ -223,7 +223,7 @@ async def test_another_site_cannot_post_a_code(client: TestClient, door: Door) -
 # --- log-out ----------------------------------------------------------------------------
 
 
-async def test_log_out_revokes_the_session(client: TestClient, door: Door) -> None:  # type: ignore[type-arg]
+async def test_log_out_revokes_the_session(client: Client, door: Door) -> None:
     await log_in(client)
     (token,) = door.sessions
     response = await client.post("/logout", headers=origin(client), allow_redirects=False)
@@ -255,9 +255,7 @@ async def test_a_revoked_session_is_refused_by_every_server_on_the_database(door
 # --- health checks, the database down ----------------------------------------------------
 
 
-async def test_readyz_says_when_the_database_does_not_answer(
-    client: TestClient, door: Door
-) -> None:  # type: ignore[type-arg]
+async def test_readyz_says_when_the_database_does_not_answer(client: Client, door: Door) -> None:
     await log_in(client)
     door.up = False
     ready = await client.get("/readyz")
@@ -273,7 +271,7 @@ async def test_readyz_says_when_the_database_does_not_answer(
 
 
 async def test_no_code_and_no_session_token_in_the_log(
-    client: TestClient,  # type: ignore[type-arg]
+    client: Client,
     door: Door,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -289,7 +287,7 @@ async def test_no_code_and_no_session_token_in_the_log(
 
 
 async def test_the_app_gets_the_session_token_in_its_environment(
-    client: TestClient,  # type: ignore[type-arg]
+    client: Client,
     door: Door,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -298,7 +296,7 @@ async def test_the_app_gets_the_session_token_in_its_environment(
 
     async def record(self: QuietAppService, width: int, height: int) -> None:
         started.append(self._build_environment(width, height))
-        await self.close()
+        await self.remote_close()
 
     monkeypatch.setattr(QuietAppService, "start", record)
     await log_in(client)
@@ -310,9 +308,12 @@ async def test_the_app_gets_the_session_token_in_its_environment(
 
 
 def test_the_client_behind_a_proxy_is_the_address_the_proxy_added() -> None:
+    @dataclass
     class Request:
-        remote = "127.0.0.1"
-        headers = {"X-Forwarded-For": "10.9.9.9, 203.0.113.7"}
+        remote: str = "127.0.0.1"
+        headers: dict[str, str] = field(
+            default_factory=lambda: {"X-Forwarded-For": "10.9.9.9, 203.0.113.7"}
+        )
 
     assert client_key(Request(), behind_proxy=True) == "203.0.113.7"  # type: ignore[arg-type]
     # Not behind a proxy, a client's own X-Forwarded-For counts for nothing.
