@@ -6,6 +6,8 @@ done / partly / not."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
@@ -22,11 +24,16 @@ from companion.texts.i18n import N_
 
 TODAY_ASK = N_("Did you do your day goal today? Press {done}, {partly} or {not}.")
 TODAY_NOTED = N_("Noted for today: {answer}")
+TODAY_NOTES = N_("From your care provider:")
 
 
 class TodayScreen(Page):
-    def __init__(self, texts: Localizer, today: Today, reports: QuotaReports) -> None:
+    def __init__(
+        self, texts: Localizer, today: Today, reports: QuotaReports, notes: Sequence[str] = ()
+    ) -> None:
         super().__init__(texts)
+        self.notes = list(notes)
+        """A practice's notes from the professional, newest last (text, never markup)."""
         self.today = today
         self.reports = reports
         self.done_keys = texts.day_goal_keys
@@ -36,6 +43,9 @@ class TodayScreen(Page):
         with VerticalScroll(classes="page"):
             yield Plain(self.texts.ui(KEY_TODAY), classes="heading")
             yield Plain("\n".join(today_lines(self.today, self.texts)))
+            if self.notes:
+                yield Plain(self.texts.ui(TODAY_NOTES), classes="heading")
+                yield Plain("\n\n".join(self.notes), id="today-notes")
             if self.today.quotas:
                 yield Plain(self._ask(), id="today-ask")
                 with Grid(id="done-buttons"):
