@@ -65,9 +65,7 @@ class ProfessionalApp(App[int]):
     @on(PatientsScreen.Chosen)
     def _patient_chosen(self, message: PatientsScreen.Chosen) -> None:
         report = self.desk.report(message.patient_id)
-        self.push_screen(
-            PatientScreen(self.texts, message.patient_id, message.pseudonym, report)
-        )
+        self.push_screen(PatientScreen(self.texts, message.patient_id, message.pseudonym, report))
 
     @on(PatientScreen.Wanted)
     def _act_for_patient(self, message: PatientScreen.Wanted) -> None:
