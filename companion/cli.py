@@ -179,6 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
     from companion.commands.serve_options import add_serve_command
 
     add_serve_command(commands)
+    from companion.commands.practice import add_practice_command
+
+    add_practice_command(commands)
     for subcommand in _subcommand_parsers(parser):
         _add_global_options(subcommand, on_subcommand=True)
     return parser
@@ -230,6 +233,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from companion.serve import run_serve_command
 
         return run_serve_command(args)
+    if args.command == "practice":
+        from companion.commands.practice import run_practice_command
+
+        return run_practice_command(args)
     return run_conversation(args)
 
 

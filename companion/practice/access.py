@@ -89,27 +89,26 @@ def redeem(
     Raises :class:`TooManyAttempts` before looking at the code when the limit is reached, and
     :class:`Refused` for a code that is unknown, used, expired or revoked."""
     token = ""
-    with connected(url) as connection:
-        with connection.transaction():
-            connection.execute("SELECT pg_advisory_xact_lock(%s)", (REDEEM_LOCK,))
-            moment = now(connection, clock)
-            if _too_many_failures(connection, client_key, moment):
-                raise TooManyAttempts
-            principal = _use_code(connection, code, moment)
-            if principal is None:
-                connection.execute(
-                    "INSERT INTO practice_failed_attempts (client_hash, at) VALUES (%s, %s)",
-                    (client_hash(client_key), moment),
-                )
-            else:
-                token = _new_session(connection, principal, moment)
-                audit.record(
-                    connection,
-                    moment,
-                    _actor(principal),
-                    audit.SIGN_IN,
-                    *_patient_of(principal),
-                )
+    with connected(url) as connection, connection.transaction():
+        connection.execute("SELECT pg_advisory_xact_lock(%s)", (REDEEM_LOCK,))
+        moment = now(connection, clock)
+        if _too_many_failures(connection, client_key, moment):
+            raise TooManyAttempts
+        principal = _use_code(connection, code, moment)
+        if principal is None:
+            connection.execute(
+                "INSERT INTO practice_failed_attempts (client_hash, at) VALUES (%s, %s)",
+                (client_hash(client_key), moment),
+            )
+        else:
+            token = _new_session(connection, principal, moment)
+            audit.record(
+                connection,
+                moment,
+                _actor(principal),
+                audit.SIGN_IN,
+                *_patient_of(principal),
+            )
     if principal is None:
         raise Refused
     return principal, token
@@ -247,12 +246,11 @@ def revoke_all(
     url: str, principal: Principal, *, clock: Clock | None = None, actor: audit.Actor | None = None
 ) -> int:
     """Ends every browser session of a patient or professional; returns how many ended."""
-    patient_id, professional_id = _owner_columns(principal)
-    column = "patient_id" if patient_id is not None else "professional_id"
+    column = "patient_id" if principal.kind == "patient" else "professional_id"
     with connected(url) as connection, connection.transaction():
         moment = now(connection, clock)
         ended = connection.execute(
-            f"UPDATE practice_web_sessions SET revoked_at = %s"  # noqa: S608 (a fixed name)
+            f"UPDATE practice_web_sessions SET revoked_at = %s"
             f" WHERE {column} = %s AND revoked_at IS NULL",
             (moment, principal.id),
         ).rowcount

@@ -89,9 +89,7 @@ def add_professional(
     return professional, code
 
 
-def renew_login_code(
-    url: str, professional: Professional, *, clock: Clock | None = None
-) -> str:
+def renew_login_code(url: str, professional: Professional, *, clock: Clock | None = None) -> str:
     """A new login code; the old one stops working (its sessions go on until revoked)."""
     with connected(url) as connection, connection.transaction():
         moment = now(connection, clock)
@@ -187,7 +185,10 @@ def invite(
             audit.INVITE,
             patient_id,
             pseudonym,
-            detail={"professional": professional.id, "expires_at": (moment + valid_for).isoformat()},
+            detail={
+                "professional": professional.id,
+                "expires_at": (moment + valid_for).isoformat(),
+            },
         )
     patient = PracticePatient(patient_id, pseudonym, moment)
     return Invitation(patient, code, moment + valid_for, professional)
@@ -233,9 +234,7 @@ def require_access(
     if row is None:
         name = _professional_name(connection, professional)
         actor = audit.Actor("professional", str(professional_id)[:100], name)
-        audit.record(
-            connection, moment, actor, action, str(patient_id)[:100], None, audit.REFUSED
-        )
+        audit.record(connection, moment, actor, action, str(patient_id)[:100], None, audit.REFUSED)
         raise Refused("This patient is not one of yours.")
     return audit.Actor("professional", str(professional), str(row[0])), str(row[1])
 
@@ -293,7 +292,7 @@ def revoke_codes(url: str, principal: Principal, *, clock: Clock | None = None) 
     with connected(url) as connection:
         moment = now(connection, clock)
         return connection.execute(
-            f"UPDATE practice_codes SET revoked_at = %s"  # noqa: S608 (a fixed name)
+            f"UPDATE practice_codes SET revoked_at = %s"
             f" WHERE {column} = %s AND revoked_at IS NULL"
             " AND (purpose = 'login' OR used_at IS NULL)",
             (moment, principal.id),

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     import psycopg
 
 
-
 @contextmanager
 def connected(url: str) -> Iterator[psycopg.Connection[tuple[Any, ...]]]:
     """An autocommit connection, closed afterwards; psycopg errors become StorageError."""

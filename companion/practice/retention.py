@@ -30,7 +30,7 @@ def months_before(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month + 1, day=day)
 
 
-def inactive_patients(url: str, months: int, clock: Clock) -> list[PracticePatient]:
+def inactive_patients(url: str, months: int, clock: Clock | None) -> list[PracticePatient]:
     """Patients whose last activity is more than ``months`` months ago, longest inactive first."""
     if months < 1:
         raise ValueError("retention needs at least 1 month")
@@ -64,7 +64,10 @@ def erase_patients(
                 audit.ERASE,
                 patient.id,
                 patient.pseudonym,
-                detail={"reason": "retention", "last_active_at": patient.last_active_at.isoformat()},
+                detail={
+                    "reason": "retention",
+                    "last_active_at": patient.last_active_at.isoformat(),
+                },
             )
         erased += 1
     return erased
