@@ -1,8 +1,8 @@
 """``companion practice ...``: running the companion for a practice on PostgreSQL (issue 15).
 
 Operator commands, so their messages are English like the other operator messages of the
-command line. The database is ``--store URL`` or ``$COMPANION_STORE``; its password is never
-printed (:func:`redacted`). Codes are printed once: only their hashes are kept.
+command line. The database is the global ``--store URL`` or ``$COMPANION_STORE``; its password
+is never printed (:func:`redacted`). Codes are printed once: only their hashes are kept.
 
 | command | what |
 |---|---|
@@ -27,9 +27,9 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from companion.clock import Clock, FixedClock
+from companion.store import ENV_STORE
 from companion.store.errors import StorageError
 
-ENV_STORE = "COMPANION_STORE"
 EXIT_BAD_INPUT = 2
 FORMATS = ("csv", "json")
 
@@ -39,7 +39,6 @@ def add_practice_command(commands: Any) -> None:
     practice = commands.add_parser(
         "practice", help="a practice on PostgreSQL: accounts, invites, audit, retention"
     )
-    _add_store(practice)
     actions = practice.add_subparsers(dest="practice_command", metavar="ACTION", required=True)
     init = actions.add_parser("init", help="create or update the schema; the first professional")
     init.add_argument(
@@ -76,19 +75,6 @@ def add_practice_command(commands: Any) -> None:
     retention.add_argument("--inactive-months", type=int, required=True, metavar="N")
     retention.add_argument("--yes", action="store_true", help="erase (without it: a dry run)")
     actions.add_parser("health", help="exit 0 when the database answers and is up to date")
-    for parser in (*actions.choices.values(), *what.choices.values()):
-        _add_store(parser)
-
-
-def _add_store(parser: argparse.ArgumentParser) -> None:
-    if "--store" in parser._option_string_actions:
-        return
-    parser.add_argument(
-        "--store",
-        default=argparse.SUPPRESS,  # given before the action, it stays
-        metavar="URL",
-        help=f"the PostgreSQL database (default: ${ENV_STORE})",
-    )
 
 
 def redacted(url: str) -> str:

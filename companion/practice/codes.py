@@ -93,4 +93,5 @@ def same_hash(stored: bytes, computed: bytes) -> bool:
 
 def guess_space(length: int) -> int:
     """How many codes of ``length`` characters there are."""
-    return len(CODE_ALPHABET) ** length
+    space: int = len(CODE_ALPHABET) ** length
+    return space

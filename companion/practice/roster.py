@@ -111,7 +111,7 @@ def _row(
 def _language(store: Store, library: Library) -> tuple[str, str | None]:
     settings = store.settings()
     language = settings.get("language")
-    if language not in library.content.languages:
+    if language is None or language not in library.content.languages:
         language = sorted(library.content.languages)[0]
     return language, settings.get("region")
 
