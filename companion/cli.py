@@ -19,6 +19,7 @@ from companion.commands.confirm import confirmed
 from companion.commands.messages import message_languages, say, say_failure
 from companion.dialogue.flow import FlowError
 from companion.resources import Library, default_content_dir, default_flows_dir, load_library
+from companion.store import ENV_PATIENT, ENV_STORE
 from companion.store.storage import CANNOT_WRITE, ENV_DATA_DIR, StorageError
 from companion.texts.content import ContentError, parse_locale
 from companion.texts.i18n import N_, N_plural, load_translations
@@ -102,6 +103,16 @@ GLOBAL_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
             ),
         },
     ),
+    (
+        ("--store",),
+        {
+            "metavar": "URL",
+            "help": (
+                f"a practice's PostgreSQL database (postgresql://...) instead of the data folder "
+                f"(default: ${ENV_STORE}); the patient is ${ENV_PATIENT}"
+            ),
+        },
+    ),
 )
 """Options of the whole program, accepted before and after every subcommand."""
 
@@ -179,6 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
     from companion.commands.serve_options import add_serve_command
 
     add_serve_command(commands)
+    from companion.commands.practice import add_practice_command
+
+    add_practice_command(commands)
     for subcommand in _subcommand_parsers(parser):
         _add_global_options(subcommand, on_subcommand=True)
     return parser
@@ -197,6 +211,10 @@ def _add_seeds(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "store", None):
+        # Every store this process (and the app processes `serve` starts) opens is that
+        # database: the same as setting COMPANION_STORE.
+        os.environ[ENV_STORE] = args.store
     if getattr(args, "content", None) is None and os.environ.get(ENV_CONTENT):
         args.content = Path(os.environ[ENV_CONTENT])
     if args.command == "check":
@@ -230,6 +248,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from companion.serve import run_serve_command
 
         return run_serve_command(args)
+    if args.command == "practice":
+        from companion.commands.practice import run_practice_command
+
+        return run_practice_command(args)
     return run_conversation(args)
 
 
@@ -431,7 +453,8 @@ def run_app_conversation(
 ) -> int:
     """The Textual app (`companion` without --plain); --no-save keeps nothing after it ends."""
     from companion.app import run_app
-    from companion.store.storage import AlreadyOpen, hold_conversation
+    from companion.store import hold_conversation
+    from companion.store.errors import AlreadyOpen
 
     languages = message_languages(language, args.data_dir)
     try:
@@ -463,8 +486,7 @@ def run_stored_conversation(
     """Opens the person's data, settles language and region, and lets the journey lead.
 
     One conversation at a time per data folder: a second window says so and stops."""
-    from companion.store import open_store
-    from companion.store.storage import hold_conversation
+    from companion.store import hold_conversation, open_store
 
     clock: Clock = SystemClock() if today is None else FixedClock(today)
     try:

@@ -19,6 +19,7 @@ LAYERS = {
     "reports": 5,
     "present": 5,
     "commands": 6,
+    "practice": 6,  # above journey, store and reports; uses commands/homework's plan checks
     "app": 7,
     "plain": 7,
     "serve": 7,
