@@ -8,7 +8,7 @@ browser is tests/test_practice_browser.py.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import datetime
 
 from textual.widgets import DataTable, TextArea
 
@@ -28,19 +28,19 @@ PLAN = '[plan]\ntitle = "Wandelen"\n'
 class Row:
     patient_id: str
     pseudonym: str
-    episode_day: int | None = None
-    last_checkin: date | None = None
-    adherence: float | None = None
+    day: int | None = None
+    last_checkin: datetime | None = None
+    adherence_share: float | None = None
     support_level: str | None = None
-    open_escalations: int = 0
+    open_escalation: str | None = None
 
 
 @dataclass
 class Desk:
     rows: list[Row] = field(
         default_factory=lambda: [
-            Row("p2", "Reiger-12", 9, date(2026, 3, 10), 0.5, "matig", 1),
-            Row("p1", "[b]Merel[/b]-7", 3, None, None, None, 0),
+            Row("p2", "Reiger-12", 9, datetime(2026, 3, 10, 9), 0.5, None, "gp_today"),
+            Row("p1", "[b]Merel[/b]-7", 3, None, None, None, None),
         ]
     )
     reports_read: list[str] = field(default_factory=list)
@@ -60,8 +60,11 @@ class Desk:
         self.assigned.append((patient_id, plan_text))
         return []
 
-    def send_note(self, patient_id: str, text: str) -> None:
+    def send_note(self, patient_id: str, text: str) -> str | None:
+        if "\x1b" in text:
+            return "niet toegestaan"
         self.notes.append((patient_id, text))
+        return None
 
 
 def rendered(app: ProfessionalApp, selector: str) -> str:
@@ -78,7 +81,8 @@ async def test_my_patients_in_the_practice_apis_order_as_text(library: Library) 
         assert table.row_count == 2
         first = [str(cell) for cell in table.get_row_at(0)]
         second = [str(cell) for cell in table.get_row_at(1)]
-        assert first[0] == "Reiger-12" and first[3] == "50%" and first[5] == "! 1"
+        assert first[0] == "Reiger-12" and first[3] == "50%"
+        assert first[5].startswith("! Neem vandaag nog contact op")  # the advice, in Dutch
         assert second[0] == "[b]Merel[/b]-7"  # a pseudonym is text, never markup
         assert second[2] == "nog niet"  # no check-in yet, in Dutch
         desk.rows.append(Row("p3", "Vink-3"))
@@ -138,6 +142,10 @@ async def test_a_note_goes_to_the_chosen_patient(library: Library) -> None:
         area.text = "x" * (MAX_NOTE_CHARACTERS + 1)
         await pilot.press("ctrl+s")
         assert desk.notes == []
+        area.text = "kleur\x1b[31m"
+        await pilot.press("ctrl+s")
+        assert desk.notes == [] and rendered(app, "#note-result") == "niet toegestaan"
+        assert area.text  # kept, to be corrected
         area.text = "Goed bezig, wandel morgen iets langer."
         await pilot.press("ctrl+s")
         assert desk.notes == [("p1", "Goed bezig, wandel morgen iets langer.")]

@@ -11,7 +11,7 @@ through a :class:`Desk`; they decide nothing themselves.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from textual import on
 from textual.app import App
@@ -19,13 +19,24 @@ from textual.binding import Binding, BindingType
 
 from companion.app.labels import KEY_QUIT
 from companion.app.practice_homework import HomeworkScreen
-from companion.app.practice_note import NoteScreen
+from companion.app.practice_note import NOTE_EMPTY, NOTE_TOO_LONG, NoteScreen
 from companion.app.practice_patient import PatientScreen
 from companion.app.practice_patients import PatientRow, PatientsScreen
+from companion.clock import Clock
+from companion.resources import Library
+from companion.store.protocol import Store
 from companion.texts.content import Localizer
-from companion.texts.i18n import N_
+from companion.texts.i18n import N_, load_translations
+
+if TYPE_CHECKING:
+    from companion.practice.access import Principal
 
 PRACTICE_TITLE = N_("Practice: my patients")
+SESSION_ENDED = N_(
+    "This session has ended. Reload the page and enter a new code from your care provider."
+)
+"""Said when the tab's session token no longer holds (logged out elsewhere, expired)."""
+NOTE_REFUSED = N_("The note cannot be sent: it holds characters that are not allowed.")
 
 
 class Desk(Protocol):
@@ -39,7 +50,8 @@ class Desk(Protocol):
     def assign_homework(self, patient_id: str, plan_text: str) -> Sequence[str]:
         """Stores the plan file as the patient's homework; what is wrong with it, if any."""
 
-    def send_note(self, patient_id: str, text: str) -> None: ...
+    def send_note(self, patient_id: str, text: str) -> str | None:
+        """Sends the note; why it cannot be sent, in the professional's language, if so."""
 
 
 class ProfessionalApp(App[int]):
@@ -59,9 +71,6 @@ class ProfessionalApp(App[int]):
         self.title = self.texts.ui(PRACTICE_TITLE)
         self.push_screen(PatientsScreen(self.texts, self.desk.patients))
 
-    def quit_label(self) -> str:
-        return self.texts.ui(KEY_QUIT)
-
     @on(PatientsScreen.Chosen)
     def _patient_chosen(self, message: PatientsScreen.Chosen) -> None:
         report = self.desk.report(message.patient_id)
@@ -78,13 +87,116 @@ class ProfessionalApp(App[int]):
             self.push_screen(HomeworkScreen(self.texts, message.pseudonym, assign))
         else:
 
-            def send(text: str) -> None:
-                self.desk.send_note(patient_id, text)
+            def send(text: str) -> str | None:
+                return self.desk.send_note(patient_id, text)
 
             self.push_screen(NoteScreen(self.texts, message.pseudonym, send))
 
 
-SESSION_ENDED = N_(
-    "This session has ended. Reload the page and enter a new code from your care provider."
-)
-"""Said when the tab's session token no longer holds (logged out elsewhere, expired)."""
+class DatabaseDesk:
+    """The professional's :class:`Desk` on the practice's database (the practice API)."""
+
+    def __init__(
+        self, url: str, professional_id: str, library: Library, texts: Localizer, clock: Clock
+    ) -> None:
+        self.url = url
+        self.professional_id = professional_id
+        self.library = library
+        self.texts = texts
+        self.clock = clock
+
+    def patients(self) -> Sequence[PatientRow]:
+        from companion.practice import roster
+
+        return roster.patients_of(self.url, self.professional_id, self.clock, library=self.library)
+
+    def report(self, patient_id: str) -> str:
+        from companion.practice import viewing
+
+        with viewing.patient_store(self.url, self.professional_id, patient_id, self.clock) as store:
+            return report_text(store, self.library, self.texts)
+
+    def assign_homework(self, patient_id: str, plan_text: str) -> Sequence[str]:
+        from companion.practice import homework
+
+        try:
+            homework.assign(self.url, self.professional_id, patient_id, plan_text, clock=self.clock)
+        except homework.PlanRejected as rejected:
+            translations = load_translations(self.texts.language)
+            return [problem.said(translations) for problem in rejected.problems]
+        return []
+
+    def send_note(self, patient_id: str, text: str) -> str | None:
+        from companion.practice import notes
+
+        try:
+            notes.send(self.url, self.professional_id, patient_id, text, clock=self.clock)
+        except notes.NoteRejected as rejected:
+            if rejected.reason == notes.TOO_LONG:
+                return self.texts.ui(NOTE_TOO_LONG, count=notes.MAX_NOTE_LENGTH)
+            return self.texts.ui(NOTE_EMPTY if rejected.reason == notes.EMPTY else NOTE_REFUSED)
+        return None
+
+
+def report_text(store: Store, library: Library, texts: Localizer) -> str:
+    """The professional's report of one patient as text (Markdown, shown as it is)."""
+    from companion.reports import report
+
+    professional = getattr(report, "professional_report", None)  # branch proreport13
+    if professional is not None:
+        return str(professional(store, library, texts.language, "md", texts.region))
+    from companion.reports.data import collect
+
+    return report.render_markdown(collect(store, library, texts, store.clock.today()))
+
+
+def run_practice_app(
+    library: Library,
+    url: str,
+    token: str,
+    clock: Clock,
+    language: str | None,
+    region: str | None,
+) -> int:
+    """The app of one browser tab of a practice: the session token decides whose."""
+    from companion.practice import access
+
+    principal = access.principal_for(url, token)
+    if principal is None:
+        return _session_ended(library)
+    if principal.kind == "patient":
+        return _run_patient(library, url, principal, clock, language, region)
+    texts = library.content.localizer(language or "nl", region)
+    desk = DatabaseDesk(url, principal.id, library, texts, clock)
+    result = ProfessionalApp(texts, desk).run()
+    return result if isinstance(result, int) else 0
+
+
+def _run_patient(
+    library: Library,
+    url: str,
+    principal: Principal,
+    clock: Clock,
+    language: str | None,
+    region: str | None,
+) -> int:
+    from companion.app.app import CompanionApp
+    from companion.practice import notes
+    from companion.store.postgres import PostgresStore
+
+    def notes_of_patient() -> list[str]:
+        return [note.text for note in notes.for_patient(url, principal.id, clock=clock)]
+
+    store = PostgresStore.open(url, principal.id, clock)
+    app = CompanionApp(library, None, clock, language, region, store=store, notes=notes_of_patient)
+    result = app.run()
+    return result if isinstance(result, int) else 0
+
+
+def _session_ended(library: Library) -> int:
+    from companion.app.notice import show_notice
+
+    languages = sorted(library.content.languages)
+    lines = [load_translations(lang).gettext(SESSION_ENDED) for lang in languages]
+    close = " / ".join(load_translations(lang).gettext(KEY_QUIT) for lang in languages)
+    return show_notice(lines, close)

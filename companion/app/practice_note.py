@@ -35,11 +35,11 @@ class NoteScreen(Page):
         Binding("ctrl+s", "send", "Send", priority=True),
     ]
 
-    def __init__(self, texts: Localizer, pseudonym: str, send: Callable[[str], None]) -> None:
+    def __init__(self, texts: Localizer, pseudonym: str, send: Callable[[str], str | None]) -> None:
         super().__init__(texts)
         self.pseudonym = pseudonym
         self.send = send
-        """Gives the note to the practice API."""
+        """Gives the note to the practice API; why it was not sent, if so."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="page"):
@@ -63,9 +63,10 @@ class NoteScreen(Page):
         elif len(text) > MAX_NOTE_CHARACTERS:
             result.update(self.texts.ui(NOTE_TOO_LONG, count=MAX_NOTE_CHARACTERS))
         else:
-            self.send(text)
-            area.clear()
-            result.update(self.texts.ui(NOTE_SENT))
+            problem = self.send(text)
+            if problem is None:
+                area.clear()
+            result.update(problem or self.texts.ui(NOTE_SENT))
 
     @on(Button.Pressed, "#send")
     def _send(self) -> None:

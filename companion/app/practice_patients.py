@@ -8,7 +8,7 @@ adherence, support level, open escalations. Enter opens a patient; ``r`` asks ag
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import datetime
 from typing import ClassVar, Protocol
 
 from rich.text import Text
@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 
 from companion.app.widgets import Plain
+from companion.reports.wording import disposition_text
 from companion.texts.content import Localizer
 from companion.texts.i18n import N_
 
@@ -32,45 +33,47 @@ COLUMN_DAY = N_("Day")
 COLUMN_LAST_CHECKIN = N_("Last check-in")
 COLUMN_ADHERENCE = N_("Adherence")
 COLUMN_SUPPORT = N_("Support")
-COLUMN_ESCALATIONS = N_("Open escalations")
+COLUMN_ESCALATIONS = N_("Open escalation")
 NOT_YET = N_("not yet")
 KEY_REFRESH = N_("Refresh")
 
 
 class PatientRow(Protocol):
-    """What the practice API tells about one patient (no name: a pseudonym)."""
+    """What the practice API tells about one patient (no name: a pseudonym); the fields of
+    :class:`companion.practice.roster.PatientRow`."""
 
     @property
     def patient_id(self) -> str: ...
     @property
     def pseudonym(self) -> str: ...
     @property
-    def episode_day(self) -> int | None: ...
-    @property
-    def last_checkin(self) -> date | None: ...
-    @property
-    def adherence(self) -> float | None:
-        """The share of day goals done, 0 to 1 (None: nothing reported yet)."""
+    def day(self) -> int | None:
+        """Day of the episode."""
 
     @property
-    def support_level(self) -> str | None:
-        """The support level's name, already in the professional's language."""
+    def last_checkin(self) -> datetime | None: ...
+    @property
+    def adherence_share(self) -> float | None:
+        """The share of check-ins with the plan done or partly done (None: none asked)."""
 
     @property
-    def open_escalations(self) -> int: ...
+    def support_level(self) -> str | None: ...
+    @property
+    def open_escalation(self) -> str | None:
+        """The disposition of an urgent advice that still stands."""
 
 
 def row_cells(texts: Localizer, row: PatientRow) -> list[Text]:
     """One row as the table shows it: text, never markup (a pseudonym is typed by people)."""
     missing = texts.ui(NOT_YET)
-    adherence = "" if row.adherence is None else f"{round(row.adherence * 100)}%"
+    share = row.adherence_share
     cells = [
         row.pseudonym,
-        missing if row.episode_day is None else str(row.episode_day),
+        missing if row.day is None else str(row.day),
         missing if row.last_checkin is None else texts.format_date(row.last_checkin, "medium"),
-        adherence or missing,
-        row.support_level or missing,
-        f"! {row.open_escalations}" if row.open_escalations else "0",
+        missing if share is None else f"{round(share * 100)}%",
+        row.support_level or "-",
+        f"! {disposition_text(texts, row.open_escalation)}" if row.open_escalation else "-",
     ]
     return [Text(cell) for cell in cells]
 
