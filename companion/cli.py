@@ -17,6 +17,7 @@ from companion import __version__
 from companion.clock import Clock, FixedClock, SystemClock
 from companion.commands.confirm import confirmed
 from companion.commands.messages import message_languages, say, say_failure
+from companion.commands.serve_options import ENV_SESSION
 from companion.dialogue.flow import FlowError
 from companion.resources import Library, default_content_dir, default_flows_dir, load_library
 from companion.store import ENV_PATIENT, ENV_STORE
@@ -430,6 +431,8 @@ def run_conversation(args: argparse.Namespace) -> int:
         print(f"companion: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
+        if ENV_SESSION in os.environ:  # a practice's browser tab (`companion serve`)
+            return run_practice_tab(library, language, region, args)
         if not args.plain and _can_run_app():
             return run_app_conversation(library, language, region, args)
         if args.no_save:
@@ -438,6 +441,23 @@ def run_conversation(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print()
         return 130
+
+
+def run_practice_tab(
+    library: Library, language: str | None, region: str | None, args: argparse.Namespace
+) -> int:
+    """A practice's tab: the session token (taken out of the environment) decides whose
+    data opens, or the professional's view; never a patient named by anyone else."""
+    from companion.app.practice_app import run_practice_app
+    from companion.store import store_url
+
+    token = os.environ.pop(ENV_SESSION)
+    os.environ.pop(ENV_PATIENT, None)
+    url = store_url(getattr(args, "store", None))
+    if url is None or not _can_run_app():
+        print("companion: a practice's session needs its database and the browser", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return run_practice_app(library, url, token, _clock(args), language, region)
 
 
 def _can_run_app() -> bool:

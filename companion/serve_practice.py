@@ -35,7 +35,7 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
-from companion.commands.serve_options import LOOPBACK
+from companion.commands.serve_options import ENV_SESSION, LOOPBACK
 from companion.serve import (
     EXIT_REFUSED,
     CompanionServer,
@@ -47,12 +47,10 @@ from companion.serve import (
     chosen_token,
     security_headers,
 )
+from companion.store import ENV_PATIENT, ENV_STORE, POSTGRES_SCHEMES
 
 log = logging.getLogger("companion.serve")
 
-ENV_STORE = "COMPANION_STORE"
-ENV_SESSION = "COMPANION_SESSION"
-"""Where a tab's app finds its session token (set by the server, removed by the app)."""
 SESSION_COOKIE = "companion_session"
 SESSION_COOKIE_DAYS = 180
 """How long a browser keeps the session: a patient comes back daily for weeks, and the code
@@ -62,7 +60,6 @@ MAX_TOKEN_LENGTH = 256
 MAX_FORM_BYTES = 4096
 OPEN_PATHS = frozenset({"/", "/login", "/logout", "/code.css", "/code.js", "/healthz", "/readyz"})
 """What a browser without a session may ask for."""
-DATABASE_SCHEMES = ("postgresql://", "postgres://")
 SESSION = web.RequestKey("session", str)
 """A request's session token once checked ("" for none)."""
 
@@ -109,8 +106,8 @@ class DatabaseGate:
 
         try:
             _principal, token = access.redeem(self.url, code, client_key)
-        except access.TooManyAttempts as err:
-            raise TooManyAttempts(int(getattr(err, "retry_after", 900) or 900)) from None
+        except access.TooManyAttempts:
+            raise TooManyAttempts(int(access.FAILURE_WINDOW.total_seconds())) from None
         except access.Refused:
             raise CodeRefused() from None
         return str(token)
@@ -126,14 +123,9 @@ class DatabaseGate:
         access.revoke(self.url, token)
 
     def ready(self) -> bool:
-        import psycopg
+        from companion.practice import health
 
-        try:
-            with psycopg.connect(self.url, connect_timeout=3) as connection:
-                connection.execute("SELECT 1")
-        except psycopg.Error:
-            return False
-        return True
+        return health.check(self.url).ok
 
 
 # --- texts a browser shows (nl, fr, en: the language is not known yet) -----------------
@@ -260,9 +252,10 @@ def _see_other() -> web.Response:
 
 
 def client_key(request: web.BaseRequest, behind_proxy: bool) -> str:
-    """The address wrong codes are counted against. Behind a proxy on this machine every
-    request comes from loopback: the client is then the last ``X-Forwarded-For`` entry,
-    the one the proxy added (entries before it are what the client claimed)."""
+    """The address wrong codes are counted against (the practice API keeps only its hash).
+    Behind a proxy on this machine every request comes from loopback: the client is then the
+    last ``X-Forwarded-For`` entry, the one the proxy added (entries before it are what the
+    client claimed)."""
     remote = request.remote or ""
     if behind_proxy and remote.strip("[]") in LOOPBACK:
         forwarded = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
@@ -448,7 +441,7 @@ def practice_url(args: argparse.Namespace) -> str | None:
     """The practice's database URL (``--store``, else ``$COMPANION_STORE``), or None when
     the store is a data folder."""
     given = getattr(args, "store", None) or os.environ.get(ENV_STORE) or ""
-    return given if given.startswith(DATABASE_SCHEMES) else None
+    return given if given.startswith(POSTGRES_SCHEMES) else None
 
 
 def practice_app_command(args: argparse.Namespace) -> str:
@@ -482,6 +475,8 @@ def run_practice_serve(args: argparse.Namespace, url: str) -> int:
         print(f"companion serve: {refusal} Refusing to start.", file=sys.stderr)
         return EXIT_REFUSED
     os.environ[ENV_STORE] = url  # every tab's app inherits it
+    # Whose data a tab opens is its session's: never a patient named in the environment.
+    os.environ.pop(ENV_PATIENT, None)
     server = PracticeServer(
         practice_app_command(args),
         args.host,
