@@ -7,8 +7,9 @@ admits people by the one-time code a professional made with ``companion practice
   (``/``, its stylesheet and script), the form it posts (``/login``) and the proxy's health
   checks (``/healthz``, ``/readyz``). Every other request, the websocket included, gets 401.
 - **The code travels in a form body**, never in an address that a proxy or browser history
-  keeps. A link may carry it after ``#`` (``https://.../#code=...``): browsers never send
-  that part, and the page's script moves it into the form and out of the address bar.
+  keeps. A link may carry it (``?code=...``, or better after ``#``, which browsers never
+  send): the page's script moves it into the form and out of the address bar, and the
+  server never redeems a code from an address (the access log drops query strings).
 - **A session cookie.** A redeemed code gives a session token, kept in an HttpOnly,
   SameSite=Strict cookie (Secure behind https); ``/logout`` revokes it in the database.
 - **Nothing held in this process.** Every request asks the database whether its session
@@ -171,11 +172,13 @@ button { font: inherit; padding: 12px 24px; border: none; cursor: pointer;
 
 CODE_JS = """"use strict";
 (function () {
-  // A link may carry the code after '#': browsers never send that part to a server.
-  // Move it into the form, and out of the address bar and the history.
+  // An invite link carries the code in the address (?code=...; better after '#', which
+  // browsers never send). Move it into the form, and out of the address bar and history.
   const here = new URL(window.location.href);
-  const fromLink = new URLSearchParams(here.hash.slice(1)).get("code");
-  if (here.hash) {
+  const fromLink = new URLSearchParams(here.hash.slice(1)).get("code")
+    || here.searchParams.get("code");
+  if (here.hash || here.searchParams.has("code")) {
+    here.searchParams.delete("code");
     window.history.replaceState(null, "", here.pathname + here.search);
   }
   document.addEventListener("DOMContentLoaded", function () {

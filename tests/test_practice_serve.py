@@ -344,3 +344,13 @@ def test_the_apps_command_has_no_data_folder() -> None:
     assert isinstance(args, argparse.Namespace)
     command = practice_app_command(args)
     assert "--lang fr" in command and "/srv/x" not in command
+
+
+async def test_a_code_in_the_address_is_never_redeemed(client: Client, door: Door) -> None:
+    """An invite link's ?code= only fills the form (the page's script): only a post redeems."""
+    page = await client.get(f"/?code={CODE}")
+    assert page.status == 200 and 'name="code"' in await page.text()
+    assert CODE in door.codes and door.sessions == set()
+    assert SESSION_COOKIE not in page.cookies
+    script = await (await client.get("/code.js")).text()
+    assert 'searchParams.get("code")' in script and "replaceState" in script
