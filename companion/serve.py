@@ -307,7 +307,7 @@ class Site:
         if origin is None:
             if _is_websocket(request):
                 return "a websocket without Origin"
-        elif origin.lower() not in self.origins:
+        elif origin.lower() not in self.origins and not _own_form_post(request):
             return f"Origin {origin[:80]!r} is another site"
         fetch_site = request.headers.get("Sec-Fetch-Site", "none")
         fetch_mode = request.headers.get("Sec-Fetch-Mode", "navigate")
@@ -315,6 +315,16 @@ class Site:
         if fetch_site not in ("same-origin", "none") and not following_a_link:
             return f"a {fetch_site} page fetching {request.path[:80]!r}"
         return None
+
+
+def _own_form_post(request: web.Request) -> bool:
+    """A form this server's page posted to it: with ``Referrer-Policy: no-referrer`` a browser
+    says ``Origin: null`` there, and ``Sec-Fetch-Site`` (which no page can set) says whose."""
+    return (
+        request.method == "POST"
+        and request.headers.get("Origin") == "null"
+        and request.headers.get("Sec-Fetch-Site") == "same-origin"
+    )
 
 
 def _is_websocket(request: web.Request) -> bool:

@@ -217,7 +217,17 @@ async def test_another_site_cannot_post_a_code(client: Client, door: Door) -> No
         allow_redirects=False,
     )
     assert response.status == 403
+    # Chrome says "Origin: null" for a form of a no-referrer page: Sec-Fetch-Site tells whose.
+    for site in ("cross-site", "same-site", None):
+        headers = {"Origin": "null", **({"Sec-Fetch-Site": site} if site else {})}
+        refused = await client.post(
+            "/login", data={"code": CODE}, headers=headers, allow_redirects=False
+        )
+        assert refused.status == 403, site
     assert CODE in door.codes
+    own = {"Origin": "null", "Sec-Fetch-Site": "same-origin"}
+    accepted = await client.post("/login", data={"code": CODE}, headers=own, allow_redirects=False)
+    assert accepted.status == 303
 
 
 # --- log-out ----------------------------------------------------------------------------
