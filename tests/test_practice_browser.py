@@ -146,7 +146,7 @@ class Screen:
         squeezed = re.sub(r"\s+", "", wanted)
         while squeezed not in self.squeezed() and time.monotonic() < deadline:
             page.wait_for_timeout(200)
-        assert squeezed in self.squeezed(), f"never shown: {wanted!r}"
+        assert squeezed in self.squeezed(), f"never shown: {wanted!r}; last: {self.text()[-1500:]}"
 
 
 def enter_code(page: Any, base_url: str, code: str) -> None:
@@ -335,7 +335,10 @@ def physiotherapist_sees_and_assigns(
     screen.wait_for(page, f"Patiënt {first.name}")
     page.keyboard.press("h")
     screen.wait_for(page, "Huiswerk voor")
-    page.keyboard.type(HOMEWORK.read_text(encoding="utf-8"))
+    page.wait_for_timeout(500)  # the text area takes the focus once the screen is up
+    plan_text = HOMEWORK.read_text(encoding="utf-8")
+    page.keyboard.type(plan_text)
+    screen.wait_for(page, plan_text.strip().splitlines()[-1])  # all of it arrived
     page.keyboard.press("Tab")  # from the text to the Assign button
     page.keyboard.press("Enter")
     screen.wait_for(page, "Huiswerk toegewezen")
