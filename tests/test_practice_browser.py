@@ -219,8 +219,9 @@ class Patient:
             else:
                 values = [choice.value for choice in question.choices]
                 assert question.answer_type != "number", f"give a number for {question.concept}"
+                assert given.chosen is not None
                 keys = str(values.index(given.chosen) + 1)  # "2" + Enter is the button "2. Nee"
-                turn = conversation.choose(str(given.chosen))
+                turn = conversation.choose(given.chosen)
             self.screen.received.clear()
             type_into_terminal(self.page, keys)
             self.answers_given += 1

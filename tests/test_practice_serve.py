@@ -22,10 +22,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from companion.cli import build_parser, main
+from companion.commands.serve_options import ENV_SESSION
 from companion.serve import CompanionServer, Limits
 from companion.serve_practice import (
-    ENV_SESSION,
-    ENV_STORE,
     SESSION_COOKIE,
     CodeRefused,
     PracticeServer,
@@ -33,6 +32,7 @@ from companion.serve_practice import (
     client_key,
     practice_app_command,
 )
+from companion.store import ENV_STORE
 
 CODE = "KX7P-4MQ2"
 OTHER_CODE = "ZZ9R-8WT3"
