@@ -6,6 +6,8 @@ import hashlib
 import math
 
 from companion.commands.practice import redacted
+from companion.practice.access import Refused, TooManyAttempts
+from companion.practice.accounts import NOT_YOURS
 from companion.practice.codes import (
     CODE_ALPHABET,
     code_hash,
@@ -17,6 +19,8 @@ from companion.practice.codes import (
     normalized_code,
     token_hash,
 )
+from companion.practice.notes import CHARACTERS, EMPTY, TOO_LONG, NoteRejected
+from companion.texts.i18n import load_translations
 
 
 def test_an_invite_code_is_typeable_groups_without_look_alikes() -> None:
@@ -70,3 +74,20 @@ def test_the_store_url_is_shown_without_its_password() -> None:
     )
     assert "s3cret" not in redacted("host=db user=ana password=s3cret dbname=companion")
     assert redacted("postgresql://ana@db/companion") == "postgresql://ana@db/companion"
+
+
+def test_what_a_patient_or_professional_is_refused_reads_in_dutch_and_french() -> None:
+    refusals = [
+        Refused(),
+        TooManyAttempts(),
+        Refused(NOT_YOURS),
+        NoteRejected(EMPTY),
+        NoteRejected(TOO_LONG, length=2001, limit=2000),
+        NoteRejected(CHARACTERS, characters="U+001B"),
+    ]
+    for refusal in refusals:
+        nl = refusal.translated(load_translations("nl"))
+        fr = refusal.translated(load_translations("fr"))
+        assert len({str(refusal), nl, fr}) == 3, str(refusal)
+        for number in refusal.params.values():
+            assert str(number) in nl and str(number) in fr

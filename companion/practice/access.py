@@ -16,6 +16,7 @@ an advisory lock, so two processes cannot both let the last allowed attempt thro
 
 from __future__ import annotations
 
+import gettext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -25,6 +26,7 @@ from companion.clock import Clock
 from companion.practice import audit
 from companion.practice.codes import client_hash, code_hash, new_session_token, token_hash
 from companion.practice.db import connected, now
+from companion.texts.i18n import N_
 
 if TYPE_CHECKING:
     import psycopg
@@ -48,9 +50,9 @@ REDEEM_LOCK = 0x436F6D71
 INVITE_PARAMETER = "code"
 """The query parameter of an invite link: ``https://companion.example.org/?code=...``."""
 
-REFUSED_MESSAGE = "This code cannot be used. Check it, or ask your practice for a new one."
+REFUSED_CODE = N_("This code cannot be used. Check it, or ask your practice for a new one.")
 """Unknown, used, expired or revoked: one message, so an answer tells a guesser nothing."""
-TOO_MANY_MESSAGE = "Too many wrong codes were tried. Try again in a quarter of an hour."
+TOO_MANY = N_("Too many wrong codes were tried. Try again in a quarter of an hour.")
 
 
 @dataclass(frozen=True)
@@ -62,18 +64,33 @@ class Principal:
     pseudonym: str
 
 
-class Refused(Exception):
+class PracticeRefusal(Exception):
+    """Something the practice will not do. ``message`` is a gettext msgid with
+    ``{placeholders}`` from ``params``: ``str()`` gives it in English, :meth:`translated` in the
+    reader's language (the served app shows it to the patient or professional)."""
+
+    def __init__(self, message: str, /, **params: object) -> None:
+        super().__init__(message.format(**params) if params else message)
+        self.message = message
+        self.params = params
+
+    def translated(self, translations: gettext.NullTranslations) -> str:
+        text = translations.gettext(self.message)
+        return text.format(**self.params) if self.params else text
+
+
+class Refused(PracticeRefusal):
     """A code or a request that cannot be honoured; the message never says why in detail."""
 
-    def __init__(self, message: str = REFUSED_MESSAGE) -> None:
-        super().__init__(message)
+    def __init__(self, message: str = REFUSED_CODE, /, **params: object) -> None:
+        super().__init__(message, **params)
 
 
-class TooManyAttempts(Exception):
+class TooManyAttempts(PracticeRefusal):
     """Too many failed attempts lately, from this client or in all: try later."""
 
     def __init__(self) -> None:
-        super().__init__(TOO_MANY_MESSAGE)
+        super().__init__(TOO_MANY)
 
 
 def invite_link(public_url: str, code: str) -> str:

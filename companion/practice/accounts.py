@@ -17,6 +17,7 @@ from companion.practice import audit
 from companion.practice.access import Principal, Refused
 from companion.practice.codes import code_hash, new_invite_code, new_login_code, new_pseudonym
 from companion.practice.db import as_uuid, connected, now
+from companion.texts.i18n import N_
 
 if TYPE_CHECKING:
     import psycopg
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 INVITE_VALID = timedelta(days=14)
 """How long an invite code can be redeemed (the README's arithmetic assumes this)."""
 MAX_NAME_LENGTH = 200
+NOT_YOURS = N_("This patient is not one of yours.")
 
 
 @dataclass(frozen=True)
@@ -235,7 +237,7 @@ def require_access(
         name = _professional_name(connection, professional)
         actor = audit.Actor("professional", str(professional_id)[:100], name)
         audit.record(connection, moment, actor, action, str(patient_id)[:100], None, audit.REFUSED)
-        raise Refused("This patient is not one of yours.")
+        raise Refused(NOT_YOURS)
     return audit.Actor("professional", str(professional), str(row[0])), str(row[1])
 
 
