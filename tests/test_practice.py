@@ -17,6 +17,7 @@ from companion.practice import access, accounts, audit, homework, notes, roster,
 from companion.practice.access import Principal, Refused, TooManyAttempts
 from companion.practice.codes import code_hash, token_hash
 from companion.resources import builtin_library
+from companion.store.errors import StorageError
 from companion.store.postgres import PostgresStore
 from tests.patients import SELF_CARE_PATH, talk
 
@@ -353,3 +354,10 @@ def test_the_audit_export_is_csv_or_json_without_formulas(pg_url: str, clock: Fi
     assert text.splitlines()[0].startswith("at,actor_kind,actor_id,actor_name,action")
     assert ",'=HYPERLINK(1),sign_in," in text
     assert '"name": "=HYPERLINK(1)"' in audit.as_json(exported)
+
+
+def test_an_invite_that_fails_leaves_no_patient_behind(pg_url: str, clock: FixedClock) -> None:
+    ghost = accounts.Professional(str(uuid.uuid4()), "Nobody")
+    with pytest.raises(StorageError):
+        accounts.invite(pg_url, ghost, clock=clock)
+    assert rows(pg_url, "SELECT count(*) FROM patients") == [(0,)]

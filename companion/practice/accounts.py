@@ -166,6 +166,30 @@ def invite(
     from companion.store.postgres import create_patient
 
     patient_id = create_patient(url)
+    try:
+        return _invited(url, patient_id, professional, valid_for, clock, actor)
+    except BaseException:
+        _forget_patient(url, patient_id)  # no pseudonym, no code: nobody could ever use it
+        raise
+
+
+def _forget_patient(url: str, patient_id: str) -> None:
+    from contextlib import suppress
+
+    from companion.store.errors import StorageError
+
+    with suppress(StorageError), connected(url) as connection:
+        connection.execute("DELETE FROM patients WHERE id = %s", (patient_id,))
+
+
+def _invited(
+    url: str,
+    patient_id: str,
+    professional: Professional,
+    valid_for: timedelta,
+    clock: Clock | None,
+    actor: audit.Actor | None,
+) -> Invitation:
     with connected(url) as connection, connection.transaction():
         moment = now(connection, clock)
         pseudonym = _new_pseudonym_row(connection, patient_id, moment)
