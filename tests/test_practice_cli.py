@@ -94,7 +94,7 @@ def test_invite_prints_a_code_and_a_link_that_sign_the_patient_in(
     )
     out = capsys.readouterr().out
     (code,) = set(CODE.findall(out))
-    assert f"https://c.example/?code={code}" in out
+    assert f"https://c.example/#code={code}" in out  # never sent to a server
     pseudonym = re.search(r"New patient (P-[2-9A-Z]{6})", out)
     assert pseudonym is not None
     principal, _ = access.redeem(pg_url, code, "c")

@@ -48,7 +48,9 @@ REDEEM_LOCK = 0x436F6D71
 """The advisory lock redeeming processes take turns on."""
 
 INVITE_PARAMETER = "code"
-"""The query parameter of an invite link: ``https://companion.example.org/?code=...``."""
+"""The invite link carries the code after ``#``: ``https://companion.example.org/#code=...``.
+Browsers never send that part to a server, so no proxy log or server log keeps it; the code
+page reads it and fills in the form (companion/serve_practice.py)."""
 
 REFUSED_CODE = N_("This code cannot be used. Check it, or ask your practice for a new one.")
 """Unknown, used, expired or revoked: one message, so an answer tells a guesser nothing."""
@@ -95,7 +97,7 @@ class TooManyAttempts(PracticeRefusal):
 
 def invite_link(public_url: str, code: str) -> str:
     """The link a professional may hand out instead of (or beside) the code."""
-    return f"{public_url.rstrip('/')}/?{INVITE_PARAMETER}={quote(code)}"
+    return f"{public_url.rstrip('/')}/#{INVITE_PARAMETER}={quote(code)}"
 
 
 def redeem(
