@@ -65,6 +65,26 @@ def test_an_invite_code_is_redeemed_once_only(
     assert str(used.value) == str(unknown.value)  # a guesser learns nothing from the answer
 
 
+def test_two_processes_redeeming_one_code_at_once_get_one_session(
+    pg_url: str, anna: accounts.Professional, clock: FixedClock
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    made = accounts.invite(pg_url, anna, clock=clock)
+
+    def attempt(client: int) -> bool:
+        try:
+            access.redeem(pg_url, made.code, f"client-{client}", clock=clock)
+        except Refused:
+            return False
+        return True
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(attempt, range(4)))
+    assert sorted(results) == [False, False, False, True]
+    assert rows(pg_url, "SELECT count(*) FROM practice_web_sessions") == [(1,)]
+
+
 def test_a_code_typed_loosely_is_accepted(
     pg_url: str, anna: accounts.Professional, clock: FixedClock
 ) -> None:
@@ -254,6 +274,7 @@ def test_a_professional_never_changes_or_sees_a_patient_not_theirs(
             pass
     with pytest.raises(Refused):  # a crafted professional id does not help either
         homework.assign(pg_url, "' OR 1=1 --", theirs.id, PLAN_TEXT, clock=clock)
+    assert roster.patients_of(pg_url, "' OR 1=1 --", clock) == []
     with PostgresStore.open(pg_url, theirs.id, clock) as store:
         assert store.current_plan() is None and store.events() == []
     assert notes.for_patient(pg_url, theirs.id, clock=clock) == []
