@@ -24,7 +24,13 @@ from urllib.parse import quote
 
 from companion.clock import Clock
 from companion.practice import audit
-from companion.practice.codes import client_hash, code_hash, new_session_token, token_hash
+from companion.practice.codes import (
+    client_hash,
+    code_hash,
+    new_session_token,
+    same_hash,
+    token_hash,
+)
 from companion.practice.db import connected, now
 from companion.texts.i18n import N_
 
@@ -153,8 +159,9 @@ def _use_code(
     connection: psycopg.Connection[tuple[Any, ...]], code: str, moment: datetime
 ) -> Principal | None:
     """The principal of a usable code, marking an invite used; None otherwise."""
+    typed_hash = code_hash(code)
     row = connection.execute(
-        "SELECT c.purpose, c.patient_id, c.professional_id, p.pseudonym, pro.name"
+        "SELECT c.code_hash, c.purpose, c.patient_id, c.professional_id, p.pseudonym, pro.name"
         " FROM practice_codes c"
         " LEFT JOIN practice_patients p ON p.patient_id = c.patient_id"
         " LEFT JOIN practice_professionals pro ON pro.id = c.professional_id"
@@ -162,13 +169,13 @@ def _use_code(
         " AND (c.expires_at IS NULL OR c.expires_at > %s)"
         " AND (c.purpose = 'login' OR c.used_at IS NULL)"
         " FOR UPDATE OF c",
-        (code_hash(code), moment),
+        (typed_hash, moment),
     ).fetchone()
-    if row is None:
+    if row is None or not same_hash(row[0], typed_hash):
         return None
-    purpose, patient_id, professional_id, pseudonym, name = row
+    _, purpose, patient_id, professional_id, pseudonym, name = row
     connection.execute(
-        "UPDATE practice_codes SET used_at = %s WHERE code_hash = %s", (moment, code_hash(code))
+        "UPDATE practice_codes SET used_at = %s WHERE code_hash = %s", (moment, typed_hash)
     )
     if purpose == "invite" and pseudonym is not None:
         connection.execute(
@@ -209,17 +216,19 @@ def principal_for(url: str, token: str, *, clock: Clock | None = None) -> Princi
         return None
     with connected(url) as connection:
         moment = now(connection, clock)
+        given_hash = token_hash(token)
         row = connection.execute(
-            "SELECT s.patient_id, s.professional_id, p.pseudonym, pro.name, s.last_seen_at"
+            "SELECT s.token_hash, s.patient_id, s.professional_id, p.pseudonym, pro.name,"
+            " s.last_seen_at"
             " FROM practice_web_sessions s"
             " LEFT JOIN practice_patients p ON p.patient_id = s.patient_id"
             " LEFT JOIN practice_professionals pro ON pro.id = s.professional_id"
             " WHERE s.token_hash = %s AND s.revoked_at IS NULL AND s.expires_at > %s",
-            (token_hash(token), moment),
+            (given_hash, moment),
         ).fetchone()
-        if row is None:
+        if row is None or not same_hash(row[0], given_hash):
             return None
-        patient_id, professional_id, pseudonym, name, last_seen = row
+        _, patient_id, professional_id, pseudonym, name, last_seen = row
         if patient_id is not None and pseudonym is not None:
             principal = Principal("patient", str(patient_id), str(pseudonym))
         elif professional_id is not None and name is not None:
