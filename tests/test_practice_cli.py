@@ -160,3 +160,17 @@ def test_retention_is_a_dry_run_until_yes(pg_url: str, capsys: pytest.CaptureFix
         PostgresStore.open(pg_url, gone_patient.id)
     erased = [row for row in export(pg_url) if row.action == "erase"]
     assert [row.pseudonym for row in erased] == [gone]
+
+
+def test_health_fails_while_the_practice_migrations_are_missing(
+    empty_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from companion.store.postgres.migrations import migrate, migrations
+
+    migrate(empty_url, [step for step in migrations() if step.version < 50])
+    assert practice(empty_url, "health") == 1
+    assert "run companion practice init" in capsys.readouterr().out
+    assert practice(empty_url, "invite", "--as", "anyone") == 1  # refused before it starts
+    assert "practice init" in capsys.readouterr().err
+    assert practice(empty_url, "init") == 0
+    assert practice(empty_url, "health") == 0
