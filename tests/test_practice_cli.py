@@ -131,6 +131,7 @@ def test_audit_is_written_as_csv_or_json(
     assert practice(pg_url, "audit", "--out", str(tmp_path / "audit.json")) == 0
     rows = json.loads((tmp_path / "audit.json").read_text())
     assert rows[1]["action"] == "invite" and rows[1]["pseudonym"].startswith("P-")
+    assert rows[2]["action"] == "audit_export"  # the first export, logged after it was read
     assert (tmp_path / "audit.json").stat().st_mode & 0o077 == 0
 
 
