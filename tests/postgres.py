@@ -70,7 +70,8 @@ class Server:
         import psycopg
 
         name = f"test_{os.getpid()}_{next(self._names)}"
-        copy = f" TEMPLATE {template}" if template else ""
+        # FILE_COPY: a small template is copied as files, faster than through the WAL.
+        copy = f" TEMPLATE {template} STRATEGY FILE_COPY" if template else ""
         with psycopg.connect(self.url(), autocommit=True) as admin:
             admin.execute(f"CREATE DATABASE {name}{copy}")  # type: ignore[arg-type]
         return self.url(name)

@@ -277,11 +277,11 @@ def _revoke(url: str, args: argparse.Namespace) -> int:
 
 
 def _audit(url: str, args: argparse.Namespace) -> int:
-    from companion.practice.audit import as_csv, as_json, export
+    from companion.practice.audit import as_csv, as_json, export, operator
     from companion.store.storage import write_private
 
     chosen = args.format or ("json" if args.out.suffix.lower() == ".json" else "csv")
-    rows = export(url)
+    rows = export(url, by=operator(), clock=_clock(args))
     text = as_json(rows) if chosen == "json" else as_csv(rows)
     try:
         write_private(args.out, text)

@@ -16,6 +16,7 @@ an advisory lock, so two processes cannot both let the last allowed attempt thro
 
 from __future__ import annotations
 
+import gettext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -23,8 +24,15 @@ from urllib.parse import quote
 
 from companion.clock import Clock
 from companion.practice import audit
-from companion.practice.codes import client_hash, code_hash, new_session_token, token_hash
+from companion.practice.codes import (
+    client_hash,
+    code_hash,
+    new_session_token,
+    same_hash,
+    token_hash,
+)
 from companion.practice.db import connected, now
+from companion.texts.i18n import N_
 
 if TYPE_CHECKING:
     import psycopg
@@ -46,11 +54,13 @@ REDEEM_LOCK = 0x436F6D71
 """The advisory lock redeeming processes take turns on."""
 
 INVITE_PARAMETER = "code"
-"""The query parameter of an invite link: ``https://companion.example.org/?code=...``."""
+"""The invite link carries the code after ``#``: ``https://companion.example.org/#code=...``.
+Browsers never send that part to a server, so no proxy log or server log keeps it; the code
+page reads it and fills in the form (companion/serve_practice.py)."""
 
-REFUSED_MESSAGE = "This code cannot be used. Check it, or ask your practice for a new one."
+REFUSED_CODE = N_("This code cannot be used. Check it, or ask your practice for a new one.")
 """Unknown, used, expired or revoked: one message, so an answer tells a guesser nothing."""
-TOO_MANY_MESSAGE = "Too many wrong codes were tried. Try again in a quarter of an hour."
+TOO_MANY = N_("Too many wrong codes were tried. Try again in a quarter of an hour.")
 
 
 @dataclass(frozen=True)
@@ -62,23 +72,38 @@ class Principal:
     pseudonym: str
 
 
-class Refused(Exception):
+class PracticeRefusal(Exception):
+    """Something the practice will not do. ``message`` is a gettext msgid with
+    ``{placeholders}`` from ``params``: ``str()`` gives it in English, :meth:`translated` in the
+    reader's language (the served app shows it to the patient or professional)."""
+
+    def __init__(self, message: str, /, **params: object) -> None:
+        super().__init__(message.format(**params) if params else message)
+        self.message = message
+        self.params = params
+
+    def translated(self, translations: gettext.NullTranslations) -> str:
+        text = translations.gettext(self.message)
+        return text.format(**self.params) if self.params else text
+
+
+class Refused(PracticeRefusal):
     """A code or a request that cannot be honoured; the message never says why in detail."""
 
-    def __init__(self, message: str = REFUSED_MESSAGE) -> None:
-        super().__init__(message)
+    def __init__(self, message: str = REFUSED_CODE, /, **params: object) -> None:
+        super().__init__(message, **params)
 
 
-class TooManyAttempts(Exception):
+class TooManyAttempts(PracticeRefusal):
     """Too many failed attempts lately, from this client or in all: try later."""
 
     def __init__(self) -> None:
-        super().__init__(TOO_MANY_MESSAGE)
+        super().__init__(TOO_MANY)
 
 
 def invite_link(public_url: str, code: str) -> str:
     """The link a professional may hand out instead of (or beside) the code."""
-    return f"{public_url.rstrip('/')}/?{INVITE_PARAMETER}={quote(code)}"
+    return f"{public_url.rstrip('/')}/#{INVITE_PARAMETER}={quote(code)}"
 
 
 def redeem(
@@ -134,8 +159,9 @@ def _use_code(
     connection: psycopg.Connection[tuple[Any, ...]], code: str, moment: datetime
 ) -> Principal | None:
     """The principal of a usable code, marking an invite used; None otherwise."""
+    typed_hash = code_hash(code)
     row = connection.execute(
-        "SELECT c.purpose, c.patient_id, c.professional_id, p.pseudonym, pro.name"
+        "SELECT c.code_hash, c.purpose, c.patient_id, c.professional_id, p.pseudonym, pro.name"
         " FROM practice_codes c"
         " LEFT JOIN practice_patients p ON p.patient_id = c.patient_id"
         " LEFT JOIN practice_professionals pro ON pro.id = c.professional_id"
@@ -143,13 +169,13 @@ def _use_code(
         " AND (c.expires_at IS NULL OR c.expires_at > %s)"
         " AND (c.purpose = 'login' OR c.used_at IS NULL)"
         " FOR UPDATE OF c",
-        (code_hash(code), moment),
+        (typed_hash, moment),
     ).fetchone()
-    if row is None:
+    if row is None or not same_hash(row[0], typed_hash):
         return None
-    purpose, patient_id, professional_id, pseudonym, name = row
+    _, purpose, patient_id, professional_id, pseudonym, name = row
     connection.execute(
-        "UPDATE practice_codes SET used_at = %s WHERE code_hash = %s", (moment, code_hash(code))
+        "UPDATE practice_codes SET used_at = %s WHERE code_hash = %s", (moment, typed_hash)
     )
     if purpose == "invite" and pseudonym is not None:
         connection.execute(
@@ -190,17 +216,19 @@ def principal_for(url: str, token: str, *, clock: Clock | None = None) -> Princi
         return None
     with connected(url) as connection:
         moment = now(connection, clock)
+        given_hash = token_hash(token)
         row = connection.execute(
-            "SELECT s.patient_id, s.professional_id, p.pseudonym, pro.name, s.last_seen_at"
+            "SELECT s.token_hash, s.patient_id, s.professional_id, p.pseudonym, pro.name,"
+            " s.last_seen_at"
             " FROM practice_web_sessions s"
             " LEFT JOIN practice_patients p ON p.patient_id = s.patient_id"
             " LEFT JOIN practice_professionals pro ON pro.id = s.professional_id"
             " WHERE s.token_hash = %s AND s.revoked_at IS NULL AND s.expires_at > %s",
-            (token_hash(token), moment),
+            (given_hash, moment),
         ).fetchone()
-        if row is None:
+        if row is None or not same_hash(row[0], given_hash):
             return None
-        patient_id, professional_id, pseudonym, name, last_seen = row
+        _, patient_id, professional_id, pseudonym, name, last_seen = row
         if patient_id is not None and pseudonym is not None:
             principal = Principal("patient", str(patient_id), str(pseudonym))
         elif professional_id is not None and name is not None:

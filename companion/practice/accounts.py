@@ -17,6 +17,7 @@ from companion.practice import audit
 from companion.practice.access import Principal, Refused
 from companion.practice.codes import code_hash, new_invite_code, new_login_code, new_pseudonym
 from companion.practice.db import as_uuid, connected, now
+from companion.texts.i18n import N_
 
 if TYPE_CHECKING:
     import psycopg
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 INVITE_VALID = timedelta(days=14)
 """How long an invite code can be redeemed (the README's arithmetic assumes this)."""
 MAX_NAME_LENGTH = 200
+NOT_YOURS = N_("This patient is not one of yours.")
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,30 @@ def invite(
     from companion.store.postgres import create_patient
 
     patient_id = create_patient(url)
+    try:
+        return _invited(url, patient_id, professional, valid_for, clock, actor)
+    except BaseException:
+        _forget_patient(url, patient_id)  # no pseudonym, no code: nobody could ever use it
+        raise
+
+
+def _forget_patient(url: str, patient_id: str) -> None:
+    from contextlib import suppress
+
+    from companion.store.errors import StorageError
+
+    with suppress(StorageError), connected(url) as connection:
+        connection.execute("DELETE FROM patients WHERE id = %s", (patient_id,))
+
+
+def _invited(
+    url: str,
+    patient_id: str,
+    professional: Professional,
+    valid_for: timedelta,
+    clock: Clock | None,
+    actor: audit.Actor | None,
+) -> Invitation:
     with connected(url) as connection, connection.transaction():
         moment = now(connection, clock)
         pseudonym = _new_pseudonym_row(connection, patient_id, moment)
@@ -235,7 +261,7 @@ def require_access(
         name = _professional_name(connection, professional)
         actor = audit.Actor("professional", str(professional_id)[:100], name)
         audit.record(connection, moment, actor, action, str(patient_id)[:100], None, audit.REFUSED)
-        raise Refused("This patient is not one of yours.")
+        raise Refused(NOT_YOURS)
     return audit.Actor("professional", str(professional), str(row[0])), str(row[1])
 
 

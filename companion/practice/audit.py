@@ -18,7 +18,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from companion.practice.db import connected
+from companion.clock import Clock
+from companion.practice.db import connected, now
 
 if TYPE_CHECKING:
     import psycopg
@@ -37,6 +38,7 @@ SHARE = "share"
 INVITE = "invite"
 REVOKE = "revoke"
 ERASE = "erase"
+AUDIT_EXPORT = "audit_export"
 
 
 @dataclass(frozen=True)
@@ -108,13 +110,16 @@ def record(
     )
 
 
-def export(url: str) -> list[AuditRow]:
-    """The whole audit log, oldest first."""
+def export(url: str, *, by: Actor | None = None, clock: Clock | None = None) -> list[AuditRow]:
+    """The whole audit log, oldest first. With ``by`` the export itself is logged afterwards
+    (the log names every patient's pseudonym)."""
     with connected(url) as connection:
         rows = connection.execute(
             "SELECT at, actor_kind, actor_id, actor_name, action, patient_id, pseudonym, outcome,"
             " detail FROM practice_audit ORDER BY at, id"
         ).fetchall()
+        if by is not None:
+            record(connection, now(connection, clock), by, AUDIT_EXPORT, detail={"rows": len(rows)})
     return [AuditRow(*row) for row in rows]
 
 

@@ -86,8 +86,9 @@ def client_hash(client_key: str) -> bytes:
 
 
 def same_hash(stored: bytes, computed: bytes) -> bool:
-    """Constant-time comparison: the lookup already matched on the hash, and this check makes
-    sure no row is accepted by a looser comparison along the way."""
+    """Constant-time comparison of a stored hash with the one just computed. The lookup is by
+    the hash of a random secret, so its timing tells nothing about the secret; this check makes
+    sure no row is ever accepted by a looser comparison than byte for byte."""
     return hmac.compare_digest(bytes(stored), computed)
 
 

@@ -1,6 +1,6 @@
-"""Whether the practice's database can serve: it answers, and its schema is the one this
-version of companion brings it to (``companion practice health``, for the reverse proxy's or
-the monitoring's health check)."""
+"""Whether the practice's database can serve: it answers, and every migration this version of
+companion ships is applied and none newer (``companion practice health``, and the served
+app's ``/readyz`` for the reverse proxy)."""
 
 from __future__ import annotations
 
@@ -17,36 +17,38 @@ class Health:
     known: int
     """The newest migration this version of companion ships."""
     problem: str = ""
+    """Why the database cannot serve (empty when it can)."""
 
     @property
     def ok(self) -> bool:
-        return self.reachable and self.schema == self.known
+        return self.reachable and not self.problem
 
     def said(self) -> str:
         if not self.reachable:
             return f"not ok: {self.problem}"
-        if self.schema < self.known:
-            return (
-                f"not ok: the database is at schema {self.schema}, this companion needs "
-                f"{self.known}: run companion practice init (it migrates)"
-            )
         if self.schema > self.known:
             return (
                 f"not ok: the database is at schema {self.schema}, newer than this companion "
                 f"({self.known}): update companion"
+            )
+        if self.problem:
+            return (
+                f"not ok: the database is at schema {self.schema} and misses migrations this "
+                f"companion needs (up to {self.known}): run companion practice init (it migrates)"
             )
         return f"ok: the database answers, schema {self.schema}"
 
 
 def check(url: str) -> Health:
     from companion.practice.db import connected
-    from companion.store.postgres.migrations import applied_version, known_version
+    from companion.store.postgres.migrations import applied_versions, known_version, schema_problem
 
     known = known_version()
     try:
         with connected(url) as connection:
             connection.execute("SELECT 1")
-            schema = applied_version(connection)
+            applied = applied_versions(connection)
     except StorageError as err:
         return Health(False, 0, known, str(err))
-    return Health(True, schema, known)
+    problem = schema_problem(applied)
+    return Health(True, max(applied, default=0), known, "" if problem is None else str(problem))

@@ -14,8 +14,10 @@ from datetime import datetime
 from companion.clock import Clock, SystemClock
 from companion.files.untrusted import forbidden_characters
 from companion.practice import audit
+from companion.practice.access import PracticeRefusal
 from companion.practice.accounts import require_access
 from companion.practice.db import as_uuid, connected, now
+from companion.texts.i18n import N_
 
 MAX_NOTE_LENGTH = 2000
 """Characters: a note is a few sentences, not a letter."""
@@ -25,16 +27,20 @@ NOTE_EVENT = "professional_note"
 EMPTY = "empty"
 TOO_LONG = "too_long"
 CHARACTERS = "characters"
+MESSAGES = {
+    EMPTY: N_("The note is empty."),
+    TOO_LONG: N_("The note is too long: {length} characters, at most {limit}."),
+    CHARACTERS: N_("The note holds characters that cannot be shown: {characters}."),
+}
 
 
-class NoteRejected(ValueError):
-    """``reason`` is :data:`EMPTY`, :data:`TOO_LONG` or :data:`CHARACTERS` (for the web app
-    to say in the professional's language)."""
+class NoteRejected(PracticeRefusal, ValueError):
+    """``reason`` is :data:`EMPTY`, :data:`TOO_LONG` or :data:`CHARACTERS`; the message is
+    in the professional's language with :meth:`translated`."""
 
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(f"{reason}: {detail}" if detail else reason)
+    def __init__(self, reason: str, **params: object) -> None:
+        super().__init__(MESSAGES[reason], **params)
         self.reason = reason
-        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -51,10 +57,10 @@ def checked_note(text: str) -> str:
     if not text:
         raise NoteRejected(EMPTY)
     if len(text) > MAX_NOTE_LENGTH:
-        raise NoteRejected(TOO_LONG, f"{len(text)} characters, at most {MAX_NOTE_LENGTH}")
+        raise NoteRejected(TOO_LONG, length=len(text), limit=MAX_NOTE_LENGTH)
     found = forbidden_characters(text, multi_line=True)
     if found:
-        raise NoteRejected(CHARACTERS, ", ".join(found))
+        raise NoteRejected(CHARACTERS, characters=", ".join(found))
     return text
 
 

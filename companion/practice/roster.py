@@ -138,12 +138,20 @@ def _adherence(store: Store, library: Library, clock: Clock) -> tuple[int, int]:
 
 
 def support_level(store: Store, clock: Clock) -> str | None:
-    """The patient's stratified support level.
+    """The patient's stratified support level (``low``, ``medium``, ``high``), or None.
 
-    Hook for ``companion/care/support.py`` (issue 13, branch support13): when that module is
-    merged, return its level for this store here. Until then the level is not known and the
-    roster shows nothing for it."""
-    return None
+    Hook for branch support13 (``companion/journey/support_level.py``, ``current_support``).
+    Until that branch is merged the module does not exist and the level is not known; it is
+    looked up by name so that this branch passes mypy without it and shows the level as soon
+    as it is merged. After the merge, replace the lookup by a plain import."""
+    import importlib
+
+    try:
+        module = importlib.import_module("companion.journey.support_level")
+    except ModuleNotFoundError:
+        return None
+    placed = module.current_support(store)
+    return None if placed is None else str(placed.support.level)
 
 
 def _urgency_first(row: PatientRow) -> tuple[int, str]:

@@ -14,7 +14,9 @@ turns, and the second finds nothing left to do.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +35,10 @@ CANNOT_MIGRATE = N_(
     "cannot update the companion's database to schema {version} ({name}): {reason}. "
     "Nothing of that step was changed."
 )
+NOT_READY = N_(
+    "the companion's database is not ready for this version of companion (schema {version}; "
+    "it needs {known}). Nothing was changed. Tell your practice."
+)
 NEWER_SCHEMA = N_(
     "the companion's database was updated by a newer version of companion (schema "
     "{version}; this version knows {known}). Update companion. Nothing was changed."
@@ -46,7 +52,8 @@ class Migration:
     sql: str
 
 
-def migrations() -> list[Migration]:
+@cache
+def migrations() -> tuple[Migration, ...]:
     """Every migration shipped, in order of version (a number used twice is an error)."""
     found: dict[int, Migration] = {}
     for entry in resources.files(__package__).joinpath("migrations").iterdir():
@@ -57,7 +64,7 @@ def migrations() -> list[Migration]:
         if version in found:
             raise RuntimeError(f"two migrations number {version}: {entry.name}")
         found[version] = Migration(version, match.group(2), entry.read_text(encoding="utf-8"))
-    return [found[v] for v in sorted(found)]
+    return tuple(found[v] for v in sorted(found))
 
 
 def known_version() -> int:
@@ -66,53 +73,70 @@ def known_version() -> int:
     return shipped[-1].version if shipped else 0
 
 
-def migrate(url: str) -> int:
-    """Applies the pending migrations to the database at ``url``; returns its schema version.
+def schema_problem(applied: set[int]) -> StorageError | None:
+    """Why a database with these migrations applied cannot be used by this version, if it
+    cannot: one is missing (not migrated yet), or it has a newer one."""
+    known = known_version()
+    newest = max(applied, default=0)
+    if newest > known:
+        return StorageError(NEWER_SCHEMA, version=newest, known=known)
+    if not {m.version for m in migrations()} <= applied:
+        return StorageError(NOT_READY, version=newest, known=known)
+    return None
 
-    Raises :class:`StorageError` when the database cannot be reached or a migration fails
-    (that migration is rolled back; the ones before it stay applied)."""
+
+def migrate(url: str, steps: Sequence[Migration] | None = None) -> int:
+    """Applies the pending migrations (``steps``: the shipped ones) to the database at
+    ``url``; returns its schema version (the highest migration applied).
+
+    Raises :class:`StorageError` when the database cannot be reached, was migrated by a newer
+    version of companion, or a migration fails (that one is rolled back; those before it
+    stay applied)."""
+    shipped = list(migrations()) if steps is None else sorted(steps, key=lambda m: m.version)
     connection = connect(url)
     try:
-        return _migrate(connection)
+        _prepare(connection)
+        known = shipped[-1].version if shipped else 0
+        newest = max(applied_versions(connection), default=0)
+        if newest > known:
+            raise StorageError(NEWER_SCHEMA, version=newest, known=known)
+        for migration in shipped:
+            _apply(connection, migration)
+        return max(applied_versions(connection), default=0)
     finally:
         connection.close()
 
 
-def applied_version(connection: psycopg.Connection[tuple[Any, ...]]) -> int:
-    """The highest migration recorded (0 for a database never migrated)."""
+def applied_versions(connection: psycopg.Connection[tuple[Any, ...]]) -> set[int]:
+    """The migrations recorded as applied (none in a database never migrated)."""
     import psycopg
 
     try:
-        row = connection.execute("SELECT max(version) FROM schema_migrations").fetchone()
+        rows = connection.execute("SELECT version FROM schema_migrations").fetchall()
     except psycopg.errors.UndefinedTable:
-        return 0
-    return int(row[0]) if row is not None and row[0] is not None else 0
+        return set()
+    except psycopg.Error as err:
+        raise database_failure(err) from None
+    return {int(row[0]) for row in rows}
 
 
-def _migrate(connection: psycopg.Connection[tuple[Any, ...]]) -> int:
+def _prepare(connection: psycopg.Connection[tuple[Any, ...]]) -> None:
+    """Makes the table that records migrations, taking turns with other processes."""
     import psycopg
 
     try:
         with connection.transaction():
+            connection.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
             connection.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations ("
                 " version integer PRIMARY KEY, name text NOT NULL,"
                 " applied_at timestamptz NOT NULL DEFAULT now())"
             )
-    except psycopg.errors.UniqueViolation:
-        pass  # another process made it at the same moment
     except psycopg.Error as err:
         raise database_failure(err) from None
-    version = 0
-    for migration in migrations():
-        version = _apply(connection, migration)
-    newest = _newest_applied(connection)
-    if newest > known_version():
-        raise StorageError(NEWER_SCHEMA, version=newest, known=known_version())
-    return max(version, newest)
 
 
-def _apply(connection: psycopg.Connection[tuple[Any, ...]], migration: Migration) -> int:
+def _apply(connection: psycopg.Connection[tuple[Any, ...]], migration: Migration) -> None:
     import psycopg
 
     try:
@@ -136,16 +160,6 @@ def _apply(connection: psycopg.Connection[tuple[Any, ...]], migration: Migration
             name=migration.name,
             reason=_first_line(err),
         ) from None
-    return migration.version
-
-
-def _newest_applied(connection: psycopg.Connection[tuple[Any, ...]]) -> int:
-    import psycopg
-
-    try:
-        return applied_version(connection)
-    except psycopg.Error as err:
-        raise database_failure(err) from None
 
 
 def _first_line(err: Exception) -> str:

@@ -32,7 +32,7 @@ from companion.dialogue.conditions import AnswerValue
 from companion.dialogue.engine import Outcome
 from companion.store.errors import StorageError
 from companion.store.postgres.connection import connect, database_failure
-from companion.store.postgres.migrations import known_version
+from companion.store.postgres.migrations import NOT_READY, known_version, schema_problem
 from companion.store.records import (
     Episode,
     Event,
@@ -57,10 +57,6 @@ DEFAULT_PERSON = "me"
 
 UNKNOWN_PATIENT = N_(
     "this companion account does not exist (any more). Ask your practice for a new code."
-)
-NOT_READY = N_(
-    "the companion's database is not ready for this version of companion (schema {version}; "
-    "it needs {known}). Nothing was changed. Tell your practice."
 )
 PLAN_UNREADABLE = N_("a stored plan cannot be read: {problem}")
 
@@ -510,7 +506,7 @@ def _open_as_patient(url: str, patient: str) -> psycopg.Connection[Any]:
             f"SET ROLE {PATIENT_ROLE}; SELECT set_config('{PATIENT_SETTING}', '{patient}', false)"
         )
         row = connection.execute(
-            "SELECT (SELECT max(version) FROM schema_migrations), "
+            "SELECT (SELECT coalesce(array_agg(version), '{}') FROM schema_migrations), "
             "EXISTS (SELECT FROM patients WHERE id = %s)",
             (patient,),
         ).fetchone()
@@ -523,11 +519,12 @@ def _open_as_patient(url: str, patient: str) -> psycopg.Connection[Any]:
     except BaseException:
         connection.close()
         raise
-    version = int(row[0] or 0) if row is not None else 0
-    if version != known_version():
+    assert row is not None, "a SELECT without FROM gives one row"
+    problem = schema_problem(set(row[0]))
+    if problem is not None:
         connection.close()
-        raise StorageError(NOT_READY, version=version, known=known_version())
-    if row is None or not row[1]:
+        raise problem
+    if not row[1]:
         connection.close()
         raise StorageError(UNKNOWN_PATIENT)
     return connection
