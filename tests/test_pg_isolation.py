@@ -19,7 +19,7 @@ from companion.care.plan import load_plan
 from companion.clock import FixedClock
 from companion.store import hold_conversation, open_store
 from companion.store.errors import AlreadyOpen, StorageError
-from companion.store.postgres import PostgresStore, create_patient
+from companion.store.postgres import PostgresStore, StoreConnections, create_patient
 from tests.test_store_contract import PLANS, finished_session, outcome_of
 
 TABLES = ("settings", "events", "episodes", "plans", "sessions", "answers")
@@ -227,3 +227,27 @@ def test_one_conversation_per_patient_another_patient_may_talk(pg_url: str) -> N
             pass
     with hold_conversation(url=pg_url, patient=first):  # released with the first hold
         pass
+
+
+def test_a_kept_connection_serves_the_next_patient_scoped_to_nobody_between(
+    pg_url: str, clock: FixedClock
+) -> None:
+    """A serving process keeps idle connections for its next stores: given back, a
+    connection sees no patient's rows; the next store sees its own patient's only."""
+    connections = StoreConnections(pg_url, keep=1)
+    first, second = create_patient(pg_url), create_patient(pg_url)
+    with PostgresStore.open(pg_url, first, clock, connections=connections) as store:
+        store.set_setting("language", "nl")
+        store.append("check_in", {"pain_now": 5})
+    idle = connections.take()
+    try:
+        backend = idle.execute("SELECT pg_backend_pid()").fetchone()
+        assert idle.execute("SELECT current_setting('companion.patient')").fetchone() == ("",)
+        for table in ("settings", "events", "patients"):
+            assert idle.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table
+    finally:
+        connections.give_back(idle)
+    with PostgresStore.open(pg_url, second, clock, connections=connections) as store:
+        assert store._db().execute("SELECT pg_backend_pid()").fetchone() == backend  # reused
+        assert store.settings() == {} and store.events() == []
+    connections.close()

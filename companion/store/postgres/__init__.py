@@ -11,12 +11,14 @@ SQLite never loads it.
 
 from __future__ import annotations
 
+from companion.store.postgres.connection import StoreConnections
 from companion.store.postgres.conversation import hold_patient_conversation
 from companion.store.postgres.migrations import known_version, migrate
 from companion.store.postgres.store import PostgresStore, create_patient
 
 __all__ = [
     "PostgresStore",
+    "StoreConnections",
     "create_patient",
     "hold_patient_conversation",
     "known_version",

@@ -31,7 +31,7 @@ from companion.clock import Clock, SystemClock
 from companion.dialogue.conditions import AnswerValue
 from companion.dialogue.engine import Outcome
 from companion.store.errors import StorageError
-from companion.store.postgres.connection import connect, database_failure
+from companion.store.postgres.connection import StoreConnections, connect, database_failure
 from companion.store.postgres.migrations import NOT_READY, known_version, schema_problem
 from companion.store.records import (
     Episode,
@@ -47,8 +47,6 @@ from companion.texts.i18n import N_
 if TYPE_CHECKING:
     import psycopg
 
-PATIENT_ROLE = "companion_patient"
-"""The role a store works as; made by the first migration."""
 PATIENT_SETTING = "companion.patient"
 """The setting row-level security reads: the one patient this connection may touch."""
 EXPORT_FORMAT = "companion-export"
@@ -95,27 +93,43 @@ class PostgresStore:
     close it (or use ``with``) when done."""
 
     def __init__(
-        self, url: str, patient: str, clock: Clock, connection: psycopg.Connection[Any]
+        self,
+        connections: StoreConnections,
+        patient: str,
+        clock: Clock,
+        connection: psycopg.Connection[Any],
     ) -> None:
-        self._url = url  # kept to connect again after a lost connection; never shown
+        self._connections = connections
         self.patient_id = patient
         self._clock = clock
         self._connection: psycopg.Connection[Any] | None = connection
         self.person = DEFAULT_PERSON
 
     @classmethod
-    def open(cls, url: str, patient_id: str, clock: Clock | None = None) -> PostgresStore:
+    def open(
+        cls,
+        url: str,
+        patient_id: str,
+        clock: Clock | None = None,
+        *,
+        connections: StoreConnections | None = None,
+    ) -> PostgresStore:
         """Opens ``patient_id``'s store on the migrated database at ``url``.
+
+        ``connections``: where to take the connection from (a serving process keeps a few
+        for its next stores); by default a new one, closed with the store.
 
         Raises :class:`StorageError` when the database cannot be reached, is not migrated
         to this version's schema, or does not know the patient."""
         patient = patient_uuid(patient_id)
-        return cls(url, patient, clock or SystemClock(), _open_as_patient(url, patient))
+        source = connections or StoreConnections(url)
+        return cls(source, patient, clock or SystemClock(), _scoped_connection(source, patient))
 
     def close(self) -> None:
+        """Gives the connection back (closed, or kept scoped to no patient)."""
         if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+            connection, self._connection = self._connection, None
+            self._connections.give_back(connection)
 
     def __enter__(self) -> PostgresStore:
         return self
@@ -455,12 +469,12 @@ class PostgresStore:
         return self.clock.now().isoformat()
 
     def _db(self) -> psycopg.Connection[Any]:
-        """The connection, made again when the last one was lost (the server restarted)."""
+        """The connection, taken again when the last one was lost (the server restarted)."""
         if self._connection is None or self._connection.broken:
             if self._connection is not None:
                 self._connection.close()
             self._connection = None
-            self._connection = _open_as_patient(self._url, self.patient_id)
+            self._connection = _scoped_connection(self._connections, self.patient_id)
         return self._connection
 
     def _execute(self, query: Query, params: Params) -> psycopg.Cursor[Any]:
@@ -494,24 +508,23 @@ class PostgresStore:
             raise database_failure(err) from None
 
 
-def _open_as_patient(url: str, patient: str) -> psycopg.Connection[Any]:
-    """A connection working as ``companion_patient`` for ``patient`` only, after checking
-    the schema and that the patient exists."""
+def _scoped_connection(connections: StoreConnections, patient: str) -> psycopg.Connection[Any]:
+    """A connection scoped to ``patient`` only, after checking the schema and that the
+    patient exists (one round trip)."""
     import psycopg
 
-    connection = connect(url)
+    connection = connections.take()
     try:
         # The id is a UUID in canonical form (patient_uuid), so it can be written in here.
-        connection.execute(
-            f"SET ROLE {PATIENT_ROLE}; SELECT set_config('{PATIENT_SETTING}', '{patient}', false)"
-        )
-        row = connection.execute(
+        cursor = connection.execute(
+            f"SELECT set_config('{PATIENT_SETTING}', '{patient}', false); "
             "SELECT (SELECT coalesce(array_agg(version), '{}') FROM schema_migrations), "
-            "EXISTS (SELECT FROM patients WHERE id = %s)",
-            (patient,),
-        ).fetchone()
-    except (psycopg.errors.InvalidParameterValue, psycopg.errors.UndefinedTable):
-        connection.close()
+            f"EXISTS (SELECT FROM patients WHERE id = '{patient}')"
+        )
+        cursor.nextset()
+        row = cursor.fetchone()
+    except psycopg.errors.UndefinedTable:
+        connections.give_back(connection)
         raise StorageError(NOT_READY, version=0, known=known_version()) from None
     except psycopg.Error as err:
         connection.close()
@@ -521,12 +534,11 @@ def _open_as_patient(url: str, patient: str) -> psycopg.Connection[Any]:
         raise
     assert row is not None, "a SELECT without FROM gives one row"
     problem = schema_problem(set(row[0]))
+    if problem is None and not row[1]:
+        problem = StorageError(UNKNOWN_PATIENT)
     if problem is not None:
-        connection.close()
+        connections.give_back(connection)
         raise problem
-    if not row[1]:
-        connection.close()
-        raise StorageError(UNKNOWN_PATIENT)
     return connection
 
 
