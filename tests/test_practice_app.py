@@ -8,20 +8,24 @@ browser is tests/test_practice_browser.py.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, TextArea
 
-from companion.app.practice_app import ProfessionalApp
+from companion.app.practice_app import DatabaseDesk, ProfessionalApp, practice_app_for
 from companion.app.practice_homework import HomeworkScreen
 from companion.app.practice_note import MAX_NOTE_CHARACTERS, NoteScreen
 from companion.app.practice_patient import PatientScreen
 from companion.app.practice_patients import PatientsScreen
 from companion.app.widgets import Plain
+from companion.clock import FixedClock
 from companion.resources import Library
 
 SIZE = (110, 36)
 PLAN = '[plan]\ntitle = "Wandelen"\n'
+HOMEWORK = Path(__file__).resolve().parents[1] / "examples" / "homework" / "rug-wandelen.nl.toml"
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,7 @@ def rendered(app: ProfessionalApp, selector: str) -> str:
 
 async def test_my_patients_in_the_practice_apis_order_as_text(library: Library) -> None:
     desk = Desk()
-    app = ProfessionalApp(library.content.localizer("nl"), desk)
+    app = ProfessionalApp(library.content, lambda texts: desk, "nl")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, PatientsScreen)
@@ -92,7 +96,7 @@ async def test_my_patients_in_the_practice_apis_order_as_text(library: Library) 
 
 async def test_opening_a_patient_shows_the_report_as_text(library: Library) -> None:
     desk = Desk()
-    app = ProfessionalApp(library.content.localizer("fr"), desk)
+    app = ProfessionalApp(library.content, lambda texts: desk, "fr")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("enter")  # the first row: the patient with an open escalation
@@ -109,7 +113,7 @@ async def test_homework_is_pasted_and_assigned_through_the_practice_api(
     library: Library,
 ) -> None:
     desk = Desk()
-    app = ProfessionalApp(library.content.localizer("nl"), desk)
+    app = ProfessionalApp(library.content, lambda texts: desk, "nl")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("enter", "h")
@@ -130,7 +134,7 @@ async def test_homework_is_pasted_and_assigned_through_the_practice_api(
 
 async def test_a_note_goes_to_the_chosen_patient(library: Library) -> None:
     desk = Desk()
-    app = ProfessionalApp(library.content.localizer("nl"), desk)
+    app = ProfessionalApp(library.content, lambda texts: desk, "nl")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("down", "enter")
@@ -150,3 +154,96 @@ async def test_a_note_goes_to_the_chosen_patient(library: Library) -> None:
         await pilot.press("ctrl+s")
         assert desk.notes == [("p1", "Goed bezig, wandel morgen iets langer.")]
         assert area.text == ""
+
+
+# --- on a real practice database (tests/postgres.py; skipped without PostgreSQL) -----------
+
+
+@dataclass(frozen=True)
+class Practice:
+    url: str
+    professional_id: str
+    professional_token: str
+    patient_token: str
+    patient_id: str
+    pseudonym: str
+
+
+@pytest.fixture
+def practice(pg_url: str) -> Practice:
+    """One physiotherapist and one invited patient, each signed in with their code."""
+    from companion.practice import access, accounts
+
+    professional, login_code = accounts.add_professional(pg_url, "Fysio Anke")
+    invitation = accounts.invite(pg_url, professional)
+    patient, patient_token = access.redeem(pg_url, invitation.code, "test-patient")
+    _, professional_token = access.redeem(pg_url, login_code, "test-professional")
+    return Practice(
+        pg_url, professional.id, professional_token, patient_token, patient.id, patient.pseudonym
+    )
+
+
+def test_the_session_decides_whose_app_opens(practice: Practice, library: Library) -> None:
+    from companion.app.app import CompanionApp
+    from companion.practice import access
+    from companion.store.postgres import PostgresStore
+
+    clock = FixedClock(date(2026, 3, 2))
+    opened = practice_app_for(library, practice.url, practice.patient_token, clock, "nl", None)
+    assert isinstance(opened, CompanionApp)
+    assert isinstance(opened.store, PostgresStore)
+    assert opened.store.patient_id == practice.patient_id
+    opened.store.close()
+    professional = practice_app_for(
+        library, practice.url, practice.professional_token, clock, "nl", None
+    )
+    assert isinstance(professional, ProfessionalApp)
+    for token in ("", "not-a-session", practice.patient_token + "x"):
+        assert practice_app_for(library, practice.url, token, clock, "nl", None) is None
+    access.revoke(practice.url, practice.patient_token)
+    assert (
+        practice_app_for(library, practice.url, practice.patient_token, clock, "nl", None) is None
+    )
+
+
+async def test_the_patient_reads_the_professionals_note_on_today(
+    practice: Practice, library: Library
+) -> None:
+    from companion.app.today import TodayScreen
+    from companion.practice import notes
+
+    clock = FixedClock(date(2026, 3, 2))
+    professional = practice_app_for(
+        library, practice.url, practice.professional_token, clock, "nl", None
+    )
+    assert isinstance(professional, ProfessionalApp)
+    assert professional.desk.send_note(practice.patient_id, "Wandel [b]elke[/b] dag.") is None
+    assert notes.for_patient(practice.url, practice.patient_id)[0].text.startswith("Wandel")
+    app = practice_app_for(library, practice.url, practice.patient_token, clock, "nl", None)
+    assert app is not None
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, TodayScreen)
+        shown = str(app.screen.query_one("#today-notes", Plain).render())
+        assert shown == "Wandel [b]elke[/b] dag."  # text, never markup
+
+
+def test_the_professionals_desk_on_the_database(practice: Practice, library: Library) -> None:
+    from companion.store.postgres import PostgresStore
+
+    clock = FixedClock(date(2026, 3, 2))
+    desk = DatabaseDesk(
+        practice.url, practice.professional_id, library, library.content.localizer("nl"), clock
+    )
+    assert [row.pseudonym for row in desk.patients()] == [practice.pseudonym]
+    assert desk.report(practice.patient_id).strip()
+    problems = desk.assign_homework(practice.patient_id, "version = 1\n")
+    assert problems and all(isinstance(p, str) for p in problems)
+    assert desk.assign_homework(practice.patient_id, HOMEWORK.read_text(encoding="utf-8")) == []
+    with PostgresStore.open(practice.url, practice.patient_id, clock) as store:
+        plan = store.current_plan()
+        assert plan is not None and plan.created_by == "physiotherapist"
+    refused = desk.send_note(practice.patient_id, "kleur \x1b[31m rood")
+    assert refused is not None and "tekens" in refused  # said in Dutch

@@ -10,7 +10,9 @@ through a :class:`Desk`; they decide nothing themselves.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import gettext
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from textual import on
@@ -18,6 +20,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 from companion.app.labels import KEY_QUIT
+from companion.app.language import LanguageScreen
 from companion.app.practice_homework import HomeworkScreen
 from companion.app.practice_note import NOTE_EMPTY, NOTE_TOO_LONG, NoteScreen
 from companion.app.practice_patient import PatientScreen
@@ -25,7 +28,7 @@ from companion.app.practice_patients import PatientRow, PatientsScreen
 from companion.clock import Clock
 from companion.resources import Library
 from companion.store.protocol import Store
-from companion.texts.content import Localizer
+from companion.texts.content import Content, Localizer
 from companion.texts.i18n import N_, load_translations
 
 if TYPE_CHECKING:
@@ -62,12 +65,34 @@ class ProfessionalApp(App[int]):
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
-    def __init__(self, texts: Localizer, desk: Desk) -> None:
+    def __init__(
+        self,
+        content: Content,
+        desk_for: Callable[[Localizer], Desk],
+        language: str | None = None,
+        region: str | None = None,
+    ) -> None:
+        """``desk_for``: the practice API for this professional, speaking ``texts``'s
+        language; ``language``: asked at start when not given."""
         super().__init__()
-        self.texts = texts
-        self.desk = desk
+        self.content = content
+        self.desk_for = desk_for
+        self._language = language if language in content.languages else None
+        self._region = region
+        self.texts = content.localizer(self._language or sorted(content.languages)[0], region)
+        self.desk = desk_for(self.texts)
 
     def on_mount(self) -> None:
+        if self._language is None:
+            self.push_screen(LanguageScreen(self.content, cancel=False), self._chosen)
+        else:
+            self._chosen((self._language, self._region))
+
+    def _chosen(self, choice: tuple[str, str | None] | None) -> None:
+        if choice is None:
+            return
+        self.texts = self.content.localizer(*choice)
+        self.desk = self.desk_for(self.texts)
         self.title = self.texts.ui(PRACTICE_TITLE)
         self.push_screen(PatientsScreen(self.texts, self.desk.patients))
 
@@ -150,36 +175,38 @@ def report_text(store: Store, library: Library, texts: Localizer) -> str:
     return report.render_markdown(collect(store, library, texts, store.clock.today()))
 
 
-def run_practice_app(
+def practice_app_for(
     library: Library,
     url: str,
     token: str,
     clock: Clock,
     language: str | None,
     region: str | None,
-) -> int:
-    """The app of one browser tab of a practice: the session token decides whose."""
+) -> App[int] | None:
+    """The app a tab's session opens: the patient's own companion on their rows of the
+    database, or the professional's view; None when the session no longer holds."""
     from companion.practice import access
 
     principal = access.principal_for(url, token)
     if principal is None:
-        return _session_ended(library)
+        return None
     if principal.kind == "patient":
-        return _run_patient(library, url, principal, clock, language, region)
-    texts = library.content.localizer(language or "nl", region)
-    desk = DatabaseDesk(url, principal.id, library, texts, clock)
-    result = ProfessionalApp(texts, desk).run()
-    return result if isinstance(result, int) else 0
+        return _patient_app(library, url, principal, clock, language, region)
+
+    def desk_for(texts: Localizer) -> Desk:
+        return DatabaseDesk(url, principal.id, library, texts, clock)
+
+    return ProfessionalApp(library.content, desk_for, language, region)
 
 
-def _run_patient(
+def _patient_app(
     library: Library,
     url: str,
     principal: Principal,
     clock: Clock,
     language: str | None,
     region: str | None,
-) -> int:
+) -> App[int]:
     from companion.app.app import CompanionApp
     from companion.practice import notes
     from companion.store.postgres import PostgresStore
@@ -188,15 +215,49 @@ def _run_patient(
         return [note.text for note in notes.for_patient(url, principal.id, clock=clock)]
 
     store = PostgresStore.open(url, principal.id, clock)
-    app = CompanionApp(library, None, clock, language, region, store=store, notes=notes_of_patient)
-    result = app.run()
+    return CompanionApp(library, None, clock, language, region, store=store, notes=notes_of_patient)
+
+
+def run_practice_app(
+    library: Library,
+    url: str,
+    token: str,
+    clock: Clock,
+    language: str | None,
+    region: str | None,
+) -> int:
+    """Runs the app of one browser tab of a practice: the session token decides whose.
+    A patient's conversation is held as on their own machine: one tab at a time."""
+    from companion.app.app import CompanionApp
+    from companion.store import hold_conversation
+    from companion.store.errors import AlreadyOpen
+
+    app = practice_app_for(library, url, token, clock, language, region)
+    if app is None:
+        return _notice(library, lambda translations: translations.gettext(SESSION_ENDED))
+    try:
+        with contextlib.ExitStack() as held:
+            if isinstance(app, CompanionApp):
+                held.enter_context(hold_conversation(url=url, patient=_patient_id(app)))
+            result = app.run()
+    except AlreadyOpen as err:
+        return _notice(library, err.translated)
     return result if isinstance(result, int) else 0
 
 
-def _session_ended(library: Library) -> int:
+def _patient_id(app: App[int]) -> str:
+    from companion.store.postgres import PostgresStore
+
+    store = getattr(app, "store", None)
+    assert isinstance(store, PostgresStore)
+    return store.patient_id
+
+
+def _notice(library: Library, said: Callable[[gettext.NullTranslations], str]) -> int:
+    """A window saying why the tab stops, in every language (its reader's is not known)."""
     from companion.app.notice import show_notice
 
     languages = sorted(library.content.languages)
-    lines = [load_translations(lang).gettext(SESSION_ENDED) for lang in languages]
+    lines = [said(load_translations(lang)) for lang in languages]
     close = " / ".join(load_translations(lang).gettext(KEY_QUIT) for lang in languages)
     return show_notice(lines, close)
