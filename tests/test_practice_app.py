@@ -156,6 +156,23 @@ async def test_a_note_goes_to_the_chosen_patient(library: Library) -> None:
         assert area.text == ""
 
 
+async def test_a_database_gone_away_closes_the_app_without_a_traceback(
+    library: Library,
+) -> None:
+    from companion.store.errors import StorageError
+
+    class GoneAway(Desk):
+        def report(self, patient_id: str) -> str:
+            raise StorageError("the companion's database cannot be reached right now.")
+
+    app = ProfessionalApp(library.content, lambda texts: GoneAway(), "nl")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.return_code == 1
+
+
 # --- on a real practice database (tests/postgres.py; skipped without PostgreSQL) -----------
 
 

@@ -27,6 +27,7 @@ from companion.app.practice_patient import PatientScreen
 from companion.app.practice_patients import PatientRow, PatientsScreen
 from companion.clock import Clock
 from companion.resources import Library
+from companion.store.errors import StorageError
 from companion.store.protocol import Store
 from companion.texts.content import Content, Localizer
 from companion.texts.i18n import N_, load_translations
@@ -81,6 +82,16 @@ class ProfessionalApp(App[int]):
         self._region = region
         self.texts = content.localizer(self._language or sorted(content.languages)[0], region)
         self.desk = desk_for(self.texts)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """The database went away, or this professional may no longer see a patient: the
+        app closes (the page says the session ended) without a traceback in any log."""
+        from companion.practice.access import Refused
+
+        if isinstance(error, StorageError | Refused):
+            self.exit(1, 1)
+            return
+        super()._handle_exception(error)
 
     def on_mount(self) -> None:
         if self._language is None:
@@ -232,7 +243,10 @@ def run_practice_app(
     from companion.store import hold_conversation
     from companion.store.errors import AlreadyOpen
 
-    app = practice_app_for(library, url, token, clock, language, region)
+    try:
+        app = practice_app_for(library, url, token, clock, language, region)
+    except StorageError as err:  # the database cannot be reached: say so, in every language
+        return _notice(library, err.translated)
     if app is None:
         return _notice(library, lambda translations: translations.gettext(SESSION_ENDED))
     try:
