@@ -44,7 +44,7 @@ class Row:
 class Desk:
     rows: list[Row] = field(
         default_factory=lambda: [
-            Row("p2", "Reiger-12", 9, datetime(2026, 3, 10, 9), 0.5, None, "gp_today"),
+            Row("p2", "Reiger-12", 9, datetime(2026, 3, 10, 9), 0.5, "medium", "gp_today"),
             Row("p1", "[b]Merel[/b]-7", 3, None, None, None, None),
         ]
     )
@@ -86,7 +86,7 @@ async def test_my_patients_in_the_practice_apis_order_as_text(library: Library) 
         assert table.row_count == 2
         first = [str(cell) for cell in table.get_row_at(0)]
         second = [str(cell) for cell in table.get_row_at(1)]
-        assert first[0] == "Reiger-12" and first[3] == "50%"
+        assert first[0] == "Reiger-12" and first[3] == "50%" and first[4] == "middel"
         assert first[5].startswith("! Neem vandaag nog contact op")  # the advice, in Dutch
         assert second[0] == "[b]Merel[/b]-7"  # a pseudonym is text, never markup
         assert second[2] == "nog niet"  # no check-in yet, in Dutch

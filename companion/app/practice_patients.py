@@ -36,6 +36,12 @@ COLUMN_SUPPORT = N_("Support")
 COLUMN_ESCALATIONS = N_("Open escalation")
 NOT_YET = N_("not yet")
 KEY_REFRESH = N_("Refresh")
+SUPPORT_LEVELS = {
+    "low": N_("low support"),
+    "medium": N_("medium support"),
+    "high": N_("high support"),
+}
+"""Short names of the stratified support levels (branch support13) for the table."""
 
 
 class PatientRow(Protocol):
@@ -72,10 +78,16 @@ def row_cells(texts: Localizer, row: PatientRow) -> list[Text]:
         missing if row.day is None else str(row.day),
         missing if row.last_checkin is None else texts.format_date(row.last_checkin, "medium"),
         missing if share is None else f"{round(share * 100)}%",
-        row.support_level or "-",
+        _support(texts, row.support_level),
         f"! {disposition_text(texts, row.open_escalation)}" if row.open_escalation else "-",
     ]
     return [Text(cell) for cell in cells]
+
+
+def _support(texts: Localizer, level: str | None) -> str:
+    if level is None:
+        return "-"
+    return texts.ui(SUPPORT_LEVELS[level]) if level in SUPPORT_LEVELS else level
 
 
 class PatientsScreen(Screen[None]):
