@@ -25,7 +25,7 @@ from companion.clock import FixedClock
 from companion.resources import Library
 
 SIZE = (110, 36)
-PLAN = '[plan]\ntitle = "Wandelen"\n'
+PLAN = 'version = 1\ncreated_by = "physiotherapist"\n'
 HOMEWORK = Path(__file__).resolve().parents[1] / "examples" / "homework" / "rug-wandelen.nl.toml"
 
 
@@ -55,13 +55,16 @@ class Desk:
     def patients(self) -> list[Row]:
         return list(self.rows)
 
+    def today(self) -> date:
+        return date(2026, 3, 3)
+
     def report(self, patient_id: str) -> str:
         self.reports_read.append(patient_id)
         return f"Rapport van {patient_id}\n[red]geen opmaak[/red]"
 
     def assign_homework(self, patient_id: str, plan_text: str) -> list[str]:
-        if "title" not in plan_text:
-            return ["regel 1: de titel ontbreekt"]
+        if "version" not in plan_text:
+            return ["regel 1: de versie ontbreekt"]
         self.assigned.append((patient_id, plan_text))
         return []
 
@@ -126,11 +129,52 @@ async def test_homework_is_pasted_and_assigned_through_the_practice_api(
         area.text = "[plan]\n"
         await pilot.press("ctrl+s")
         refused = rendered(app, "#homework-result")
-        assert "de titel ontbreekt" in refused and desk.assigned == []
+        assert "de versie ontbreekt" in refused and desk.assigned == []
         area.text = PLAN
         await pilot.press("ctrl+s")
         assert desk.assigned == [("p2", PLAN)]
         assert "Today" not in rendered(app, "#homework-result")  # said in Dutch
+
+
+async def test_the_form_fills_in_a_plan_file_to_assign(library: Library) -> None:
+    from textual.widgets import Input
+
+    from companion.app.practice_plan_form import PlanFormScreen
+
+    desk = Desk()
+    app = ProfessionalApp(library.content, lambda texts: desk, "nl")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter", "h")
+        await pilot.pause()
+        await pilot.click("#form")
+        await pilot.pause()
+        assert isinstance(app.screen, PlanFormScreen)
+        app.screen.query_one("#form-goal", Input).value = "45"
+        await pilot.click("#fill-in")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeworkScreen)
+        text = app.screen.query_one("#plan-text", TextArea).text
+        assert 'kind = "walking"' in text and "goal = 45" in text and "start = 2026-03-03" in text
+        await pilot.press("ctrl+s")
+        assert desk.assigned == [("p2", text)]
+
+
+def test_the_forms_plan_file_passes_the_plan_check() -> None:
+    """What the form writes is a plan `companion plan check` accepts, as the API checks it."""
+    from companion.app.practice_plan_form import DEFAULTS, plan_text
+    from companion.practice.homework import check_plan_text
+
+    today = date(2026, 3, 3)
+    plan, problems = check_plan_text(plan_text(today, "cycling", "minutes", DEFAULTS), today)
+    assert problems == [] and plan is not None
+    (activity,) = plan.activities
+    assert (activity.kind, activity.baseline, activity.goal) == ("cycling", 10, 30)
+    assert plan.created_by == "physiotherapist" and plan.start == today
+    _, refused = check_plan_text(
+        plan_text(today, "walking", "minutes", {**DEFAULTS, "goal": "-"}), today
+    )
+    assert refused, "a goal that is no number must not pass"
 
 
 async def test_a_note_goes_to_the_chosen_patient(library: Library) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import gettext
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from textual import on
@@ -56,6 +57,8 @@ class Desk(Protocol):
 
     def send_note(self, patient_id: str, text: str) -> str | None:
         """Sends the note; why it cannot be sent, in the professional's language, if so."""
+
+    def today(self) -> date: ...
 
 
 class ProfessionalApp(App[int]):
@@ -120,7 +123,8 @@ class ProfessionalApp(App[int]):
             def assign(plan_text: str) -> Sequence[str]:
                 return self.desk.assign_homework(patient_id, plan_text)
 
-            self.push_screen(HomeworkScreen(self.texts, message.pseudonym, assign))
+            today = self.desk.today()
+            self.push_screen(HomeworkScreen(self.texts, message.pseudonym, assign, today))
         else:
 
             def send(text: str) -> str | None:
@@ -140,6 +144,9 @@ class DatabaseDesk:
         self.library = library
         self.texts = texts
         self.clock = clock
+
+    def today(self) -> date:
+        return self.clock.today()
 
     def patients(self) -> Sequence[PatientRow]:
         from companion.practice import roster

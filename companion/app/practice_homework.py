@@ -8,6 +8,7 @@ a file cannot be picked, so the file's text is pasted (Ctrl+V or the browser's p
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import ClassVar
 
 from textual import on
@@ -17,15 +18,17 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, TextArea
 
 from companion.app.page import Page
+from companion.app.practice_plan_form import PlanFormScreen
 from companion.app.widgets import Plain, plain
 from companion.texts.content import Localizer
 from companion.texts.i18n import N_
 
 HOMEWORK_HEADING = N_("Homework for {pseudonym}")
 HOMEWORK_HOW = N_(
-    "Paste the plan file (TOML, as for companion plan import) below and press Assign. "
-    "It replaces the patient's current homework."
+    "Paste the plan file (TOML, as for companion plan import) below, or fill in the form "
+    "for one activity, and press Assign. It replaces the patient's current homework."
 )
+KEY_FORM = N_("Form")
 KEY_ASSIGN = N_("Assign")
 HOMEWORK_EMPTY = N_("Paste the plan file first.")
 HOMEWORK_ASSIGNED = N_("Homework assigned. The patient sees it on their Today screen.")
@@ -41,10 +44,12 @@ class HomeworkScreen(Page):
         Binding("ctrl+s", "assign", "Assign", priority=True),
     ]
 
-    def __init__(self, texts: Localizer, pseudonym: str, assign: Assign) -> None:
+    def __init__(self, texts: Localizer, pseudonym: str, assign: Assign, today: date) -> None:
         super().__init__(texts)
         self.pseudonym = pseudonym
         self.assign = assign
+        self.today = today
+        """The start of a plan made with the form."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="page"):
@@ -55,6 +60,7 @@ class HomeworkScreen(Page):
             yield TextArea(id="plan-text", language=None, soft_wrap=False, show_line_numbers=True)
             with Horizontal(id="homework-actions"):
                 yield Button(plain(self.texts.ui(KEY_ASSIGN)), id="assign", compact=True)
+                yield Button(plain(self.texts.ui(KEY_FORM)), id="form", compact=True)
                 yield self.back_button()
             yield Plain("", id="homework-result")
 
@@ -76,3 +82,13 @@ class HomeworkScreen(Page):
     @on(Button.Pressed, "#assign")
     def _assign(self) -> None:
         self.action_assign()
+
+    @on(Button.Pressed, "#form")
+    def _form(self) -> None:
+        def filled_in(text: str | None) -> None:
+            if text is not None:
+                area = self.query_one("#plan-text", TextArea)
+                area.text = text
+                area.focus()
+
+        self.app.push_screen(PlanFormScreen(self.texts, self.today), filled_in)
