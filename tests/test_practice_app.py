@@ -294,7 +294,8 @@ async def test_the_patient_reads_the_professionals_note_on_today(
         await pilot.pause()
         assert isinstance(app.screen, TodayScreen)
         shown = str(app.screen.query_one("#today-notes", Plain).render())
-        assert shown == "Wandel [b]elke[/b] dag."  # text, never markup
+        assert shown.startswith("Fysio Anke op 2 maart 2026:")  # who wrote it, and when
+        assert shown.endswith("\nWandel [b]elke[/b] dag.")  # text, never markup
 
 
 def test_the_professionals_desk_on_the_database(practice: Practice, library: Library) -> None:

@@ -27,7 +27,7 @@ from companion.app.language import LanguageScreen
 from companion.app.library import LibraryScreen
 from companion.app.plan_screen import PlanScreen
 from companion.app.sources import SourcesScreen
-from companion.app.today import TodayScreen
+from companion.app.today import ProfessionalNote, TodayScreen
 from companion.app.widgets import Bubble
 from companion.care.plan_setup import plan_from_answers
 from companion.clock import Clock, SystemClock
@@ -71,7 +71,7 @@ class CompanionApp(App[int]):
         no_save: bool = False,
         *,
         store: Store | None = None,
-        notes: Callable[[], Sequence[str]] | None = None,
+        notes: Callable[[], Sequence[ProfessionalNote]] | None = None,
     ) -> None:
         """``store``: a store opened already (a practice's patient) instead of ``data_dir``;
         ``notes``: the professional's notes to this patient, newest last (Today shows them)."""

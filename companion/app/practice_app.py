@@ -229,8 +229,8 @@ def _patient_app(
     from companion.practice import notes
     from companion.store.postgres import PostgresStore
 
-    def notes_of_patient() -> list[str]:
-        return [note.text for note in notes.for_patient(url, principal.id, clock=clock)]
+    def notes_of_patient() -> list[notes.Note]:
+        return notes.for_patient(url, principal.id, clock=clock)
 
     store = PostgresStore.open(url, principal.id, clock)
     return CompanionApp(library, None, clock, language, region, store=store, notes=notes_of_patient)
