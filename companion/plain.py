@@ -17,12 +17,14 @@ from companion.clock import Clock, SystemClock
 from companion.dialogue.engine import Outcome, QuestionView, Turn
 from companion.journey.journey import EDUCATION, TRIAGE, Conversation, Journey, Today
 from companion.present import (
+    EPISODE_ACTIONS_ASK,
     GOODBYE,
     INPUT_CLOSED,
     PREVIOUS_ADVICE,
     SCREEN_AGAIN,
     advice_given,
     association_line,
+    episode_action_label,
     outcome_sections,
     today_lines,
 )
@@ -204,7 +206,8 @@ def _now(turn: Turn, clock: Clock | None) -> datetime | None:
 def run_journey(
     journey: Journey, texts: Localizer, ask: Ask, say: Say, clock: Clock | None = None
 ) -> int:
-    """The stored conversation: resumes, then goes on until nothing more is due today.
+    """The stored conversation: resumes, then goes on until nothing more is due today, and
+    offers what the patient may say about the episode ("my back is fine again").
 
     With a ``clock`` (the journey's) every advice is dated. An urgent advice that still
     stands is repeated first, as the app's banner keeps it in view."""
@@ -217,6 +220,30 @@ def run_journey(
         if recalled.screen_again:
             say(texts.text(SCREEN_AGAIN))
         say("")
+    while True:
+        stopped = _hold_due(journey, conversation, texts, ask, say, clock)
+        if stopped is not None:
+            return stopped
+        show_today(journey.today(), texts, say)
+        action = choose_episode_action(journey, texts, ask, say)
+        if action is None:
+            break
+        say("")
+        conversation = journey.take_action(action)
+    say(texts.ui(GOODBYE))
+    return 0
+
+
+def _hold_due(
+    journey: Journey,
+    conversation: Conversation | None,
+    texts: Localizer,
+    ask: Ask,
+    say: Say,
+    clock: Clock | None,
+) -> int | None:
+    """Holds ``conversation`` and every one due after it; an exit status when it stopped
+    early (input closed, or an escalation to act on first)."""
     while conversation is not None:
         if conversation.resumed:
             say(texts.text("journey.resumed"))
@@ -231,9 +258,26 @@ def run_journey(
         show_offered_modules(journey, conversation, say)
         say("")
         conversation = journey.next()
-    show_today(journey.today(), texts, say)
-    say(texts.ui(GOODBYE))
-    return 0
+    return None
+
+
+def choose_episode_action(journey: Journey, texts: Localizer, ask: Ask, say: Say) -> str | None:
+    """What the journey offers about the episode ("my back is fine again", "the pain is
+    back"), as numbered choices; None when nothing is offered or the patient stops."""
+    actions = journey.episode_actions()
+    if not actions:
+        return None
+    say("")
+    for number, action in enumerate(actions, start=1):
+        say(f"  {number}) {episode_action_label(texts, action)}")
+    say(texts.ui(EPISODE_ACTIONS_ASK))
+    try:
+        reply = ask("> ").strip()
+    except EOFError:
+        return None
+    if reply.isdigit() and 1 <= int(reply) <= len(actions):
+        return actions[int(reply) - 1]
+    return None
 
 
 def show_today(today: Today, texts: Localizer, say: Say) -> None:

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from companion.dialogue.engine import Outcome
 from companion.files.untrusted import visible
+from companion.journey.episodes import BACK_FINE, PAIN_BACK
 from companion.journey.journey import Quota, Today
 from companion.texts.content import Content, Localizer
 from companion.texts.i18n import N_, N_plural
@@ -25,6 +26,16 @@ GOODBYE = N_("Thank you for your answers. Get well soon.")
 TIMES_PER_DAY = N_plural("{count} time a day", "{count} times a day")
 SET_BY = N_("Plan set by {name}")
 WEEK_NOTE = N_("Note for this week: {note}")
+
+EPISODE_ACTIONS = {
+    BACK_FINE: N_("My back is fine again"),
+    PAIN_BACK: N_("The pain is back"),
+}
+"""What the patient may say about the episode (the journey offers them); the content texts
+name the second one in quotes, so its translation and theirs must agree."""
+EPISODE_ACTIONS_ASK = N_(
+    "Type the number of your choice and press Enter. Press Enter alone to stop."
+)
 
 PREVIOUS_ADVICE = "journey.previous_advice"
 SCREEN_AGAIN = "journey.screen_again"
@@ -77,6 +88,8 @@ def outcome_sections(outcome: Outcome, texts: Localizer) -> list[Section]:
 
 def today_lines(today: Today, texts: Localizer) -> list[str]:
     """The day of the episode, today's day goals (or the pause), and that today is done."""
+    if today.ended is not None:
+        return [texts.text("journey.episode_ended")]
     lines: list[str] = []
     if today.day is not None:
         lines.append(texts.text("journey.day", day=today.day))
@@ -92,6 +105,10 @@ def today_lines(today: Today, texts: Localizer) -> list[str]:
             lines.append(texts.ui(SET_BY, name=visible(today.set_by)))
     lines.append(texts.text("journey.done_today"))
     return lines
+
+
+def episode_action_label(texts: Localizer, action: str) -> str:
+    return texts.ui(EPISODE_ACTIONS[action])
 
 
 def quota_lines(quota: Quota, texts: Localizer) -> list[str]:

@@ -268,3 +268,44 @@ def test_erase_leaves_nothing_behind(backend: Opener) -> None:
         assert fresh.sessions() == []
         assert fresh.events() == []
         assert fresh.settings() == {}
+
+
+# --- episodes end, and a new one starts (issue 13) ------------------------------------------
+
+
+def test_an_ended_episode_is_kept_with_its_end_after_a_restart(backend: Opener) -> None:
+    with backend() as store:
+        first = store.start_episode(date(2025, 2, 10))
+        store.end_episode(date(2025, 3, 1))
+        second = store.start_episode(date(2025, 3, 2))
+    with backend() as store:
+        episodes = store.episodes()
+        current = store.current_episode()
+        exported = store.export()["episodes"]
+    assert [(e.id, e.onset, e.ended) for e in episodes] == [
+        (first, date(2025, 2, 10), date(2025, 3, 1)),
+        (second, date(2025, 3, 2), None),
+    ]
+    assert current is not None and (current.id, current.ended) == (second, None)
+    assert [(e["id"], e["ended"]) for e in exported] == [(first, "2025-03-01"), (second, None)]
+
+
+def test_the_latest_episode_stays_current_once_ended(store: Store) -> None:
+    episode = store.start_episode(date(2025, 2, 20))
+    store.end_episode(date(2025, 3, 3))
+    current = store.current_episode()
+    assert current is not None and (current.id, current.ended) == (episode, date(2025, 3, 3))
+
+
+def test_ending_needs_a_running_episode_and_a_day_from_its_onset(store: Store) -> None:
+    with pytest.raises(ValueError):
+        store.end_episode(date(2025, 3, 3))  # no episode yet
+    assert store.episodes() == []
+    store.start_episode(date(2025, 2, 20))
+    with pytest.raises(ValueError):
+        store.end_episode(date(2025, 2, 19))  # before the onset
+    store.end_episode(date(2025, 2, 20))  # the onset day itself is allowed
+    with pytest.raises(ValueError):
+        store.end_episode(date(2025, 3, 3))  # already ended
+    (episode,) = store.episodes()
+    assert episode.ended == date(2025, 2, 20)

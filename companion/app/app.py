@@ -21,6 +21,7 @@ from textual.binding import Binding, BindingType
 
 from companion.app.about import AboutScreen
 from companion.app.chat import ChatScreen
+from companion.app.episode import EpisodeScreen
 from companion.app.escalation import EscalationScreen
 from companion.app.labels import ACTION_LABELS, KEY_QUIT, TITLE
 from companion.app.language import LanguageScreen
@@ -58,6 +59,7 @@ class CompanionApp(App[int]):
         Binding("f7", "about", "About"),
         Binding("f8", "advice", "Advice"),
         Binding("f9", "library", "Library"),
+        Binding("f10", "episode", "My back"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
@@ -151,6 +153,8 @@ class CompanionApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "advice":
             return self.standing_escalation() is not None
+        if action == "episode":
+            return self.journey is not None and bool(self.journey.episode_actions())
         return True
 
     def _chat(self) -> ChatScreen | None:
@@ -194,6 +198,10 @@ class CompanionApp(App[int]):
             offered = self.journey.offered_modules()
             self.push_screen(LibraryScreen(self.texts, modules, offered))
 
+    def action_episode(self) -> None:
+        if self.journey is not None and self._on_chat():
+            self.push_screen(EpisodeScreen(self.texts, self.journey.episode_actions()))
+
     def action_advice(self) -> None:
         standing = self.standing_escalation()
         if standing is not None and self._on_chat():
@@ -208,6 +216,13 @@ class CompanionApp(App[int]):
     @on(ChatScreen.AdviceWanted)
     def _advice_wanted(self) -> None:
         self.action_advice()
+
+    @on(EpisodeScreen.Chosen)
+    async def _episode_action(self, message: EpisodeScreen.Chosen) -> None:
+        chat = self._chat()
+        if chat is not None:
+            await chat.take_action(message.action)
+        self.refresh_bindings()
 
     @on(Bubble.SourceWanted)
     def _source_wanted(self, message: Bubble.SourceWanted) -> None:

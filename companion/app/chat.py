@@ -121,6 +121,13 @@ class ChatScreen(Screen[None]):
         if event.widget is not None and event.widget.id == "alert":
             self.post_message(self.AdviceWanted())
 
+    async def take_action(self, action: str) -> None:
+        """What the patient said about the episode: the journey picks the conversation."""
+        if self.conversation is not None or action not in self.journey.episode_actions():
+            return
+        self.conversation = self.journey.take_action(action)
+        await self._begin()
+
     async def _begin(self) -> None:
         if self.conversation is None:
             self.say("\n".join(today_lines(self.journey.today(), self.texts)))

@@ -13,6 +13,7 @@ KEY_SETTINGS = N_("Language")
 KEY_ABOUT = N_("About")
 KEY_ADVICE = N_("Advice")
 KEY_LIBRARY = N_("Library")
+KEY_EPISODE = N_("My back")
 KEY_BACK = N_("Back")
 KEY_QUIT = N_("Quit")
 
@@ -24,6 +25,7 @@ ACTION_LABELS = {
     "about": KEY_ABOUT,
     "advice": KEY_ADVICE,
     "library": KEY_LIBRARY,
+    "episode": KEY_EPISODE,
     "quit": KEY_QUIT,
 }
 """The footer label of each of the app's actions."""

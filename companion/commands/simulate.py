@@ -19,9 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from companion.commands.timeline import (
     CHECKIN,
-    CheckinResult,
-    CheckinSpec,
+    TimelineEntry,
     TimelineError,
+    TimelineResult,
     TriageFacts,
     answer_from_facts,
     checkin_problems,
@@ -60,7 +60,7 @@ class Vignette(BaseModel):
     unknown: list[str] = Field(default_factory=list)
     unspecified: Literal["no", "unknown"] = "no"
     expect: Expectation | None = None
-    checkins: list[CheckinSpec] = Field(default_factory=list)
+    checkins: list[TimelineEntry] = Field(default_factory=list)
 
 
 @dataclass
@@ -73,7 +73,7 @@ class SimulationResult:
     unknown: list[str]
     region: str
     notes: list[str] = field(default_factory=list)
-    checkins: list[CheckinResult] = field(default_factory=list)
+    checkins: list[TimelineResult] = field(default_factory=list)
 
     @property
     def expected(self) -> str | None:
@@ -180,7 +180,7 @@ def _reply(session: Session, question: QuestionView, vignette: Vignette, notes: 
 
 def _run_checkins(
     vignette: Vignette, library: Library, triage: Session, file: Path
-) -> list[CheckinResult]:
+) -> list[TimelineResult]:
     if not vignette.checkins:
         return []
     compiled = library.flows.get(CHECKIN)
@@ -197,9 +197,18 @@ def _run_checkins(
     def session_for(inputs: Mapping[str, AnswerValue], fired_before: frozenset[str]) -> Session:
         return Session(compiled, triage.texts, inputs=inputs, fired_before=fired_before)
 
+    def other_flow(flow_id: str) -> Session | None:
+        other = library.flows.get(flow_id)
+        return Session(other, triage.texts) if other is not None else None
+
     try:
         return run_checkins(
-            vignette.checkins, session_for, compiled.flow, facts, vignette.unspecified
+            vignette.checkins,
+            session_for,
+            compiled.flow,
+            facts,
+            vignette.unspecified,
+            other_flows=other_flow,
         )
     except TimelineError as err:
         raise VignetteError(f"{file}: {err}") from err

@@ -29,22 +29,36 @@ A check-in reports its advice ids: the disposition when it is not
 sorted. ``expect.advice`` is compared as a set, afterwards only. The product
 pauses the activity plan when a check-in's disposition is not ``self_care``;
 advice alone never pauses it and nothing here ever changes a quota.
+
+Episodes (issue 13, item 3): a check-in with ``"ends_episode": true`` is followed by
+the closing talk (``flows/episode_end.yaml``, answered from that check-in's facts:
+``what_helped``) and the episode ends. A later entry ``{"recurrence": true, "facts":
+{...}, "expect": {"disposition": ..., "advice": [...]}}`` is the pain coming back: a
+new triage, answered from the vignette's facts with the entry's over them (the same
+person), then in that recurrent episode the risk questions at once
+(``flows/risk.yaml``, from the same facts); ``expect.advice`` is what they raise.
+The check-ins after it count their ``day`` from the new onset, with the new triage as
+their first screen and no rule fired yet: milestones count per episode.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
+from companion.care.dispositions import continues_self_care, urgent
 from companion.care.screening import Screen, checkin_inputs, checkin_screen, triage_screen
 from companion.dialogue.conditions import UNKNOWN, AnswerValue
-from companion.dialogue.engine import QuestionView, Session, Turn
+from companion.dialogue.engine import Outcome, QuestionView, Session, Turn
 from companion.dialogue.flow import DISPOSITIONS, ConceptRegistry, Flow
 
 CHECKIN = "checkin"
+TRIAGE = "triage"
+RISK = "risk"
+EPISODE_END = "episode_end"
 MODIFIERS = ("age", "sex", "pain_duration_days")
 """Asked at triage; a check-in that asks one again is answered from the triage facts."""
 MAX_TURNS = 200
@@ -72,6 +86,42 @@ class CheckinSpec(BaseModel):
     facts: dict[str, FactValue] = Field(default_factory=dict)
     unknown: list[str] = Field(default_factory=list)
     expect: CheckinExpectation | None = None
+    ends_episode: bool = False
+    """After this check-in the patient says the back is fine again (the closing talk)."""
+
+
+class RecurrenceExpectation(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    disposition: str | None = None
+    """The new triage's result."""
+    advice: list[str] | None = None
+    """The advice ids the risk questions raise (``yellow_flags``), as a set."""
+
+
+class RecurrenceSpec(BaseModel):
+    """The pain is back after the episode ended: a new triage, then the risk questions."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    recurrence: Literal[True]
+    facts: dict[str, FactValue] = Field(default_factory=dict)
+    unknown: list[str] = Field(default_factory=list)
+    expect: RecurrenceExpectation | None = None
+
+
+def _entry_kind(value: Any) -> str:
+    is_recurrence = isinstance(value, RecurrenceSpec) or (
+        isinstance(value, dict) and "recurrence" in value
+    )
+    return "recurrence" if is_recurrence else "checkin"
+
+
+TimelineEntry = Annotated[
+    Annotated[CheckinSpec, Tag("checkin")] | Annotated[RecurrenceSpec, Tag("recurrence")],
+    Discriminator(_entry_kind),
+]
+"""An entry of a vignette's ``checkins``: a check-in, or the pain coming back."""
 
 
 @dataclass
@@ -90,13 +140,15 @@ class CheckinResult:
     """Whether the full red-flag screen was due at this check-in."""
     expected: list[str] | None
     notes: list[str] = field(default_factory=list)
+    ended_episode: bool = False
+    """The closing talk followed and the episode ended."""
 
     @property
     def matched(self) -> bool | None:
         return None if self.expected is None else set(self.expected) == set(self.advice)
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        shown = {
             "day": self.day,
             "advice": self.advice,
             "expected": self.expected,
@@ -109,6 +161,78 @@ class CheckinResult:
             "unknown": self.unknown,
             "notes": self.notes,
         }
+        return shown | ({"ended_episode": True} if self.ended_episode else {})
+
+    def row(self) -> tuple[str, str, str, str, str, str]:
+        return (
+            f"  day {self.day}",
+            "full screen" if self.full_screen else "",
+            "-" if self.expected is None else ", ".join(self.expected) or "none",
+            ", ".join(self.advice) or "none",
+            {True: "ok", False: "MISMATCH", None: ""}[self.matched],
+            ", ".join(
+                [*self.flags, *self.rules, *(["episode ended"] if self.ended_episode else [])]
+            )
+            or "-",
+        )
+
+
+@dataclass
+class RecurrenceResult:
+    """The pain came back: the new triage's result and what its risk questions raised."""
+
+    disposition: str
+    flags: list[str]
+    advice: list[str]
+    """Advice ids the risk questions raised (none when they were not asked)."""
+    risk_rules: list[str]
+    asked: list[str]
+    """The triage's concepts, then the risk questions'."""
+    unknown: list[str]
+    expected_disposition: str | None
+    expected: list[str] | None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def matched(self) -> bool | None:
+        checks = []
+        if self.expected_disposition is not None:
+            checks.append(self.expected_disposition == self.disposition)
+        if self.expected is not None:
+            checks.append(set(self.expected) == set(self.advice))
+        return None if not checks else all(checks)
+
+    def as_json(self) -> dict[str, Any]:
+        # "day" and "rules" as in a check-in's entry: no day count, no check-in rule.
+        return {
+            "recurrence": True,
+            "day": None,
+            "advice": self.advice,
+            "expected": self.expected,
+            "matched": self.matched,
+            "asked": self.asked,
+            "disposition": self.disposition,
+            "expected_disposition": self.expected_disposition,
+            "flags": self.flags,
+            "rules": [],
+            "risk_rules": self.risk_rules,
+            "unknown": self.unknown,
+            "notes": self.notes,
+        }
+
+    def row(self) -> tuple[str, str, str, str, str, str]:
+        expected = [self.expected_disposition or "-"] + (self.expected or [])
+        return (
+            "  recurrence",
+            "triage",
+            ", ".join(expected),
+            ", ".join([self.disposition, *self.advice]),
+            {True: "ok", False: "MISMATCH", None: ""}[self.matched],
+            ", ".join([*self.flags, *self.risk_rules]) or "-",
+        )
+
+
+TimelineResult = CheckinResult | RecurrenceResult
 
 
 def advice_ids(disposition: str | None, fired: Iterable[str]) -> list[str]:
@@ -201,14 +325,34 @@ def fact_problems(
             yield f"'{name}' is both a fact and unknown"
 
 
-def checkin_problems(checkins: list[CheckinSpec], concepts: ConceptRegistry) -> Iterator[str]:
+def checkin_problems(
+    checkins: Sequence[CheckinSpec | RecurrenceSpec], concepts: ConceptRegistry
+) -> Iterator[str]:
     previous: int | None = None
-    for checkin in checkins:
-        where = f"check-in on day {checkin.day}"
-        if previous is not None and checkin.day < previous:
+    ended = may_recur = False
+    for number, entry in enumerate(checkins, 1):
+        if isinstance(entry, RecurrenceSpec):
+            where = f"recurrence (entry {number})"
+            if not may_recur:
+                yield f"{where}: the pain can come back only after a check-in with ends_episode"
+            expected = entry.expect.disposition if entry.expect else None
+            if expected is not None and expected not in DISPOSITIONS:
+                yield f"{where}: expected disposition '{expected}' is not a disposition"
+            for problem in fact_problems(entry.facts, entry.unknown, concepts):
+                yield f"{where}: {problem}"
+            # Days count from the new onset; a triage that escalated is asked again at a
+            # following recurrence entry.
+            previous, ended = None, False
+            continue
+        where = f"check-in on day {entry.day}"
+        if ended:
+            yield f"{where}: the episode ended before it; add a recurrence entry first"
+        if previous is not None and entry.day < previous:
             yield f"{where}: check-ins must be in order of day (day {previous} came before)"
-        previous = checkin.day
-        for problem in fact_problems(checkin.facts, checkin.unknown, concepts):
+        previous = entry.day
+        ended = ended or entry.ends_episode
+        may_recur = ended
+        for problem in fact_problems(entry.facts, entry.unknown, concepts):
             yield f"{where}: {problem}"
 
 
@@ -226,22 +370,61 @@ class TriageFacts:
     unknown: frozenset[str]
 
 
+class FlowSessions(Protocol):
+    """Makes a session of another flow (triage, risk, the closing talk) for the episodes;
+    None when the flows have no such flow."""
+
+    def __call__(self, flow_id: str) -> Session | None: ...
+
+
+@dataclass
+class _Episode:
+    """What the check-ins of one episode know: its screens and the rules fired in it."""
+
+    triage: TriageFacts
+    screens: list[Screen]
+    onset_known: bool
+    fired_before: set[str] = field(default_factory=set)
+
+    @classmethod
+    def after(cls, triage: TriageFacts) -> _Episode:
+        duration = triage.answers.get("pain_duration_days")
+        day = duration if isinstance(duration, int) and not isinstance(duration, bool) else 0
+        return cls(
+            triage=triage,
+            screens=[triage_screen(triage.answers, triage.disposition, day)],
+            onset_known=duration != UNKNOWN and "pain_duration_days" in triage.answers,
+        )
+
+
 def run_checkins(
-    checkins: list[CheckinSpec],
+    checkins: Sequence[CheckinSpec | RecurrenceSpec],
     session_for: SessionFactory,
     flow: Flow,
     triage: TriageFacts,
     unspecified: Literal["no", "unknown"],
-) -> list[CheckinResult]:
-    """Runs the check-ins in order; ``session_for(inputs, fired_before)`` makes a session."""
+    other_flows: FlowSessions | None = None,
+) -> list[TimelineResult]:
+    """Runs the check-ins in order; ``session_for(inputs, fired_before)`` makes a check-in
+    session and ``other_flows`` the sessions an episode's end and a recurrence need."""
     known = known_advice_ids(flow)
-    fired_before: set[str] = set()
-    duration = triage.answers.get("pain_duration_days")
-    triage_day = duration if isinstance(duration, int) and not isinstance(duration, bool) else 0
-    screens: list[Screen] = [triage_screen(triage.answers, triage.disposition, triage_day)]
-    onset_known = duration != UNKNOWN and "pain_duration_days" in triage.answers
-    results: list[CheckinResult] = []
-    for checkin in checkins:
+    episode: _Episode | None = _Episode.after(triage)
+    results: list[TimelineResult] = []
+    for entry in checkins:
+        if isinstance(entry, RecurrenceSpec):
+            if episode is not None:
+                raise TimelineError("a recurrence needs a check-in with ends_episode before it")
+            recurred, new_triage = _recurrence(entry, _flows(other_flows), triage, unspecified)
+            results.append(recurred)
+            if new_triage is not None:
+                episode = _Episode.after(new_triage)
+            continue
+        if episode is None:
+            raise TimelineError(
+                f"check-in on day {entry.day}: the episode ended; no triage started a new one"
+            )
+        checkin = entry
+        fired_before, screens = episode.fired_before, episode.screens
         where = f"check-in on day {checkin.day}"
         expected = checkin.expect.advice if checkin.expect else None
         strange = sorted(set(expected or ()) - known)
@@ -250,15 +433,108 @@ def run_checkins(
                 f"{where}: expected advice {', '.join(strange)} is not one of "
                 f"{', '.join(sorted(known))}"
             )
-        inputs = checkin_inputs(flow, checkin.day, screens, onset_known)
+        inputs = checkin_inputs(flow, checkin.day, screens, episode.onset_known)
         due = inputs.get("weekly_screen_due") is not False
         session = session_for(inputs, frozenset(fired_before))
-        result = _run_one(session, checkin, triage, due, expected, unspecified, where)
+        result = _run_one(session, checkin, episode.triage, due, expected, unspecified, where)
         screens.append(checkin_screen(flow, session.answers, result.disposition, checkin.day, due))
-        onset_known = onset_known or "pain_duration_days" in result.asked
+        episode.onset_known = episode.onset_known or "pain_duration_days" in result.asked
         fired_before.update(result.rules)
         results.append(result)
+        if checkin.ends_episode:
+            _end_episode(_flows(other_flows), checkin, result, where)
+            episode = None
     return results
+
+
+def _flows(other_flows: FlowSessions | None) -> FlowSessions:
+    if other_flows is None:
+        raise TimelineError("episodes that end or come back need the other flows (simulate)")
+    return other_flows
+
+
+def _end_episode(
+    other_flows: FlowSessions, checkin: CheckinSpec, result: CheckinResult, where: str
+) -> None:
+    """The closing talk after ``checkin``, answered from its facts (``what_helped``)."""
+    if urgent(result.disposition):
+        raise TimelineError(
+            f"{where}: the episode cannot end when the check-in asked for a doctor today or "
+            "now (the journey does not offer it then)"
+        )
+    session = other_flows(EPISODE_END)
+    if session is None:
+        raise TimelineError(f"{where}: there is no {EPISODE_END} flow to end the episode")
+    _answer_all(session, checkin.facts, set(checkin.unknown), "no", result.notes, where)
+    result.ended_episode = True
+
+
+def _answer_all(
+    session: Session,
+    facts: Mapping[str, FactValue],
+    unknown: Iterable[str],
+    unspecified: Literal["no", "unknown"],
+    notes: list[str],
+    where: str,
+) -> Outcome:
+    turn = session.start()
+    for _ in range(MAX_TURNS):
+        if turn.outcome is not None:
+            return turn.outcome
+        assert turn.question is not None
+        turn = answer_from_facts(session, turn.question, facts, unknown, unspecified, notes)
+        if turn.problem is not None and turn.question is not None:
+            raise TimelineError(
+                f"{where}: the answer for '{turn.question.concept}' was refused: {turn.problem}"
+            )
+    raise TimelineError(f"{where}: no outcome after {MAX_TURNS} turns")
+
+
+def _recurrence(
+    entry: RecurrenceSpec,
+    other_flows: FlowSessions,
+    first: TriageFacts,
+    unspecified: Literal["no", "unknown"],
+) -> tuple[RecurrenceResult, TriageFacts | None]:
+    """The new triage (the same person: the first facts, the entry's over them), then the
+    risk questions when it lets self-management go on; the new episode's triage facts."""
+    where = "recurrence"
+    old = {c: v for c, v in first.facts.items() if c != "pain_duration_days"}
+    facts = {**old, **entry.facts}
+    unknown = (set(first.unknown) - {"pain_duration_days"} - set(entry.facts)) | set(entry.unknown)
+    triage = other_flows(TRIAGE)
+    if triage is None:
+        raise TimelineError(f"{where}: there is no {TRIAGE} flow")
+    notes: list[str] = []
+    outcome = _answer_all(triage, facts, unknown, unspecified, notes, where)
+    disposition = outcome.disposition or "self_care"
+    questions = triage.flow.questions()
+    asked = [questions[q].concept for q in triage.asked]
+    advice: list[str] = []
+    rules: list[str] = []
+    if continues_self_care(disposition):
+        risk = other_flows(RISK)
+        if risk is not None:
+            raised = _answer_all(risk, facts, unknown, "no", notes, f"{where}, risk questions")
+            advice = sorted({a.advice for a in raised.advice})
+            rules = [a.rule for a in raised.advice]
+            asked += [risk.flow.questions()[q].concept for q in risk.asked]
+    expect = entry.expect
+    result = RecurrenceResult(
+        disposition=disposition,
+        flags=outcome.flags,
+        advice=advice,
+        risk_rules=rules,
+        asked=asked,
+        unknown=outcome.unknown,
+        expected_disposition=expect.disposition if expect else None,
+        expected=expect.advice if expect else None,
+        notes=notes,
+    )
+    if not continues_self_care(disposition):
+        return result, None  # asked again at the next recurrence entry, as the journey does
+    answers = {questions[q].concept: v for q, v in triage.answers.items()}
+    return result, TriageFacts(answers, disposition, facts, frozenset(unknown))
 
 
 def _run_one(
@@ -302,16 +578,6 @@ def _run_one(
     raise TimelineError(f"{where}: no outcome after {MAX_TURNS} turns")
 
 
-def table_rows(results: list[CheckinResult]) -> list[tuple[str, str, str, str, str, str]]:
+def table_rows(results: Sequence[TimelineResult]) -> list[tuple[str, str, str, str, str, str]]:
     """Rows under a vignette's row in the ``simulate`` table, one per check-in."""
-    return [
-        (
-            f"  day {r.day}",
-            "full screen" if r.full_screen else "",
-            "-" if r.expected is None else ", ".join(r.expected) or "none",
-            ", ".join(r.advice) or "none",
-            {True: "ok", False: "MISMATCH", None: ""}[r.matched],
-            ", ".join([*r.flags, *r.rules]) or "-",
-        )
-        for r in results
-    ]
+    return [r.row() for r in results]

@@ -1,6 +1,8 @@
 """The patient's path through the flows, stored as it goes.
 
-triage -> (self_care or gp_soon) education -> plan set-up -> a check-in each day.
+triage -> (self_care or gp_soon) education -> plan set-up -> a check-in each day, until
+the patient says the back is fine again; when the pain comes back, a new episode starts
+with its own triage (see :mod:`companion.journey.episodes`).
 
 Every answer a turn accepted is stored before the driver shows that turn, and
 a finished conversation's outcome is stored before the next one starts, so an
@@ -23,6 +25,20 @@ from companion.clock import Clock, days_since
 from companion.dialogue.conditions import UNKNOWN, AnswerValue
 from companion.dialogue.engine import Outcome, Session, Turn
 from companion.dialogue.flow import Flow
+from companion.journey.episodes import (
+    BACK_FINE,
+    EPISODE_END,
+    PLAN_REUSE,
+    RISK,
+    available_actions,
+    pain_back,
+    plan_of_episode,
+    previous_plan,
+    record_pain_back,
+    recurrent,
+    restarted,
+    running,
+)
 from companion.journey.modules import (
     ModuleCatalog,
     ModuleError,
@@ -46,7 +62,7 @@ from companion.journey.standing import (
 from companion.resources import Library
 from companion.store.errors import StorageError
 from companion.store.protocol import Store
-from companion.store.records import StoredSession
+from companion.store.records import Episode, StoredSession
 
 TRIAGE = "triage"
 EDUCATION = "education"
@@ -78,6 +94,7 @@ JOURNEY_TEXT_KEYS = (
     "journey.unit.minutes",
     "journey.unit.repetitions",
     "journey.unit.hours",
+    "journey.episode_ended",
 )
 JOURNEY_PLACEHOLDERS = frozenset({"day", "count", "activity"})
 
@@ -144,6 +161,8 @@ class Today:
     """The physiotherapist who set the plan (name from the plan file), if any."""
     week_note: str | None = None
     """The physiotherapist's note for this week of the plan, in the patient's language."""
+    ended: date | None = None
+    """The day the patient said the back was fine again: no day goals until the pain is back."""
 
 
 class Journey:
@@ -175,19 +194,77 @@ class Journey:
         resumed = self._resume_open()
         if resumed is not None:
             return resumed
+        episode = self._store.current_episode()
+        if episode is not None and episode.ended is not None:
+            return self._after_the_end(episode)
         triage = self._store.latest_finished((TRIAGE,))
         if triage is None or not continues_self_care(triage.disposition):
             # First time, or the last triage escalated: screen again before anything else.
             return self._begin(TRIAGE, {})
+        # A recurrent episode: the risk questions at once (003:653-656, 003:774-777).
+        risk_due = RISK in self._library.flows and recurrent(self._store, episode)
+        if risk_due and not self._finished_since(RISK, triage):
+            return self._begin(RISK, {})
         if not self._finished_since(EDUCATION, triage):
             return self._begin(EDUCATION, self._education_inputs(triage))
-        plan_wanted = self._store.current_plan() is None and PLAN_SETUP in self._library.flows
-        if plan_wanted and not self._finished_since(PLAN_SETUP, triage):
-            return self._begin(PLAN_SETUP, {})
+        planning = self._plan_conversation(episode, triage)
+        if planning is not None:
+            return planning
         # Check-ins re-screen the red flags, so they go on with or without a plan.
         if not self._screened_today():
             return self._begin(CHECKIN, self._checkin_inputs(triage))
         return None
+
+    def _after_the_end(self, episode: Episode) -> Conversation | None:
+        """The back was fine again: nothing is due until the patient says the pain is back;
+        then a triage, again after an escalation, until one starts the next episode."""
+        back = pain_back(self._store, episode)
+        if back is None:
+            return None
+        triage = self._store.latest_finished((TRIAGE,))
+        if (
+            triage is None
+            or triage.started_at < back.at
+            or not continues_self_care(triage.disposition)
+        ):
+            return self._begin(TRIAGE, {})
+        return None
+
+    def _plan_conversation(
+        self, episode: Episode | None, triage: StoredSession
+    ) -> Conversation | None:
+        """Plan set-up once per episode; in a recurrent one, first the previous plan's offer."""
+        if episode is not None and recurrent(self._store, episode):
+            if plan_of_episode(self._store, episode) is not None:
+                return None
+            offer = PLAN_REUSE in self._library.flows
+            offer = offer and previous_plan(self._store, episode) is not None
+            if offer and not self._finished_since(PLAN_REUSE, triage):
+                return self._begin(PLAN_REUSE, {})
+        elif self._store.current_plan() is not None:
+            return None
+        if PLAN_SETUP in self._library.flows and not self._finished_since(PLAN_SETUP, triage):
+            return self._begin(PLAN_SETUP, {})
+        return None
+
+    # the episode: fine again, or the pain is back ----------------------------------
+
+    def episode_actions(self) -> list[str]:
+        """What the patient may say about the episode now: :data:`BACK_FINE` while it runs,
+        :data:`PAIN_BACK` once it ended; none while a conversation is open or an urgent
+        advice is the latest screen's result."""
+        return available_actions(self._store, SCREENS, EPISODE_END in self._library.flows)
+
+    def take_action(self, action: str) -> Conversation | None:
+        """The conversation that follows what the patient said (ValueError if not offered)."""
+        if action not in self.episode_actions():
+            raise ValueError(f"'{action}' is not possible now")
+        episode = self._store.current_episode()
+        assert episode is not None  # an action is offered only within an episode
+        if action == BACK_FINE:
+            return self._begin(EPISODE_END, {})
+        record_pain_back(self._store, episode)
+        return self.next()
 
     @staticmethod
     def goes_on_after(outcome: Outcome) -> bool:
@@ -218,6 +295,11 @@ class Journey:
         return QuotaReports(self._store, self._clock)
 
     def today(self) -> Today:
+        episode = self._store.current_episode()
+        if episode is not None and episode.ended is not None:
+            return Today(
+                day=None, plan=None, quotas=[], paused=False, last_triage=None, ended=episode.ended
+            )
         onset = self.onset()
         day = days_since(onset, self._clock) if onset else None
         plan = self._store.current_plan()
@@ -326,6 +408,12 @@ class Journey:
                 self._store.append(
                     ONSET_CORRECTED, {"episode": episode.id, "onset": onset.isoformat()}
                 )
+        elif flow_id == EPISODE_END:
+            episode = self._store.current_episode()
+            if running(episode):
+                self._store.end_episode(self._clock.today())
+        elif flow_id == PLAN_REUSE and _answer(outcome, "reuse_previous_plan") is True:
+            self._restart_previous_plan()
         elif flow_id == PLAN_SETUP and self._plan_from_answers is not None:
             answers = {a.question: a.value for a in outcome.answers}
             episode = self._store.current_episode()
@@ -336,6 +424,12 @@ class Journey:
                 self._store.save_plan(plan)
             else:
                 self._store.append("plan_not_made", {"session": key})
+
+    def _restart_previous_plan(self) -> None:
+        episode = self._store.current_episode()
+        previous = previous_plan(self._store, episode) if episode is not None else None
+        if episode is not None and previous is not None:
+            self._store.save_plan(restarted(previous, self._clock.today(), self.onset()))
 
     def _offer_modules(self, flow_id: str, key: str, outcome: Outcome) -> None:
         # An offer is an extra: a broken module list must never stand between

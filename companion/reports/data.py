@@ -10,6 +10,9 @@ current on that day (:func:`companion.care.plan.quota_on`).
 - **Escalation**: a triage or check-in that ended in ``emergency``, ``gp_today`` or ``gp_soon``.
 - **Milestones**: the days since onset at which the check-in flow's milestone advice rules start
   (rules ``dayN_...`` with ``{number: day, ge: N}``, clinical brief section 5) that have passed.
+- **Episodes**: each screen and check-in belongs to one episode
+  (:class:`~companion.journey.episodes.EpisodeIndex`); with more than one, the report shows
+  each episode with its own plan, check-ins, milestones (from its own onset) and screens.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from companion.care.plan import Plan, quota_on
 from companion.dialogue.conditions import AllCondition, AnyCondition, Condition, NumberCondition
 from companion.dialogue.engine import AnswerView
 from companion.dialogue.flow import QuestionState
+from companion.journey.episodes import EPISODE_END, EpisodeIndex
 from companion.journey.journey import CHECKIN, SCREENS, TRIAGE
 from companion.reports.wording import answer_text
 from companion.resources import Library
@@ -77,6 +81,8 @@ class FinishedScreen:
     unknown: set[str]
     """Concepts the patient did not know."""
     advice: list[GivenAdvice]
+    episode: int | None = None
+    """The episode it belongs to (:class:`EpisodeIndex`), None before any."""
 
 
 def _stored_answers(given: Sequence[AnswerView]) -> list[StoredAnswer]:
@@ -86,6 +92,7 @@ def _stored_answers(given: Sequence[AnswerView]) -> list[StoredAnswer]:
 def finished_screens(store: Store) -> list[FinishedScreen]:
     """Every finished triage and check-in, oldest first, read into typed records."""
     screens = []
+    index = EpisodeIndex.of(store)
     for session in store.finished(SCREENS):
         outcome = session.outcome
         if outcome is None:
@@ -101,6 +108,7 @@ def finished_screens(store: Store) -> list[FinishedScreen]:
                 reasons=_stored_answers(outcome.reasons),
                 unknown=set(outcome.unknown),
                 advice=[GivenAdvice(g.rule, list(g.messages)) for g in outcome.advice],
+                episode=index.episode_of(session),
             )
         )
     return screens
@@ -131,6 +139,7 @@ class Screen:
     reasons: list[ShownAnswer]
     unknown: list[ShownAnswer]
     answers: list[ShownAnswer]
+    episode: int | None = None
 
 
 @dataclass(frozen=True)
@@ -153,6 +162,22 @@ class CheckIn:
     answers: list[ShownAnswer]
     """The "how it goes" answers (the red-flag answers are in the screen)."""
     advice: list[Advice]
+    episode: int | None = None
+
+
+@dataclass(frozen=True)
+class EpisodePart:
+    """One episode of back pain: from the day the pain began to the day it was fine again."""
+
+    id: int
+    number: int
+    onset: date
+    ended: date | None
+    plan: Plan | None
+    """The plan current at the episode's end (or now)."""
+    milestones: list[tuple[int, date]]
+    what_helped: str | None
+    """The patient's answer to "what helped most", in the report's language."""
 
 
 @dataclass
@@ -164,6 +189,20 @@ class ReportData:
     checkins: list[CheckIn] = field(default_factory=list)
     screens: list[Screen] = field(default_factory=list)
     milestones: list[tuple[int, date]] = field(default_factory=list)
+    episodes: list[EpisodePart] = field(default_factory=list)
+
+    def of_episode(self, part: EpisodePart | None) -> ReportData:
+        """What belongs to one episode (None: the screens that belong to none yet)."""
+        wanted = part.id if part is not None else None
+        return ReportData(
+            texts=self.texts,
+            made_on=self.made_on,
+            plan=part.plan if part is not None else None,
+            onset=part.onset if part is not None else None,
+            checkins=[c for c in self.checkins if c.episode == wanted],
+            screens=[s for s in self.screens if s.episode == wanted],
+            milestones=part.milestones if part is not None else [],
+        )
 
     @property
     def escalations(self) -> list[Screen]:
@@ -273,17 +312,53 @@ def collect(store: Store, library: Library, texts: Localizer, today: date) -> Re
                 reasons=[shower.shown(stored.flow_id, a, same) for a in stored.reasons],
                 unknown=[a for a in answers if a.concept in stored.unknown],
                 answers=screened,
+                episode=stored.episode,
             )
         )
         if stored.flow_id == CHECKIN:
             data.checkins.append(_checkin(stored, answers, red_flags, history, texts, library))
     if data.onset is not None:
-        data.milestones = [
-            (day, data.onset + timedelta(days=day))
-            for day in milestone_days(library)
-            if data.onset + timedelta(days=day) <= today
-        ]
+        data.milestones = _milestones_passed(library, data.onset, today)
+    data.episodes = _episode_parts(store, library, texts, history, today)
     return data
+
+
+def _milestones_passed(library: Library, onset: date, until: date) -> list[tuple[int, date]]:
+    return [
+        (day, onset + timedelta(days=day))
+        for day in milestone_days(library)
+        if onset + timedelta(days=day) <= until
+    ]
+
+
+def _episode_parts(
+    store: Store, library: Library, texts: Localizer, history: Sequence[StoredPlan], today: date
+) -> list[EpisodePart]:
+    index = EpisodeIndex.of(store)
+    helped: dict[int | None, str] = {}
+    closing = library.flows.get(EPISODE_END)
+    for session in store.finished((EPISODE_END,)):
+        value = session.answer("what_helped")
+        state = closing.flow.states.get("what_helped") if closing else None
+        if value is not None and isinstance(state, QuestionState):
+            helped[index.episode_of(session)] = answer_text(texts, value, state)
+    parts = []
+    for number, episode in enumerate(index.episodes, 1):
+        following = index.episodes[number] if number < len(index.episodes) else None
+        last_moment = following.at if following is not None else None
+        plans = [p.plan for p in history if last_moment is None or p.at < last_moment]
+        parts.append(
+            EpisodePart(
+                id=episode.id,
+                number=number,
+                onset=episode.onset,
+                ended=episode.ended,
+                plan=plans[-1] if plans else None,
+                milestones=_milestones_passed(library, episode.onset, episode.ended or today),
+                what_helped=helped.get(episode.id),
+            )
+        )
+    return parts
 
 
 def _advice(stored: FinishedScreen, texts: Localizer, library: Library) -> list[Advice]:
@@ -330,4 +405,5 @@ def _checkin(
         else [],
         answers=[a for a in answers if a.question_id not in red_flags],
         advice=_advice(stored, texts, library),
+        episode=stored.episode,
     )

@@ -13,6 +13,9 @@ Plain dicts (no FHIR library at run time; the tests validate the output with ``f
 - the current plan as a ``CarePlan``: one activity per plan activity, with its quota rising from
   the baseline to the goal (``scheduledTiming``: how many times a day, between the start and the
   goal day) and the step schedule in words; the physiotherapist as ``Practitioner``;
+- one ``EpisodeOfCare`` per episode of back pain (period: the day the pain began to the day
+  the back was fine again; ``active`` while it runs), which each response and the care plan
+  name with the ``workflow-episodeOfCare`` extension (R4B has no element for it there);
 - a ``Patient`` without any identifying data, as the subject the resources need.
 """
 
@@ -28,6 +31,7 @@ from companion.journey.journey import CHECKIN, SCREENS, TRIAGE
 from companion.reports.data import StoredAnswer, finished_screens
 from companion.resources import Library
 from companion.store.protocol import Store
+from companion.store.records import Episode
 from companion.texts.content import ContentError, Localizer
 
 CONCEPT_SYSTEM = "urn:companion:concept"
@@ -42,6 +46,7 @@ TITLES = {
 ABSENT = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
+EPISODE_OF_CARE = "http://hl7.org/fhir/StructureDefinition/workflow-episodeOfCare"
 UNITS_UCUM = {"minutes": "min", "hours": "h", "repetitions": "{repetitions}"}
 
 
@@ -194,6 +199,24 @@ def care_plan(
     return resource
 
 
+def episode_of_care(episode: Episode, patient: str) -> dict[str, Any]:
+    """One episode of back pain: from the day the pain began to the day it was fine again."""
+    period = {"start": episode.onset.isoformat()}
+    if episode.ended is not None:
+        period["end"] = episode.ended.isoformat()
+    return {
+        "resourceType": "EpisodeOfCare",
+        "status": "finished" if episode.ended is not None else "active",
+        "type": [{"text": "Acute low back pain, self-management"}],
+        "patient": {"reference": patient},
+        "period": period,
+    }
+
+
+def _in_episode(reference: str) -> dict[str, Any]:
+    return {"url": EPISODE_OF_CARE, "valueReference": {"reference": reference}}
+
+
 def fhir_bundle(store: Store, library: Library, texts: Localizer) -> dict[str, Any]:
     """Everything as one FHIR R4 ``collection`` Bundle (plain JSON-ready dicts)."""
     entries: list[dict[str, Any]] = []
@@ -211,6 +234,7 @@ def fhir_bundle(store: Store, library: Library, texts: Localizer) -> dict[str, A
             ],
         }
     )
+    episodes = {e.id: add(episode_of_care(e, patient)) for e in store.episodes()}
     forms = {flow_id: questionnaire(library, texts, flow_id) for flow_id in SCREENS}
     for form in forms.values():
         add(form)
@@ -222,17 +246,18 @@ def fhir_bundle(store: Store, library: Library, texts: Localizer) -> dict[str, A
         ]
         if not items:
             continue
-        add(
-            {
-                "resourceType": "QuestionnaireResponse",
-                "questionnaire": f"{form['url']}|{form['version']}",
-                "status": "completed",
-                "subject": {"reference": patient},
-                "authored": _instant(screen.at),
-                "language": screen.language,
-                "item": items,
-            }
-        )
+        response = {
+            "resourceType": "QuestionnaireResponse",
+            "questionnaire": f"{form['url']}|{form['version']}",
+            "status": "completed",
+            "subject": {"reference": patient},
+            "authored": _instant(screen.at),
+            "language": screen.language,
+            "item": items,
+        }
+        if screen.episode in episodes:
+            response["extension"] = [_in_episode(episodes[screen.episode])]
+        add(response)
     plan = store.current_plan()
     if plan is not None:
         practitioner = None
@@ -245,7 +270,11 @@ def fhir_bundle(store: Store, library: Library, texts: Localizer) -> dict[str, A
                 system = "email" if "@" in plan.therapist.contact else "phone"
                 therapist["telecom"] = [{"system": system, "value": plan.therapist.contact}]
             practitioner = add(therapist)
-        add(care_plan(plan, texts, patient, practitioner))
+        resource = care_plan(plan, texts, patient, practitioner)
+        current = store.current_episode()
+        if current is not None and current.id in episodes:
+            resource["extension"] = [_in_episode(episodes[current.id])]
+        add(resource)
     return {
         "resourceType": "Bundle",
         "type": "collection",

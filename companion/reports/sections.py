@@ -3,12 +3,15 @@
 that :mod:`~companion.reports.html` and :mod:`~companion.reports.markdown` both render.
 
 Sections, in order: the plan, the quota per check-in (chart and table), adherence, pain, the
-check-in answers, milestones and advice, the red-flag screens, and escalations.
+check-in answers, milestones and advice, the red-flag screens, and escalations. When the pain
+came back (more than one episode), an overview of the episodes comes first, then these sections
+once per episode, oldest first, and last the screens that belong to no episode yet.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from companion.journey.journey import TRIAGE
 from companion.reports.blocks import (
@@ -25,7 +28,7 @@ from companion.reports.blocks import (
     Section,
     Table,
 )
-from companion.reports.data import CheckIn, ReportData, Screen, ShownAnswer
+from companion.reports.data import CheckIn, EpisodePart, ReportData, Screen, ShownAnswer
 from companion.reports.wording import (
     activity_label,
     activity_lines,
@@ -49,6 +52,16 @@ def report_document(data: ReportData) -> Document:
             t.text("report.made_on", date=t.format_date(data.made_on)), (("class", "muted"),)
         ),
         Paragraph(t.text("report.about")),
+    ]
+    if len(data.episodes) > 1:
+        blocks += _by_episode(data)
+    else:
+        blocks += _progress(data)
+    return Document(t.text("report.title"), t.locale, blocks)
+
+
+def _progress(data: ReportData) -> list[Block]:
+    return [
         _plan(data),
         _quota(data),
         _adherence(data),
@@ -58,7 +71,72 @@ def report_document(data: ReportData) -> Document:
         _screens(data),
         _escalations(data),
     ]
-    return Document(t.text("report.title"), t.locale, blocks)
+
+
+def _by_episode(data: ReportData) -> list[Block]:
+    """The overview, then each episode's own sections (ids made unique per episode)."""
+    t = data.texts
+    blocks: list[Block] = [_episode_overview(data)]
+    for part in data.episodes:
+        heading = t.text("report.episode.title", count=t.format_number(part.number))
+        inner: list[Block] = [Paragraph(line) for line in _episode_lines(t, part)]
+        inner += _progress(data.of_episode(part))
+        attrs = (("id", f"episode-{part.number}"), ("class", "episode"))
+        blocks.append(Section(_suffixed(inner, f"-{part.number}"), heading, attrs))
+    pending = data.of_episode(None)
+    if pending.screens:  # a screen after the pain came back that started no episode yet
+        after = _suffixed([_screens(pending), _escalations(pending)], "-new")
+        blocks.append(Section(after, t.text("report.episodes.after"), (("id", "episode-new"),)))
+    return blocks
+
+
+def _episode_overview(data: ReportData) -> Section:
+    t = data.texts
+    headers = [
+        t.text(k)
+        for k in ("report.col.episode", "report.col.onset", "report.col.ended", "report.col.helped")
+    ]
+    rows = [
+        Row(
+            [
+                (t.format_number(part.number), True),
+                (t.format_date(part.onset, "medium"), False),
+                (t.format_date(part.ended, "medium") if part.ended else "-", False),
+                (part.what_helped or "-", False),
+            ]
+        )
+        for part in data.episodes
+    ]
+    blocks: list[Block] = [
+        Paragraph(t.text("report.episodes.about")),
+        Table(headers, rows, (("id", "episode-table"),)),
+    ]
+    return _section("episodes", t.text("report.episodes.heading"), blocks)
+
+
+def _episode_lines(t: Localizer, part: EpisodePart) -> list[str]:
+    lines = [t.text("report.episode.onset", date=t.format_date(part.onset))]
+    if part.ended is not None:
+        lines.append(t.text("report.episode.ended", date=t.format_date(part.ended)))
+    else:
+        lines.append(t.text("report.episode.running"))
+    if part.what_helped is not None:
+        lines.append(t.text("report.episode.helped", name=part.what_helped))
+    return lines
+
+
+def _suffixed(blocks: Sequence[Block], suffix: str) -> list[Block]:
+    """The same blocks with ``suffix`` after every ``id``: one page may hold several episodes."""
+    return [_suffix_block(block, suffix) for block in blocks]
+
+
+def _suffix_block(block: Block, suffix: str) -> Block:
+    if isinstance(block, Section | Group):
+        block = replace(block, blocks=_suffixed(block.blocks, suffix))
+    if isinstance(block, Section | Group | Paragraph | Table):
+        attrs = tuple((k, v + suffix if k == "id" else v) for k, v in block.attrs)
+        block = replace(block, attrs=attrs)
+    return block
 
 
 def _section(id_: str, heading: str, blocks: Sequence[Block]) -> Section:

@@ -61,7 +61,17 @@ class Store(Protocol):
     def start_episode(self, onset: date) -> int:
         """Starts an episode of back pain that began on ``onset``; returns its id."""
 
-    def current_episode(self) -> Episode | None: ...
+    def current_episode(self) -> Episode | None:
+        """The latest episode, ended or not; None before the first."""
+
+    def end_episode(self, ended: date) -> None:
+        """Ends the current episode on ``ended`` (the back is fine again).
+
+        ValueError when there is no episode, it already ended, or ``ended`` is before its
+        onset."""
+
+    def episodes(self) -> list[Episode]:
+        """Every episode, oldest first."""
 
     def save_plan(self, plan: Plan) -> int: ...
 

@@ -39,6 +39,8 @@ class Episode:
     id: int
     onset: date
     at: datetime
+    ended: date | None = None
+    """The day the patient said the back was fine again; None while the episode runs."""
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,9 @@ It implements :class:`companion.store.protocol.Store` and returns the typed reco
   stored before.
 
 Tables: ``events`` (append-only: id, at, person, kind, payload JSON), ``settings``,
-``episodes`` (onset dates), ``plans`` (every saved plan; the newest is current), ``sessions``
-and ``answers`` (append-only: a driver resumes an unfinished conversation by replaying them,
-see :func:`companion.journey.replay.replay`). Timestamps come from the injected
+``episodes`` (onset and end dates), ``plans`` (every saved plan; the newest is current),
+``sessions`` and ``answers`` (append-only: a driver resumes an unfinished conversation by
+replaying them, see :func:`companion.journey.replay.replay`). Timestamps come from the injected
 :class:`~companion.clock.Clock`.
 """
 
@@ -183,6 +183,8 @@ MIGRATIONS: list[tuple[str, ...]] = [
         """CREATE TRIGGER answers_append_only_delete BEFORE DELETE ON answers
            BEGIN SELECT RAISE(ABORT, 'answers are append-only'); END""",
     ),
+    # 2: an episode ends when the back is fine again (issue 13); NULL while it runs.
+    ("ALTER TABLE episodes ADD COLUMN ended TEXT",),
 ]
 """Schema changes in order; ``PRAGMA user_version`` is how many have been applied.
 
@@ -443,12 +445,32 @@ class SQLiteStore:
         return int(cursor.lastrowid or 0)
 
     def current_episode(self) -> Episode | None:
-        row = self._db.execute(
-            "SELECT id, onset, at FROM episodes ORDER BY id DESC LIMIT 1"
-        ).fetchone()
-        if row is None:
-            return None
-        return Episode(row[0], date.fromisoformat(row[1]), datetime.fromisoformat(row[2]))
+        """The latest episode, ended or not."""
+        row = self._db.execute(_EPISODE_QUERY + " ORDER BY id DESC LIMIT 1").fetchone()
+        return _episode(row) if row is not None else None
+
+    def end_episode(self, ended: date) -> None:
+        """Ends the current episode on ``ended``: the patient's back is fine again.
+
+        A later episode (the pain is back) starts with :meth:`start_episode`."""
+        current = self.current_episode()
+        if current is None:
+            raise ValueError("there is no episode to end")
+        if current.ended is not None:
+            raise ValueError(f"episode {current.id} already ended on {current.ended.isoformat()}")
+        if ended < current.onset:
+            raise ValueError(
+                f"the end {ended.isoformat()} is before the onset {current.onset.isoformat()}"
+            )
+        with self._write() as db:
+            db.execute(
+                "UPDATE episodes SET ended = ? WHERE id = ? AND ended IS NULL",
+                (ended.isoformat(), current.id),
+            )
+
+    def episodes(self) -> list[Episode]:
+        """Every episode, oldest first."""
+        return [_episode(row) for row in self._db.execute(_EPISODE_QUERY + " ORDER BY id")]
 
     # plans -----------------------------------------------------------------------------
 
@@ -618,8 +640,8 @@ class SQLiteStore:
         data["schema_version"] = self.schema_version
         data["settings"] = self.settings()
         data["episodes"] = [
-            {"id": r[0], "onset": r[1], "at": r[2]}
-            for r in self._db.execute("SELECT id, onset, at FROM episodes ORDER BY id")
+            {"id": r[0], "onset": r[1], "at": r[2], "ended": r[3]}
+            for r in self._db.execute(_EPISODE_QUERY + " ORDER BY id")
         ]
         data["plans"] = [
             {"id": r[0], "at": r[1], "plan": json.loads(r[2])}
@@ -692,6 +714,14 @@ _SESSION_QUERY = (
     "SELECT key, flow_id, language, region, inputs, episode, started_at, finished_at, outcome "
     "FROM sessions"
 )
+
+
+_EPISODE_QUERY = "SELECT id, onset, at, ended FROM episodes"
+
+
+def _episode(row: Sequence[Any]) -> Episode:
+    ended = date.fromisoformat(row[3]) if row[3] is not None else None
+    return Episode(row[0], date.fromisoformat(row[1]), datetime.fromisoformat(row[2]), ended)
 
 
 def _finished_query(flow_ids: Iterable[str], episode: int | None) -> tuple[str, tuple[object, ...]]:

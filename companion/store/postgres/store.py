@@ -205,12 +205,34 @@ class PostgresStore:
         return _id(row)
 
     def current_episode(self) -> Episode | None:
-        row = self._one(
-            "SELECT id, onset, at FROM episodes WHERE patient_id = %(patient)s "
-            "ORDER BY id DESC LIMIT 1",
-            {},
-        )
+        """The latest episode, ended or not."""
+        row = self._one(_EPISODE_QUERY + " ORDER BY id DESC LIMIT 1", {})
         return None if row is None else _episode(row)
+
+    def end_episode(self, ended: date) -> None:
+        """Ends the current episode on ``ended``: the patient's back is fine again.
+
+        A later episode (the pain is back) starts with :meth:`start_episode`."""
+        current = self.current_episode()
+        if current is None:
+            raise ValueError("there is no episode to end")
+        if current.ended is not None:
+            raise ValueError(f"episode {current.id} already ended on {current.ended.isoformat()}")
+        if ended < current.onset:
+            raise ValueError(
+                f"the end {ended.isoformat()} is before the onset {current.onset.isoformat()}"
+            )
+        changed = self._run(
+            "UPDATE episodes SET ended = %(ended)s "
+            "WHERE patient_id = %(patient)s AND id = %(id)s AND ended IS NULL",
+            {"ended": ended, "id": current.id},
+        )
+        if changed != 1:  # another window ended it a moment ago
+            raise ValueError(f"episode {current.id} already ended")
+
+    def episodes(self) -> list[Episode]:
+        """Every episode, oldest first."""
+        return [_episode(row) for row in self._all(_EPISODE_QUERY + " ORDER BY id", {})]
 
     # plans -----------------------------------------------------------------------------
 
@@ -406,11 +428,13 @@ class PostgresStore:
             "schema_version": self.schema_version,
             "settings": self.settings(),
             "episodes": [
-                {"id": r[0], "onset": r[1].isoformat(), "at": r[2]}
-                for r in self._all(
-                    "SELECT id, onset, at FROM episodes WHERE patient_id = %(patient)s ORDER BY id",
-                    {},
-                )
+                {
+                    "id": e.id,
+                    "onset": e.onset.isoformat(),
+                    "at": e.at.isoformat(),
+                    "ended": e.ended.isoformat() if e.ended else None,
+                }
+                for e in self.episodes()
             ],
             "plans": [
                 {"id": r[0], "at": r[1], "plan": r[2]}
@@ -542,6 +566,7 @@ def _scoped_connection(connections: StoreConnections, patient: str) -> psycopg.C
     return connection
 
 
+_EPISODE_QUERY: Query = "SELECT id, onset, at, ended FROM episodes WHERE patient_id = %(patient)s"
 _SESSION_QUERY: Query = (
     "SELECT key, flow_id, language, region, inputs, episode, started_at, finished_at, outcome "
     "FROM sessions WHERE patient_id = %(patient)s"
@@ -563,7 +588,7 @@ def _id(row: Sequence[Any] | None) -> int:
 
 
 def _episode(row: Sequence[Any]) -> Episode:
-    return Episode(int(row[0]), row[1], datetime.fromisoformat(row[2]))
+    return Episode(int(row[0]), row[1], datetime.fromisoformat(row[2]), row[3])
 
 
 def _session(row: Sequence[Any]) -> StoredSession:
