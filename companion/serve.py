@@ -63,6 +63,7 @@ from companion.commands.serve_options import (
     DEFAULT_MAX_COLUMNS,
     DEFAULT_MAX_ROWS,
     DEFAULT_MAX_SESSIONS,
+    ENV_SESSION,
     ENV_TOKEN,
     LOOPBACK,
     MAKE_A_TOKEN,
@@ -923,8 +924,10 @@ def run_serve_command(args: argparse.Namespace) -> int:
     except ServeRefusal as refusal:
         print(f"companion serve: {refusal} Refusing to start.", file=sys.stderr)
         return EXIT_REFUSED
-    # Every tab's app inherits this environment and has no use for the token.
+    # Every tab's app inherits this environment and has no use for the token; a practice's
+    # session variable left over from elsewhere would send it down a practice tab's path.
     os.environ.pop(ENV_TOKEN, None)
+    os.environ.pop(ENV_SESSION, None)
     server = CompanionServer(
         app_command(args),
         args.host,

@@ -364,3 +364,24 @@ async def test_a_code_in_the_address_is_never_redeemed(client: Client, door: Doo
     assert SESSION_COOKIE not in page.cookies
     script = await (await client.get("/code.js")).text()
     assert 'searchParams.get("code")' in script and "replaceState" in script
+
+
+def test_no_session_token_or_patient_reaches_the_apps_of_a_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A tab's app gets its session from the server for its own browser only: a token or a
+    patient id left in the server's environment would otherwise reach every tab."""
+    import os
+
+    started: list[CompanionServer] = []
+    monkeypatch.setattr(CompanionServer, "serve", lambda self: started.append(self))
+    monkeypatch.delenv("COMPANION_SERVE_TOKEN", raising=False)
+    monkeypatch.delenv(ENV_STORE, raising=False)
+    monkeypatch.setenv(ENV_SESSION, "left-over-token")
+    assert main(["serve", "--port", "0"]) == 0  # one person's server
+    assert ENV_SESSION not in os.environ
+    monkeypatch.setenv(ENV_STORE, "postgresql://companion@127.0.0.1/practice")
+    monkeypatch.setenv("COMPANION_PATIENT", "0b1f6c2e-1111-4222-8333-944455556666")
+    assert main(["serve", "--port", "0"]) == 0  # a practice's server
+    assert "COMPANION_PATIENT" not in os.environ
+    assert len(started) == 2
