@@ -564,6 +564,16 @@ class QuietAppService(AppService):
         await super().stop()
         await self._end_process()
 
+    async def end(self) -> None:
+        """Stops the app, ending its process when it does not quit in time (the server is
+        stopping: nothing may keep it, and no app may outlive it)."""
+        try:
+            await asyncio.wait_for(self.stop(), APP_QUIT_SECONDS)
+        except TimeoutError:
+            log.warning("companion serve: a session's app did not quit; ended it")
+            if self._process is not None and self._process.returncode is None:
+                self._process.kill()
+
     async def _end_process(self) -> None:
         """textual-serve asks the app to quit and leaves it: one that hangs would keep
         running outside --max-sessions, so it is ended after a grace period."""
@@ -702,6 +712,8 @@ class CompanionServer(Server):
         self.limits = limits or Limits()
         self.show_details = show_details
         self.sessions = 0
+        self.app_services: set[QuietAppService] = set()
+        """The apps of the open sessions, ended when the server stops."""
 
     def runner_options(self) -> dict[str, Any]:
         """Options of aiohttp's runner: the access log without queries."""
@@ -749,6 +761,13 @@ class CompanionServer(Server):
         app.on_startup.append(self.on_startup)
         app.on_shutdown.append(self.on_shutdown)
         return app
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        """The server stops (Ctrl+C, SIGTERM): every open session's app is asked to quit and
+        ended if it does not, before the sessions' connections are cut."""
+        await asyncio.gather(
+            *(service.end() for service in list(self.app_services)), return_exceptions=True
+        )
 
     def make_app(self) -> Awaitable[web.Application]:
         """The aiohttp application, for tests."""
@@ -810,6 +829,7 @@ class CompanionServer(Server):
             show_details=self.show_details,
             environment=self.app_environment(request),
         )
+        self.app_services.add(app_service)
         try:
             await app_service.start(columns, rows)
             await self._process_messages(websocket, app_service)
@@ -818,6 +838,7 @@ class CompanionServer(Server):
         except Exception:  # one session's failure must not end the others
             log.exception("companion serve: a session ended with an error")
         finally:
+            self.app_services.discard(app_service)
             await app_service.stop()
         return websocket
 
@@ -878,7 +899,9 @@ def app_command(args: argparse.Namespace) -> str:
             parts += [flag, str(value)]
     if args.no_save:
         parts.append("--no-save")
-    return shlex.join(parts)
+    # exec: the shell textual-serve starts becomes the app, so ending the process (a hung
+    # app, the server stopping) ends the app and leaves no orphan behind.
+    return "exec " + shlex.join(parts)
 
 
 def _is_loopback(host: str) -> bool:

@@ -9,12 +9,18 @@ tests/test_practice_browser.py.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import html
 import logging
+import os
 import secrets
 import socket
+import subprocess
+import sys
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -371,8 +377,6 @@ def test_no_session_token_or_patient_reaches_the_apps_of_a_server(
 ) -> None:
     """A tab's app gets its session from the server for its own browser only: a token or a
     patient id left in the server's environment would otherwise reach every tab."""
-    import os
-
     started: list[CompanionServer] = []
     monkeypatch.setattr(CompanionServer, "serve", lambda self: started.append(self))
     monkeypatch.delenv("COMPANION_SERVE_TOKEN", raising=False)
@@ -385,3 +389,95 @@ def test_no_session_token_or_patient_reaches_the_apps_of_a_server(
     assert main(["serve", "--port", "0"]) == 0  # a practice's server
     assert "COMPANION_PATIENT" not in os.environ
     assert len(started) == 2
+
+
+def descendants_of(pid: int) -> set[int]:
+    """Every process below ``pid`` (an app may run under a shell)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.parametrize("stopped_by", ["terminate", "kill"])
+async def test_no_app_outlives_the_server(pg_url: str, stopped_by: str) -> None:
+    """A stopped server ends its sessions' apps, and the apps of a killed server end
+    themselves: an orphan would keep a patient's conversation (one tab at a time, a lock
+    in the database) open after a restart."""
+    from companion.practice import accounts
+
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("needs /proc to see the server's processes")
+    professional, _ = accounts.add_professional(pg_url, "Fysio Anke")
+    code = accounts.invite(pg_url, professional).code
+    port = free_port()
+    hidden = ("COMPANION_SERVE_TOKEN", "COMPANION_PATIENT", ENV_SESSION)
+    env = {k: v for k, v in os.environ.items() if k not in hidden}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "companion", "--store", pg_url, "--lang", "nl", "serve",
+         "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        jar = aiohttp.CookieJar(unsafe=True)
+        async with aiohttp.ClientSession(cookie_jar=jar) as session:
+            opened = await session.post(
+                f"{url}/login", data={"code": code}, headers={"Origin": url}
+            )
+            assert opened.status == 200, "the code did not open the app's page"
+            websocket = await session.ws_connect(f"ws://127.0.0.1:{port}/ws", origin=url)
+            apps: set[int] = set()
+            for _ in range(600):
+                apps = {
+                    pid
+                    for pid in descendants_of(process.pid)
+                    if b"companion" in Path(f"/proc/{pid}/cmdline").read_bytes()
+                }
+                if apps:
+                    break
+                await asyncio.sleep(0.05)
+            assert apps, "no app started for the session"
+            await asyncio.sleep(2)  # the app opens the patient's conversation
+            if stopped_by == "terminate":
+                process.terminate()
+                process.wait(timeout=60)
+                # Once the server has stopped, its apps have ended (not some time later).
+                assert not any(alive(pid) for pid in apps), "an app outlived its server"
+            else:
+                process.kill()
+                process.wait(timeout=60)
+                for _ in range(600):  # the apps notice on their own
+                    if not any(alive(pid) for pid in apps):
+                        break
+                    await asyncio.sleep(0.05)
+                assert not any(alive(pid) for pid in apps), "an app outlived its killed server"
+            await websocket.close()
+    finally:
+        if process.poll() is None:
+            process.kill()

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import gettext
+import os
+import threading
+import time
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, ClassVar, Protocol
@@ -250,6 +253,7 @@ def run_practice_app(
     from companion.store import hold_conversation
     from companion.store.errors import AlreadyOpen
 
+    _end_with_the_server()
     try:
         app = practice_app_for(library, url, token, clock, language, region)
     except StorageError as err:  # the database cannot be reached: say so, in every language
@@ -264,6 +268,24 @@ def run_practice_app(
     except AlreadyOpen as err:
         return _notice(library, err.translated)
     return result if isinstance(result, int) else 0
+
+
+SERVER_WATCH_SECONDS = 1.0
+
+
+def _end_with_the_server() -> None:
+    """A tab's app lives only as long as the server that started it. A server that was
+    killed (not stopped) cannot end its apps; an app left behind would hold its patient's
+    conversation (one tab at a time) until the machine restarts. So it ends itself once
+    its parent is gone; every answer it accepted is in the database already."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(SERVER_WATCH_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="companion-server-watch", daemon=True).start()
 
 
 def _patient_id(app: App[int]) -> str:
