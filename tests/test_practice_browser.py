@@ -303,13 +303,15 @@ def test_two_patients_and_a_physiotherapist_side_by_side(
 
     from companion.store.postgres import PostgresStore
 
-    with PostgresStore.open(url, ids[first_name]) as store:
+    # The homework went to the patient opened (the first row), and only to them.
+    given, other = sorted((first_name, second_name))
+    with PostgresStore.open(url, ids[given]) as store:
         plan = store.current_plan()
         assert plan is not None and plan.therapist is not None
         assert plan.therapist.name == "M. de Vries", "the homework was not assigned"
-    with PostgresStore.open(url, ids[second_name]) as store:
+    with PostgresStore.open(url, ids[other]) as store:
         plan = store.current_plan()
-        assert plan is not None and plan.created_by != "physiotherapist"
+        assert plan is not None and plan.created_by == "patient"
     text = log.read_text(errors="replace")
     for secret in (login_code, first_code, second_code):
         assert secret not in text, "a code is in the server's log"
@@ -343,6 +345,11 @@ def physiotherapist_sees_and_assigns(
     page.keyboard.press("Tab")  # from the text to the Assign button
     page.keyboard.press("Enter")
     screen.wait_for(page, "Huiswerk toegewezen")
+    # Done: quit the app, then log out on the page; the browser is back at the code page.
+    page.keyboard.press("Control+q")
+    page.locator("form[action=logout] button").click(timeout=30000)
+    page.wait_for_selector("#code", timeout=30000)
+    assert page.evaluate("fetch('static/js/textual.js').then(r => r.status)") == 401
     context.close()
 
 
