@@ -481,3 +481,29 @@ async def test_no_app_outlives_the_server(pg_url: str, stopped_by: str) -> None:
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_the_gate_on_a_real_practice_database(pg_url: str) -> None:
+    """The served practice's questions to the database, through the practice API."""
+    from companion.practice import access, accounts
+    from companion.serve_practice import DatabaseGate
+
+    professional, _ = accounts.add_professional(pg_url, "Fysio Anke")
+    code = accounts.invite(pg_url, professional).code
+    gate = DatabaseGate(pg_url)
+    assert gate.ready()
+    with pytest.raises(CodeRefused):
+        gate.redeem("WRONG-CODE", "203.0.113.7")
+    token = gate.redeem(code, "203.0.113.8")
+    assert gate.holds(token) and not gate.holds(token[:-1])
+    with pytest.raises(CodeRefused):
+        gate.redeem(code, "203.0.113.8")  # used up
+    gate.revoke(token)
+    assert not gate.holds(token)
+    for _ in range(access.FAILURES_PER_CLIENT - 1):
+        with pytest.raises(CodeRefused):
+            gate.redeem("WRONG-CODE", "203.0.113.7")
+    with pytest.raises(TooManyAttempts) as too_many:
+        gate.redeem("WRONG-CODE", "203.0.113.7")
+    assert too_many.value.retry_after == access.FAILURE_WINDOW.total_seconds()
+    assert not DatabaseGate(pg_url.replace("/test_", "/missing_")).ready()
