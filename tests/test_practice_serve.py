@@ -507,3 +507,15 @@ def test_the_gate_on_a_real_practice_database(pg_url: str) -> None:
         gate.redeem("WRONG-CODE", "203.0.113.7")
     assert too_many.value.retry_after == access.FAILURE_WINDOW.total_seconds()
     assert not DatabaseGate(pg_url.replace("/test_", "/missing_")).ready()
+
+
+async def test_a_link_from_another_site_lets_the_page_ask_again(client: Client) -> None:
+    """A SameSite=Strict cookie stays home when a link on another site (an e-mail) opens the
+    page: the code page then asks once more from itself, which sends the cookie."""
+    followed = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"}
+    page = await (await client.get("/", headers=followed)).text()
+    assert 'data-recheck="1"' in page
+    typed = await (await client.get("/", headers={"Sec-Fetch-Site": "none"})).text()
+    assert 'data-recheck="0"' in typed  # typed or bookmarked: the cookie came, if there is one
+    script = await (await client.get("/code.js")).text()
+    assert "dataset.recheck" in script and "sessionStorage" in script  # once, not in a loop
