@@ -22,11 +22,13 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -183,13 +185,18 @@ class Patient:
         self.screen.watch(self.page)
         enter_code(self.page, base_url, self.code)
 
-    def reopen(self, base_url: str) -> None:
-        """The next day: the same browser (its cookie), the page opened again."""
+    def reopen(self, base_url: str, through: str | None = None) -> None:
+        """The next day: the same browser (its cookie), the page opened again, typed in or
+        ``through`` a link on another site (which does not send the Strict cookie)."""
         self.page.close()
         self.page = self.context.new_page()
         self.screen = Screen()
         self.screen.watch(self.page)
-        self.page.goto(base_url + "/")
+        if through is None:
+            self.page.goto(base_url + "/")
+        else:
+            self.page.goto(through)
+            self.page.click("#companion")
         self.page.wait_for_selector(".xterm-helper-textarea", state="attached", timeout=30000)
 
     def talk_through_the_day(self, day: date, answers_stored: Any) -> None:
@@ -249,6 +256,33 @@ def patient_ids(url: str) -> dict[str, str]:
     return {str(pseudonym): str(patient_id) for pseudonym, patient_id in rows}
 
 
+@contextmanager
+def a_link_to(base_url: str) -> Iterator[str]:
+    """A page on another site with a link to the companion (a reminder e-mail's link)."""
+    page = f'<html><body><a id="companion" href="{base_url}/">companion</a></body></html>'.encode()
+
+    class LinkPage(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), LinkPage)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://localhost:{server.server_address[1]}/"  # another site, not only origin
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
 # --- the test ------------------------------------------------------------------------------
 
 
@@ -289,9 +323,9 @@ def test_two_patients_and_a_physiotherapist_side_by_side(
                         FIRST_DAY, lambda pid=patient_id: answers_in_database(url, pid)
                     )
             # Day two, on another serving process: the browsers' sessions hold, a check-in.
-            with served(url, NEXT_DAY, log) as base_url:
-                for patient in patients:
-                    patient.reopen(base_url)
+            with served(url, NEXT_DAY, log) as base_url, a_link_to(base_url) as mail:
+                for patient, through in zip(patients, (mail, None), strict=True):
+                    patient.reopen(base_url, through)
                     patient_id = ids[patient.name]
                     patient.talk_through_the_day(
                         NEXT_DAY, lambda pid=patient_id: answers_in_database(url, pid)
