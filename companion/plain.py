@@ -220,16 +220,18 @@ def run_journey(
         if recalled.screen_again:
             say(texts.text(SCREEN_AGAIN))
         say("")
-    while True:
-        stopped = _hold_due(journey, conversation, texts, ask, say, clock)
+    stopped = _hold_due(journey, conversation, texts, ask, say, clock)
+    if stopped is not None:
+        return stopped
+    show_today(journey.today(), texts, say)
+    # Offered once a run: right after "fine again", "the pain is back" would only confuse.
+    action = choose_episode_action(journey, texts, ask, say)
+    if action is not None:
+        say("")
+        stopped = _hold_due(journey, journey.take_action(action), texts, ask, say, clock)
         if stopped is not None:
             return stopped
         show_today(journey.today(), texts, say)
-        action = choose_episode_action(journey, texts, ask, say)
-        if action is None:
-            break
-        say("")
-        conversation = journey.take_action(action)
     say(texts.ui(GOODBYE))
     return 0
 

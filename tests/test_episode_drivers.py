@@ -52,6 +52,8 @@ def test_the_plain_terminal_offers_the_back_fine_and_holds_the_closing_talk(
     assert texts.text("episode_end.keep_moving") in said
     assert texts.text("journey.episode_ended") in said
     assert said[-1] == texts.ui("Thank you for your answers. Get well soon.")
+    # Just said fine again: "the pain is back" is not offered in the same run.
+    assert f"  1) {texts.ui(EPISODE_ACTIONS[PAIN_BACK])}" not in said
     with SQLiteStore.open(folder, clock) as store:
         assert store.episodes()[0].ended == START.date()
     # Later: the offer is "the pain is back", and it starts a triage.

@@ -174,3 +174,50 @@ def test_two_processes_write_side_by_side(pg_url: str, clock: FixedClock) -> Non
             assert [a.value for a in store.answers_of(key)] == list(range(60))
     with PostgresStore.open(pg_url, second, clock) as store:
         assert [s.key for s in store.open_sessions()] == [keys[1]]
+
+
+# --- the command line ----------------------------------------------------------------------
+
+
+def run_companion(argv: list[str], typed: str, monkeypatch: pytest.MonkeyPatch) -> int:
+    """`companion ARGV` in this process, on the plain conversation; --store sets
+    COMPANION_STORE for the process, which monkeypatch puts back afterwards."""
+    import io
+
+    from companion.cli import main
+
+    monkeypatch.setenv("COMPANION_STORE", "")
+    monkeypatch.setattr("sys.stdin", io.StringIO(typed))
+    return main(argv)
+
+
+def test_the_command_line_talks_to_the_practice_database(
+    pg_url: str,
+    pg_patient: str,
+    tmp_path: Path,
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--store URL` with the patient in COMPANION_PATIENT: the first question is stored
+    in the database, and the data folder stays untouched."""
+    monkeypatch.setenv("COMPANION_PATIENT", pg_patient)
+    folder = tmp_path / "data"
+    argv = ["--plain", "--store", pg_url, "--data-dir", str(folder), "--lang", "nl"]
+    run_companion([*argv, "--today", "2025-03-03"], "nee\n", monkeypatch)
+    assert "Traceback" not in capsys.readouterr().err
+    with PostgresStore.open(pg_url, pg_patient, clock) as store:
+        assert store.settings()["language"] == "nl"
+        (talk,) = store.open_sessions()
+        assert talk.flow_id == "triage" and len(store.answers_of(talk.key)) == 1
+    assert not folder.exists()
+
+
+def test_the_command_line_says_what_is_wrong_with_a_store(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_companion(["--plain", "--store", "mysql://db/x", "--lang", "nl"], "", monkeypatch)
+    assert "mysql://" in capsys.readouterr().err
+    assert run_companion(["--plain", "--store", pg_url, "--lang", "fr"], "", monkeypatch) == 1
+    said = capsys.readouterr().err
+    assert "lien de votre cabinet" in said and pg_url not in said  # no patient given

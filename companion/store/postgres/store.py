@@ -122,6 +122,8 @@ class PostgresStore:
         Raises :class:`StorageError` when the database cannot be reached, is not migrated
         to this version's schema, or does not know the patient."""
         patient = patient_uuid(patient_id)
+        if connections is not None and connections.url != url:
+            raise ValueError("the connections given are for another database")
         source = connections or StoreConnections(url)
         return cls(source, patient, clock or SystemClock(), _scoped_connection(source, patient))
 
