@@ -28,6 +28,10 @@ What protects the served app (issue 11), request by request:
 - **A page without third parties**: the page, its fonts and scripts come from
   this server; a Content-Security-Policy allows nothing else.
 
+A practice's server (the store is a PostgreSQL URL: many patients, each admitted by a code)
+is :mod:`companion.serve_practice`, built on the hooks here (``routes``, ``middlewares``,
+``app_environment``).
+
 Messages for the operator (the terminal running ``companion serve``) are in
 English, as the rest of the command line's operator messages; what a browser
 may show (refusal pages, the page's own texts) is in Dutch, French and English.
