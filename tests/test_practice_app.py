@@ -315,3 +315,32 @@ def test_the_professionals_desk_on_the_database(practice: Practice, library: Lib
         assert plan is not None and plan.created_by == "physiotherapist"
     refused = desk.send_note(practice.patient_id, "kleur \x1b[31m rood")
     assert refused is not None and "tekens" in refused  # said in Dutch
+
+
+def test_a_second_tab_of_the_same_patient_says_it_is_open_elsewhere(
+    practice: Practice, library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One conversation per patient, as on their own machine: a second tab's app says so
+    (in every language) instead of answering into the first one's conversation."""
+    import companion.app.notice
+    from companion.app import practice_app
+    from companion.store import hold_conversation
+
+    shown: list[list[str]] = []
+
+    def show_notice(lines: list[str], close: str) -> int:
+        shown.append(list(lines))
+        return 1
+
+    monkeypatch.setattr(practice_app, "_end_with_the_server", lambda: None)
+    monkeypatch.setattr(companion.app.notice, "show_notice", show_notice)
+    clock = FixedClock(date(2026, 3, 2))
+    with hold_conversation(url=practice.url, patient=practice.patient_id):
+        status = practice_app.run_practice_app(
+            library, practice.url, practice.patient_token, clock, "nl", None
+        )
+    assert status == 1 and len(shown) == 1
+    assert len(shown[0]) == len(library.content.languages)  # one line per language
+    assert any("ander venster" in line for line in shown[0])  # "open in another window"
+    status = practice_app.run_practice_app(library, practice.url, "ended", clock, "nl", None)
+    assert status == 1 and "afgelopen" in " ".join(shown[1])  # the session has ended

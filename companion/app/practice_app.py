@@ -265,7 +265,9 @@ def run_practice_app(
             if isinstance(app, CompanionApp):
                 held.enter_context(hold_conversation(url=url, patient=_patient_id(app)))
             result = app.run()
-    except AlreadyOpen as err:
+    except AlreadyOpen as err:  # the patient's companion is open in another tab
+        if isinstance(app, CompanionApp):
+            app.store.close()  # never ran, so never closed its store
         return _notice(library, err.translated)
     return result if isinstance(result, int) else 0
 
