@@ -221,3 +221,52 @@ def test_the_command_line_says_what_is_wrong_with_a_store(
     assert run_companion(["--plain", "--store", pg_url, "--lang", "fr"], "", monkeypatch) == 1
     said = capsys.readouterr().err
     assert "lien de votre cabinet" in said and pg_url not in said  # no patient given
+
+
+def test_export_with_a_store_is_the_patients_export(
+    pg_url: str,
+    pg_patient: str,
+    tmp_path: Path,
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+
+    with PostgresStore.open(pg_url, pg_patient, clock) as store:
+        store.set_setting("language", "fr")
+        store.append("check_in", {"pain_now": 2})
+    monkeypatch.setenv("COMPANION_PATIENT", pg_patient)
+    out = tmp_path / "export.json"
+    assert run_companion(["--store", pg_url, "export", "--out", str(out)], "", monkeypatch) == 0
+    exported = json.loads(out.read_text(encoding="utf-8"))
+    assert exported["settings"] == {"language": "fr"}
+    assert [e["payload"] for e in exported["events"]] == [{"pain_now": 2}]
+    capsys.readouterr()
+
+
+def test_erase_with_a_store_deletes_nothing_and_says_where_to_ask(
+    pg_url: str,
+    pg_patient: str,
+    tmp_path: Path,
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Not the data folder in place of the practice's data: nothing goes."""
+    from companion.store.storage import SQLiteStore
+
+    folder = tmp_path / "data"
+    with SQLiteStore.open(folder, clock) as local:
+        local.set_setting("language", "nl")
+    with PostgresStore.open(pg_url, pg_patient, clock) as store:
+        store.set_setting("language", "nl")
+    monkeypatch.setenv("COMPANION_PATIENT", pg_patient)
+    argv = ["--store", pg_url, "--data-dir", str(folder), "--lang", "nl", "erase", "--yes"]
+    assert run_companion(argv, "", monkeypatch) == 2
+    assert "Vraag uw praktijk" in capsys.readouterr().err
+    with (
+        SQLiteStore.open(folder, clock) as local,
+        PostgresStore.open(pg_url, pg_patient, clock) as store,
+    ):
+        assert local.settings() == store.settings() == {"language": "nl"}
