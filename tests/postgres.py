@@ -57,10 +57,6 @@ class Server:
     run_as: str | None
     _names: Iterator[int] = field(default_factory=itertools.count)
 
-    @property
-    def socket_folder(self) -> Path:
-        return self.folder
-
     def url(self, database: str = "postgres") -> str:
         host = quote(str(self.folder), safe="")
         return f"postgresql://{SUPERUSER}@/{database}?host={host}&port={PORT}"
