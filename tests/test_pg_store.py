@@ -270,3 +270,38 @@ def test_erase_with_a_store_deletes_nothing_and_says_where_to_ask(
         PostgresStore.open(pg_url, pg_patient, clock) as store,
     ):
         assert local.settings() == store.settings() == {"language": "nl"}
+
+
+def test_a_connection_lost_mid_conversation_ends_it_with_a_message_and_keeps_the_answers(
+    pg_url: str,
+    pg_patient: str,
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The server drops the connection just before the second answer is stored: the
+    patient reads in their language that the last step may be lost and what to do, with no
+    traceback; the first answer is there for the next start."""
+    stored = PostgresStore.record_answer
+    calls = []
+
+    def lose_the_connection_before_the_second(self: PostgresStore, *args: object) -> None:
+        calls.append(args)
+        if len(calls) == 2:
+            with psycopg.connect(pg_url, autocommit=True) as owner:
+                owner.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE application_name = 'companion' AND datname = current_database()"
+                )
+        stored(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PostgresStore, "record_answer", lose_the_connection_before_the_second)
+    monkeypatch.setenv("COMPANION_PATIENT", pg_patient)
+    argv = ["--plain", "--store", pg_url, "--lang", "nl", "--today", "2025-03-03"]
+    assert run_companion(argv, "nee\nnee\nnee\n", monkeypatch) == 1
+    said = capsys.readouterr().err
+    assert "verbinding met de databank" in said and "Traceback" not in said
+    assert pg_url not in said
+    with PostgresStore.open(pg_url, pg_patient, clock) as store:
+        (talk,) = store.open_sessions()
+        assert len(store.answers_of(talk.key)) == 1
