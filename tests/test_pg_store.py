@@ -305,3 +305,27 @@ def test_a_connection_lost_mid_conversation_ends_it_with_a_message_and_keeps_the
     with PostgresStore.open(pg_url, pg_patient, clock) as store:
         (talk,) = store.open_sessions()
         assert len(store.answers_of(talk.key)) == 1
+
+
+def test_a_database_owner_that_is_not_a_superuser_migrates_and_serves(
+    postgres_server: Server, clock: FixedClock
+) -> None:
+    """As a practice runs it: an ordinary login owns the database (CREATEROLE for the store's
+    role), migrates it, makes patients and opens their stores."""
+    with psycopg.connect(postgres_server.url(), autocommit=True) as admin:
+        admin.execute("CREATE ROLE practice_owner LOGIN CREATEROLE")
+        admin.execute("CREATE DATABASE practice_db OWNER practice_owner")
+    url = postgres_server.url("practice_db").replace("companion_test@", "practice_owner@")
+    try:
+        assert migrate(url) == known_version()
+        first, second = create_patient(url), create_patient(url)
+        with PostgresStore.open(url, first, clock) as store:
+            store.set_setting("language", "nl")
+        with PostgresStore.open(url, second, clock) as store:
+            assert store.settings() == {}
+    finally:
+        with psycopg.connect(postgres_server.url(), autocommit=True) as admin:
+            admin.execute("DROP DATABASE practice_db WITH (FORCE)")
+            admin.execute("DROP OWNED BY practice_owner")
+            admin.execute("REVOKE companion_patient FROM practice_owner")
+            admin.execute("DROP ROLE practice_owner")
