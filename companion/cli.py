@@ -35,6 +35,10 @@ ENV_CONTENT = "COMPANION_CONTENT"
 # Messages of export, erase and plan import (gettext msgids, companion/texts/i18n.py).
 EXPORTED = N_("Exported all stored data to {path}.")
 EXPORTED_FHIR = N_("Exported a FHIR R4 Bundle to {path}.")
+ERASE_IN_PRACTICE = N_(
+    "companion erase deletes the data folder on this computer, not data in a practice's "
+    "database. Nothing was deleted. Ask your practice to delete your data there."
+)
 ERASE_NOTHING = N_("No companion data in {folder}. Nothing to delete.")
 ERASE_QUESTION = N_plural(
     "This deletes all companion data in {folder} ({count} file). It cannot be undone. "
@@ -298,11 +302,11 @@ def run_plan(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """All stored data as JSON (or a FHIR Bundle); works on a read-only data folder."""
-    from companion.store.storage import export_data, resolve_data_dir, write_private
+    from companion.store.storage import resolve_data_dir, write_private
 
     languages = message_languages(args.lang, resolve_data_dir(args.data_dir))
     try:
-        data = _fhir_bundle(args) if args.fhir else export_data(args.data_dir, _clock(args))
+        data = _fhir_bundle(args) if args.fhir else _exported(args)
     except StorageError as err:
         say_failure(languages, "companion export", err)
         return 1
@@ -321,6 +325,17 @@ def run_export(args: argparse.Namespace) -> int:
         return 1
     say(languages, EXPORTED_FHIR if args.fhir else EXPORTED, error=True, path=args.out)
     return 0
+
+
+def _exported(args: argparse.Namespace) -> dict[str, Any]:
+    """The data folder's export, or the patient's in the practice's database (--store)."""
+    from companion.store import open_store, store_url
+    from companion.store.storage import export_data
+
+    if store_url() is None:
+        return export_data(args.data_dir, _clock(args))
+    with open_store(clock=_clock(args)) as store:
+        return store.export()
 
 
 def _fhir_bundle(args: argparse.Namespace) -> dict[str, Any]:
@@ -347,6 +362,10 @@ def run_erase(args: argparse.Namespace) -> int:
 
     folder = resolve_data_dir(args.data_dir)
     languages = message_languages(args.lang, folder)
+    if os.environ.get(ENV_STORE):
+        # Never the data folder instead of what was meant: the practice erases its patients.
+        say(languages, ERASE_IN_PRACTICE, error=True)
+        return EXIT_BAD_INPUT
     files = data_files(folder)
     if not files:
         say(languages, ERASE_NOTHING, folder=folder)

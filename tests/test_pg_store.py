@@ -221,3 +221,111 @@ def test_the_command_line_says_what_is_wrong_with_a_store(
     assert run_companion(["--plain", "--store", pg_url, "--lang", "fr"], "", monkeypatch) == 1
     said = capsys.readouterr().err
     assert "lien de votre cabinet" in said and pg_url not in said  # no patient given
+
+
+def test_export_with_a_store_is_the_patients_export(
+    pg_url: str,
+    pg_patient: str,
+    tmp_path: Path,
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+
+    with PostgresStore.open(pg_url, pg_patient, clock) as store:
+        store.set_setting("language", "fr")
+        store.append("check_in", {"pain_now": 2})
+    monkeypatch.setenv("COMPANION_PATIENT", pg_patient)
+    out = tmp_path / "export.json"
+    assert run_companion(["--store", pg_url, "export", "--out", str(out)], "", monkeypatch) == 0
+    exported = json.loads(out.read_text(encoding="utf-8"))
+    assert exported["settings"] == {"language": "fr"}
+    assert [e["payload"] for e in exported["events"]] == [{"pain_now": 2}]
+    capsys.readouterr()
+
+
+def test_erase_with_a_store_deletes_nothing_and_says_where_to_ask(
+    pg_url: str,
+    pg_patient: str,
+    tmp_path: Path,
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Not the data folder in place of the practice's data: nothing goes."""
+    from companion.store.storage import SQLiteStore
+
+    folder = tmp_path / "data"
+    with SQLiteStore.open(folder, clock) as local:
+        local.set_setting("language", "nl")
+    with PostgresStore.open(pg_url, pg_patient, clock) as store:
+        store.set_setting("language", "nl")
+    monkeypatch.setenv("COMPANION_PATIENT", pg_patient)
+    argv = ["--store", pg_url, "--data-dir", str(folder), "--lang", "nl", "erase", "--yes"]
+    assert run_companion(argv, "", monkeypatch) == 2
+    assert "Vraag uw praktijk" in capsys.readouterr().err
+    with (
+        SQLiteStore.open(folder, clock) as local,
+        PostgresStore.open(pg_url, pg_patient, clock) as store,
+    ):
+        assert local.settings() == store.settings() == {"language": "nl"}
+
+
+def test_a_connection_lost_mid_conversation_ends_it_with_a_message_and_keeps_the_answers(
+    pg_url: str,
+    pg_patient: str,
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The server drops the connection just before the second answer is stored: the
+    patient reads in their language that the last step may be lost and what to do, with no
+    traceback; the first answer is there for the next start."""
+    stored = PostgresStore.record_answer
+    calls = []
+
+    def lose_the_connection_before_the_second(self: PostgresStore, *args: object) -> None:
+        calls.append(args)
+        if len(calls) == 2:
+            with psycopg.connect(pg_url, autocommit=True) as owner:
+                owner.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE application_name = 'companion' AND datname = current_database()"
+                )
+        stored(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PostgresStore, "record_answer", lose_the_connection_before_the_second)
+    monkeypatch.setenv("COMPANION_PATIENT", pg_patient)
+    argv = ["--plain", "--store", pg_url, "--lang", "nl", "--today", "2025-03-03"]
+    assert run_companion(argv, "nee\nnee\nnee\n", monkeypatch) == 1
+    said = capsys.readouterr().err
+    assert "verbinding met de databank" in said and "Traceback" not in said
+    assert pg_url not in said
+    with PostgresStore.open(pg_url, pg_patient, clock) as store:
+        (talk,) = store.open_sessions()
+        assert len(store.answers_of(talk.key)) == 1
+
+
+def test_a_database_owner_that_is_not_a_superuser_migrates_and_serves(
+    postgres_server: Server, clock: FixedClock
+) -> None:
+    """As a practice runs it: an ordinary login owns the database (CREATEROLE for the store's
+    role), migrates it, makes patients and opens their stores."""
+    with psycopg.connect(postgres_server.url(), autocommit=True) as admin:
+        admin.execute("CREATE ROLE practice_owner LOGIN CREATEROLE")
+        admin.execute("CREATE DATABASE practice_db OWNER practice_owner")
+    url = postgres_server.url("practice_db").replace("companion_test@", "practice_owner@")
+    try:
+        assert migrate(url) == known_version()
+        first, second = create_patient(url), create_patient(url)
+        with PostgresStore.open(url, first, clock) as store:
+            store.set_setting("language", "nl")
+        with PostgresStore.open(url, second, clock) as store:
+            assert store.settings() == {}
+    finally:
+        with psycopg.connect(postgres_server.url(), autocommit=True) as admin:
+            admin.execute("DROP DATABASE practice_db WITH (FORCE)")
+            admin.execute("DROP OWNED BY practice_owner")
+            admin.execute("REVOKE companion_patient FROM practice_owner")
+            admin.execute("DROP ROLE practice_owner")
