@@ -20,6 +20,13 @@ Measures (issue 7):
 * ``app_first_question_s``: a fresh process that starts the Textual app headless
   (``App.run_test``, 80x24) until the first triage question is on screen, median
   of a few runs (no target; the start-up a patient waits for).
+* ``practice_*`` (issue 15, ``benchmarks/practice.py``): 1,000 patients doing a daily
+  check-in through the journey against one throwaway PostgreSQL (fsync on), 16 at a time:
+  ``practice_checkins_per_s`` (target >= 200) and ``practice_answer_p50_ms`` /
+  ``practice_answer_p99_ms`` per answer (p99 target < 50) with one serving process;
+  the same with two processes (``_2proc``) and with a new connection for every visit
+  (``_new_connections``); ``practice_db_mb_per_patient_year``. Left out (said on stderr)
+  when PostgreSQL is not installed; ``--patients 0`` leaves them out too.
 """
 
 from __future__ import annotations
@@ -49,6 +56,8 @@ TARGETS: dict[str, tuple[str, float]] = {
     "load_flows_ms": ("<", 100.0),
     "simulate_cold_start_s": ("<", 0.5),
     "sessions_10k_mb": ("<", 200.0),
+    "practice_checkins_per_s": (">=", 200.0),
+    "practice_answer_p99_ms": ("<", 50.0),
 }
 UNITS = {
     "engine_step_us_median": "us",
@@ -60,6 +69,16 @@ UNITS = {
     "sessions_10k_mb": "MB",
     "vignettes_per_s": "/s",
     "app_first_question_s": "s",
+    "practice_db_mb_per_patient_year": "MB",
+    **{
+        f"practice_{name}{suffix}": unit
+        for name, unit in (
+            ("checkins_per_s", "/s"),
+            ("answer_p50_ms", "ms"),
+            ("answer_p99_ms", "ms"),
+        )
+        for suffix in ("", "_2proc", "_new_connections")
+    },
 }
 
 APP_PROBE = """
@@ -298,7 +317,23 @@ def vignettes_per_s(library: Any, seconds: float = 1.5) -> float:
 # --- report ------------------------------------------------------------------------------
 
 
-def measure(sessions: int = 2000) -> dict[str, float]:
+def practice(patients: int) -> dict[str, float]:
+    """The PostgreSQL load benchmark; nothing when PostgreSQL or psycopg is not installed."""
+    if patients <= 0:
+        return {}
+    from tests.postgres import find_binaries
+
+    if find_binaries() is None:
+        print("practice benchmark left out: PostgreSQL is not installed", file=sys.stderr)
+        return {}
+    from benchmarks.practice import measure as measure_practice
+    from benchmarks.practice import server_load
+
+    print(f"practice benchmark: machine load {server_load()} (1, 5, 15 min)", file=sys.stderr)
+    return measure_practice(patients)
+
+
+def measure(sessions: int = 2000, patients: int = 1000) -> dict[str, float]:
     from companion.resources import load_library
 
     library = load_library()
@@ -317,6 +352,7 @@ def measure(sessions: int = 2000) -> dict[str, float]:
         "sessions_10k_mb": round(sessions_10k_mb(library), 1),
         "vignettes_per_s": round(vignettes_per_s(library), 1),
         "app_first_question_s": round(app_first_question_s(), 3),
+        **practice(patients),
     }
 
 
@@ -324,19 +360,21 @@ def passed(name: str, value: float) -> bool | None:
     if name not in TARGETS:
         return None
     op, limit = TARGETS[name]
-    compare: Callable[[float, float], bool] = (
-        (lambda a, b: a <= b) if op == "<=" else (lambda a, b: a < b)
-    )
-    return compare(value, limit)
+    compare: dict[str, Callable[[float, float], bool]] = {
+        "<=": lambda a, b: a <= b,
+        "<": lambda a, b: a < b,
+        ">=": lambda a, b: a >= b,
+    }
+    return compare[op](value, limit)
 
 
 def table(results: dict[str, float]) -> str:
-    lines = [f"{'measure':34} {'value':>12}  {'target':>10}  result"]
+    lines = [f"{'measure':42} {'value':>12}  {'target':>10}  result"]
     for name, value in results.items():
         target = TARGETS.get(name)
         verdict = passed(name, value)
         lines.append(
-            f"{name:34} {value:>10} {UNITS[name]:<2}"
+            f"{name:42} {value:>10} {UNITS[name]:<2}"
             f"{(target[0] + ' ' + format(target[1], 'g')) if target else '':>10}  "
             f"{'' if verdict is None else 'pass' if verdict else 'FAIL'}"
         )
@@ -347,8 +385,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--sessions", type=int, default=2000, help="triage sessions to time")
+    parser.add_argument(
+        "--patients", type=int, default=1000, help="patients in the PostgreSQL benchmark (0: none)"
+    )
     args = parser.parse_args(argv)
-    results = measure(args.sessions)
+    results = measure(args.sessions, args.patients)
     if args.json:
         print(json.dumps(results))
     else:

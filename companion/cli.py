@@ -17,8 +17,10 @@ from companion import __version__
 from companion.clock import Clock, FixedClock, SystemClock
 from companion.commands.confirm import confirmed
 from companion.commands.messages import message_languages, say, say_failure
+from companion.commands.serve_options import ENV_SESSION
 from companion.dialogue.flow import FlowError
 from companion.resources import Library, default_content_dir, default_flows_dir, load_library
+from companion.store import ENV_PATIENT, ENV_STORE
 from companion.store.storage import CANNOT_WRITE, ENV_DATA_DIR, StorageError
 from companion.texts.content import ContentError, parse_locale
 from companion.texts.i18n import N_, N_plural, load_translations
@@ -33,6 +35,10 @@ ENV_CONTENT = "COMPANION_CONTENT"
 # Messages of export, erase and plan import (gettext msgids, companion/texts/i18n.py).
 EXPORTED = N_("Exported all stored data to {path}.")
 EXPORTED_FHIR = N_("Exported a FHIR R4 Bundle to {path}.")
+ERASE_IN_PRACTICE = N_(
+    "companion erase deletes the data folder on this computer, not data in a practice's "
+    "database. Nothing was deleted. Ask your practice to delete your data there."
+)
 ERASE_NOTHING = N_("No companion data in {folder}. Nothing to delete.")
 ERASE_QUESTION = N_plural(
     "This deletes all companion data in {folder} ({count} file). It cannot be undone. "
@@ -99,6 +105,16 @@ GLOBAL_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
             "metavar": "DIR",
             "help": (
                 f"where your data is stored (default: ${ENV_DATA_DIR} or your user data folder)"
+            ),
+        },
+    ),
+    (
+        ("--store",),
+        {
+            "metavar": "URL",
+            "help": (
+                f"a practice's PostgreSQL database (postgresql://...) instead of the data folder "
+                f"(default: ${ENV_STORE}); the patient is ${ENV_PATIENT}"
             ),
         },
     ),
@@ -182,6 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
     from companion.commands.serve_options import add_serve_command
 
     add_serve_command(commands)
+    from companion.commands.practice import add_practice_command
+
+    add_practice_command(commands)
     for subcommand in _subcommand_parsers(parser):
         _add_global_options(subcommand, on_subcommand=True)
     return parser
@@ -200,6 +219,10 @@ def _add_seeds(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "store", None):
+        # Every store this process (and the app processes `serve` starts) opens is that
+        # database: the same as setting COMPANION_STORE.
+        os.environ[ENV_STORE] = args.store
     if getattr(args, "content", None) is None and os.environ.get(ENV_CONTENT):
         args.content = Path(os.environ[ENV_CONTENT])
     if args.command == "check":
@@ -237,6 +260,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from companion.serve import run_serve_command
 
         return run_serve_command(args)
+    if args.command == "practice":
+        from companion.commands.practice import run_practice_command
+
+        return run_practice_command(args)
     return run_conversation(args)
 
 
@@ -275,11 +302,11 @@ def run_plan(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """All stored data as JSON (or a FHIR Bundle); works on a read-only data folder."""
-    from companion.store.storage import export_data, resolve_data_dir, write_private
+    from companion.store.storage import resolve_data_dir, write_private
 
     languages = message_languages(args.lang, resolve_data_dir(args.data_dir))
     try:
-        data = _fhir_bundle(args) if args.fhir else export_data(args.data_dir, _clock(args))
+        data = _fhir_bundle(args) if args.fhir else _exported(args)
     except StorageError as err:
         say_failure(languages, "companion export", err)
         return 1
@@ -298,6 +325,17 @@ def run_export(args: argparse.Namespace) -> int:
         return 1
     say(languages, EXPORTED_FHIR if args.fhir else EXPORTED, error=True, path=args.out)
     return 0
+
+
+def _exported(args: argparse.Namespace) -> dict[str, Any]:
+    """The data folder's export, or the patient's in the practice's database (--store)."""
+    from companion.store import open_store, store_url
+    from companion.store.storage import export_data
+
+    if store_url() is None:
+        return export_data(args.data_dir, _clock(args))
+    with open_store(clock=_clock(args)) as store:
+        return store.export()
 
 
 def _fhir_bundle(args: argparse.Namespace) -> dict[str, Any]:
@@ -324,6 +362,10 @@ def run_erase(args: argparse.Namespace) -> int:
 
     folder = resolve_data_dir(args.data_dir)
     languages = message_languages(args.lang, folder)
+    if os.environ.get(ENV_STORE):
+        # Never the data folder instead of what was meant: the practice erases its patients.
+        say(languages, ERASE_IN_PRACTICE, error=True)
+        return EXIT_BAD_INPUT
     files = data_files(folder)
     if not files:
         say(languages, ERASE_NOTHING, folder=folder)
@@ -415,6 +457,8 @@ def run_conversation(args: argparse.Namespace) -> int:
         print(f"companion: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
+        if ENV_SESSION in os.environ:  # a practice's browser tab (`companion serve`)
+            return run_practice_tab(library, language, region, args)
         if not args.plain and _can_run_app():
             return run_app_conversation(library, language, region, args)
         if args.no_save:
@@ -423,6 +467,23 @@ def run_conversation(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print()
         return 130
+
+
+def run_practice_tab(
+    library: Library, language: str | None, region: str | None, args: argparse.Namespace
+) -> int:
+    """A practice's tab: the session token (taken out of the environment) decides whose
+    data opens, or the professional's view; never a patient named by anyone else."""
+    from companion.app.practice_app import run_practice_app
+    from companion.store import store_url
+
+    token = os.environ.pop(ENV_SESSION)
+    os.environ.pop(ENV_PATIENT, None)
+    url = store_url(getattr(args, "store", None))
+    if url is None or not _can_run_app():
+        print("companion: a practice's session needs its database and the browser", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return run_practice_app(library, url, token, _clock(args), language, region)
 
 
 def _can_run_app() -> bool:
@@ -438,7 +499,8 @@ def run_app_conversation(
 ) -> int:
     """The Textual app (`companion` without --plain); --no-save keeps nothing after it ends."""
     from companion.app import run_app
-    from companion.store.storage import AlreadyOpen, hold_conversation
+    from companion.store import hold_conversation
+    from companion.store.errors import AlreadyOpen
 
     languages = message_languages(language, args.data_dir)
     try:
@@ -470,8 +532,7 @@ def run_stored_conversation(
     """Opens the person's data, settles language and region, and lets the journey lead.
 
     One conversation at a time per data folder: a second window says so and stops."""
-    from companion.store import open_store
-    from companion.store.storage import hold_conversation
+    from companion.store import hold_conversation, open_store
 
     clock: Clock = SystemClock() if today is None else FixedClock(today)
     try:

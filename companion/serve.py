@@ -28,6 +28,10 @@ What protects the served app (issue 11), request by request:
 - **A page without third parties**: the page, its fonts and scripts come from
   this server; a Content-Security-Policy allows nothing else.
 
+A practice's server (the store is a PostgreSQL URL: many patients, each admitted by a code)
+is :mod:`companion.serve_practice`, built on the hooks here (``routes``, ``middlewares``,
+``app_environment``).
+
 Messages for the operator (the terminal running ``companion serve``) are in
 English, as the rest of the command line's operator messages; what a browser
 may show (refusal pages, the page's own texts) is in Dutch, French and English.
@@ -48,7 +52,7 @@ import shlex
 import string
 import sys
 from asyncio.subprocess import Process
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -63,6 +67,7 @@ from companion.commands.serve_options import (
     DEFAULT_MAX_COLUMNS,
     DEFAULT_MAX_ROWS,
     DEFAULT_MAX_SESSIONS,
+    ENV_SESSION,
     ENV_TOKEN,
     LOOPBACK,
     MAKE_A_TOKEN,
@@ -307,7 +312,7 @@ class Site:
         if origin is None:
             if _is_websocket(request):
                 return "a websocket without Origin"
-        elif origin.lower() not in self.origins:
+        elif origin.lower() not in self.origins and not _own_form_post(request):
             return f"Origin {origin[:80]!r} is another site"
         fetch_site = request.headers.get("Sec-Fetch-Site", "none")
         fetch_mode = request.headers.get("Sec-Fetch-Mode", "navigate")
@@ -315,6 +320,16 @@ class Site:
         if fetch_site not in ("same-origin", "none") and not following_a_link:
             return f"a {fetch_site} page fetching {request.path[:80]!r}"
         return None
+
+
+def _own_form_post(request: web.Request) -> bool:
+    """A form this server's page posted to it: with ``Referrer-Policy: no-referrer`` a browser
+    says ``Origin: null`` there, and ``Sec-Fetch-Site`` (which no page can set) says whose."""
+    return (
+        request.method == "POST"
+        and request.headers.get("Origin") == "null"
+        and request.headers.get("Sec-Fetch-Site") == "same-origin"
+    )
 
 
 def _is_websocket(request: web.Request) -> bool:
@@ -337,8 +352,9 @@ def site_middleware(site: Site) -> Any:
     return own_origin_only
 
 
-def security_headers(site: Site, request: web.Request) -> dict[str, str]:
-    """Headers for every response: only this server's files, no framing, no Referer."""
+def security_headers(site: Site, request: web.Request, forms: bool = False) -> dict[str, str]:
+    """Headers for every response: only this server's files, no framing, no Referer.
+    ``forms``: the page may post forms to this server (a practice's code and log-out)."""
     policy = "; ".join(
         [
             "default-src 'self'",
@@ -349,7 +365,7 @@ def security_headers(site: Site, request: web.Request) -> dict[str, str]:
             f"connect-src 'self' {site.websocket_url(request).removesuffix(WEBSOCKET_PATH)}",
             "object-src 'none'",
             "base-uri 'none'",
-            "form-action 'none'",
+            "form-action 'self'" if forms else "form-action 'none'",
             "frame-ancestors 'none'",
         ]
     )
@@ -502,6 +518,7 @@ class QuietAppService(AppService):
         close: Callable[[], Awaitable[object]],
         download_manager: DownloadManager,
         show_details: bool,
+        environment: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(
             command,
@@ -512,7 +529,13 @@ class QuietAppService(AppService):
             debug=False,  # textual-serve's debug turns on Textual's devtools in the app
         )
         self.show_details = show_details
+        self.environment = dict(environment or {})
+        """Added to the app's environment (a practice's session token: never its arguments,
+        which every user of the machine can list)."""
         self._error_report: asyncio.Task[None] | None = None
+
+    def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
+        return {**super()._build_environment(width, height), **self.environment}
 
     async def _open_app_process(self, width: int = 80, height: int = 24) -> Process:
         process = await super()._open_app_process(width, height)
@@ -544,6 +567,16 @@ class QuietAppService(AppService):
     async def stop(self) -> None:
         await super().stop()
         await self._end_process()
+
+    async def end(self) -> None:
+        """Stops the app, ending its process when it does not quit in time (the server is
+        stopping: nothing may keep it, and no app may outlive it)."""
+        try:
+            await asyncio.wait_for(self.stop(), APP_QUIT_SECONDS)
+        except TimeoutError:
+            log.warning("companion serve: a session's app did not quit; ended it")
+            if self._process is not None and self._process.returncode is None:
+                self._process.kill()
 
     async def _end_process(self) -> None:
         """textual-serve asks the app to quit and leaves it: one that hangs would keep
@@ -592,6 +625,7 @@ PAGE = """<!DOCTYPE html>
 <p lang="nl">De sessie is gestopt.</p>
 <p lang="fr">La session est terminée.</p>
 <button type="button" data-restart>Opnieuw openen / Rouvrir</button>
+$after_the_session
 </div></div>
 <div id="terminal" class="textual-terminal"
  data-session-websocket-url="$websocket_url" data-font-size="$font_size"></div>
@@ -682,6 +716,8 @@ class CompanionServer(Server):
         self.limits = limits or Limits()
         self.show_details = show_details
         self.sessions = 0
+        self.app_services: set[QuietAppService] = set()
+        """The apps of the open sessions, ended when the server stops."""
 
     def runner_options(self) -> dict[str, Any]:
         """Options of aiohttp's runner: the access log without queries."""
@@ -705,25 +741,37 @@ class CompanionServer(Server):
         how = " with ?token=<your token>" if self.token else ""
         log.info("companion serve: open %s/%s in a browser (Ctrl+C stops)", address, how)
 
-    async def _make_app(self) -> web.Application:
+    def middlewares(self) -> list[Any]:
+        """What every request passes, in order: the page's own origin, then the token."""
         middlewares = [site_middleware(self.site)]
         if self.token:
             middlewares.append(token_middleware(self.token, self.site.secure))
-        app = web.Application(middlewares=middlewares)
-        app.add_routes(
-            [
-                web.get("/", self.handle_page, name="index"),
-                web.get("/page.css", self.handle_page_css),
-                web.get("/page.js", self.handle_page_js),
-                web.get(WEBSOCKET_PATH, self.handle_websocket, name="websocket"),
-                web.get("/download/{key}", self.handle_download, name="download"),
-                web.static("/static", self.statics_path, show_index=False, name="static"),
-            ]
-        )
+        return middlewares
+
+    def routes(self) -> list[web.AbstractRouteDef]:
+        return [
+            web.get("/", self.handle_page, name="index"),
+            web.get("/page.css", self.handle_page_css),
+            web.get("/page.js", self.handle_page_js),
+            web.get(WEBSOCKET_PATH, self.handle_websocket, name="websocket"),
+            web.get("/download/{key}", self.handle_download, name="download"),
+            web.static("/static", self.statics_path, show_index=False, name="static"),
+        ]
+
+    async def _make_app(self) -> web.Application:
+        app = web.Application(middlewares=self.middlewares())
+        app.add_routes(self.routes())
         app.on_response_prepare.append(self._add_security_headers)
         app.on_startup.append(self.on_startup)
         app.on_shutdown.append(self.on_shutdown)
         return app
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        """The server stops (Ctrl+C, SIGTERM): every open session's app is asked to quit and
+        ended if it does not, before the sessions' connections are cut."""
+        await asyncio.gather(
+            *(service.end() for service in list(self.app_services)), return_exceptions=True
+        )
 
     def make_app(self) -> Awaitable[web.Application]:
         """The aiohttp application, for tests."""
@@ -735,11 +783,21 @@ class CompanionServer(Server):
         response.headers.update(security_headers(self.site, request))
 
     async def handle_page(self, request: web.Request) -> web.Response:
+        return self.app_page(request)
+
+    def app_page(self, request: web.Request, after_the_session: str = "") -> web.Response:
+        """The terminal's page; ``after_the_session``: HTML shown under "Reopen" once the
+        session ended (a practice's log-out)."""
         page = string.Template(PAGE).substitute(
             websocket_url=html.escape(self.site.websocket_url(request)),
             font_size=_font_size(request.query),
+            after_the_session=after_the_session,
         )
         return web.Response(text=page, content_type="text/html")
+
+    def app_environment(self, request: web.Request) -> dict[str, str]:
+        """What a tab's app gets in its environment besides the server's own."""
+        return {}
 
     async def handle_page_css(self, request: web.Request) -> web.Response:
         return web.Response(text=PAGE_CSS, content_type="text/css")
@@ -773,7 +831,9 @@ class CompanionServer(Server):
             close=websocket.close,
             download_manager=self.download_manager,
             show_details=self.show_details,
+            environment=self.app_environment(request),
         )
+        self.app_services.add(app_service)
         try:
             await app_service.start(columns, rows)
             await self._process_messages(websocket, app_service)
@@ -782,6 +842,7 @@ class CompanionServer(Server):
         except Exception:  # one session's failure must not end the others
             log.exception("companion serve: a session ended with an error")
         finally:
+            self.app_services.discard(app_service)
             await app_service.stop()
         return websocket
 
@@ -842,7 +903,9 @@ def app_command(args: argparse.Namespace) -> str:
             parts += [flag, str(value)]
     if args.no_save:
         parts.append("--no-save")
-    return shlex.join(parts)
+    # exec: the shell textual-serve starts becomes the app, so ending the process (a hung
+    # app, the server stopping) ends the app and leaves no orphan behind.
+    return "exec " + shlex.join(parts)
 
 
 def _is_loopback(host: str) -> bool:
@@ -878,13 +941,20 @@ def _reachable_from_elsewhere(host: str, public_url: str | None) -> str | None:
 
 
 def run_serve_command(args: argparse.Namespace) -> int:
+    from companion.serve_practice import practice_url, run_practice_serve
+
+    url = practice_url(args)
+    if url is not None:  # a practice's database: codes and sessions instead of one token
+        return run_practice_serve(args, url)
     try:
         token, public_url = checked_settings(args)
     except ServeRefusal as refusal:
         print(f"companion serve: {refusal} Refusing to start.", file=sys.stderr)
         return EXIT_REFUSED
-    # Every tab's app inherits this environment and has no use for the token.
+    # Every tab's app inherits this environment and has no use for the token; a practice's
+    # session variable left over from elsewhere would send it down a practice tab's path.
     os.environ.pop(ENV_TOKEN, None)
+    os.environ.pop(ENV_SESSION, None)
     server = CompanionServer(
         app_command(args),
         args.host,

@@ -24,6 +24,9 @@ def private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyte
     """No test may read or write the real user data folder."""
     folder = tmp_path_factory.mktemp("companion-data")
     monkeypatch.setenv("COMPANION_DATA_DIR", str(folder))
+    # Nor a practice's database named in the developer's environment.
+    monkeypatch.delenv("COMPANION_STORE", raising=False)
+    monkeypatch.delenv("COMPANION_PATIENT", raising=False)
     return folder
 
 
@@ -33,3 +36,7 @@ def library() -> Library:
     is cached per process anyway, the library is a frozen dataclass of frozen models,
     and every conversation gets its own ``Session``."""
     return builtin_library()
+
+
+# A throwaway PostgreSQL server and a database per test (postgres_server, pg_url, pg_patient).
+pytest_plugins = ["tests.postgres"]

@@ -24,6 +24,7 @@ from companion.care.plan import generate_plan
 from companion.clock import FixedClock
 from companion.journey.journey import Journey
 from companion.resources import builtin_library
+from companion.store.protocol import Store as StoreProtocol
 from companion.store.storage import Store
 from tests.test_journey import SELF_CARE_TRIAGE, talk
 
@@ -37,24 +38,32 @@ WAIT_SECONDS = 60  # generous: a stuck child fails the test instead of hanging i
 
 def prepare(data_dir: Path) -> None:
     """A person who did triage and education yesterday and has a walking plan."""
-    clock = FixedClock(datetime(2026, 3, 2, 10, 0, tzinfo=UTC))
+    clock = FixedClock(PREPARED_AT)
     with Store.open(data_dir, clock=clock) as store:
-        journey = Journey(builtin_library(), store, clock, "nl", None)
-        for _ in range(2):
-            conversation = journey.next()
-            assert conversation is not None
-            talk(conversation, SELF_CARE_TRIAGE)
-        store.save_plan(
-            generate_plan(
-                [10, 10, 10],
-                30,
-                TRIAGE_DAY,
-                kind="walking",
-                unit="minutes",
-                step_every_days=3,
-                weeks=8,
-            )
+        prepare_store(store, clock)
+
+
+PREPARED_AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+def prepare_store(store: StoreProtocol, clock: FixedClock) -> None:
+    """:func:`prepare` on any backend's store (the PostgreSQL sweep uses it too)."""
+    journey = Journey(builtin_library(), store, clock, "nl", None)
+    for _ in range(2):
+        conversation = journey.next()
+        assert conversation is not None
+        talk(conversation, SELF_CARE_TRIAGE)
+    store.save_plan(
+        generate_plan(
+            [10, 10, 10],
+            30,
+            TRIAGE_DAY,
+            kind="walking",
+            unit="minutes",
+            step_every_days=3,
+            weeks=8,
         )
+    )
 
 
 class Companion:

@@ -19,9 +19,11 @@ LAYERS = {
     "reports": 5,
     "present": 5,
     "commands": 6,
+    "practice": 6,  # above journey, store and reports; uses commands/homework's plan checks
     "app": 7,
     "plain": 7,
     "serve": 7,
+    "serve_practice": 7,
     "cli": 8,
     "__main__": 9,
 }

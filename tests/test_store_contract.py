@@ -53,12 +53,30 @@ def clock() -> FixedClock:
     return FixedClock(date(2025, 3, 3))
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(params=["sqlite", "postgresql"])
 def backend(request: pytest.FixtureRequest, tmp_path: Path, clock: FixedClock) -> Opener:
     """Opens one person's store; called again, the same data (what a restart sees)."""
     if request.param == "sqlite":
         return lambda: SQLiteStore.open(tmp_path / "data", clock)
+    if request.param == "postgresql":
+        # Skips with the reason when PostgreSQL is not installed (tests/postgres.py).
+        url: str = request.getfixturevalue("pg_url")
+        patient: str = request.getfixturevalue("pg_patient")
+        return lambda: open_patient_again(url, patient, clock)
     raise NotImplementedError(request.param)
+
+
+def open_patient_again(url: str, patient: str, clock: FixedClock) -> Store:
+    """The patient's store; after an erase the pseudonym is gone with the rest, so it is
+    made again (empty), as a SQLite data folder is made again on the next start."""
+    from companion.store.errors import StorageError
+    from companion.store.postgres import PostgresStore, create_patient
+
+    try:
+        return PostgresStore.open(url, patient, clock)
+    except StorageError:
+        create_patient(url, patient)
+        return PostgresStore.open(url, patient, clock)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
@@ -27,7 +28,7 @@ from companion.app.language import LanguageScreen
 from companion.app.library import LibraryScreen
 from companion.app.plan_screen import PlanScreen
 from companion.app.sources import SourcesScreen
-from companion.app.today import TodayScreen
+from companion.app.today import ProfessionalNote, TodayScreen
 from companion.app.widgets import Bubble
 from companion.care.plan_setup import plan_from_answers
 from companion.clock import Clock, SystemClock
@@ -37,6 +38,7 @@ from companion.reports.data import collect
 from companion.resources import Library
 from companion.store import open_store
 from companion.store.errors import StorageError
+from companion.store.protocol import Store
 from companion.texts.content import Localizer
 from companion.texts.i18n import N_, load_translations
 
@@ -69,7 +71,12 @@ class CompanionApp(App[int]):
         language: str | None = None,
         region: str | None = None,
         no_save: bool = False,
+        *,
+        store: Store | None = None,
+        notes: Callable[[], Sequence[ProfessionalNote]] | None = None,
     ) -> None:
+        """``store``: a store opened already (a practice's patient) instead of ``data_dir``;
+        ``notes``: the professional's notes to this patient, newest last (Today shows them)."""
         super().__init__()
         self.library = library
         self.clock: Clock = clock or SystemClock()
@@ -78,7 +85,8 @@ class CompanionApp(App[int]):
             # The same journey on a folder that is deleted when the app ends.
             self._temporary = tempfile.TemporaryDirectory(prefix="companion-")
             data_dir = Path(self._temporary.name)
-        self.store = open_store(data_dir, clock=self.clock)
+        self.store = store if store is not None else open_store(data_dir, clock=self.clock)
+        self.notes = notes
         settings = self.store.settings()
         self._language = language or settings.get("language")
         self._region = region or settings.get("region")
@@ -160,7 +168,10 @@ class CompanionApp(App[int]):
 
     def action_today(self) -> None:
         if self.journey is not None and self._on_chat():
-            today = TodayScreen(self.texts, self.journey.today(), self.journey.quota_reports())
+            notes = self.notes() if self.notes is not None else ()
+            today = TodayScreen(
+                self.texts, self.journey.today(), self.journey.quota_reports(), notes
+            )
             self.push_screen(today)
 
     def action_plan(self) -> None:

@@ -6,6 +6,10 @@ done / partly / not."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
@@ -22,11 +26,32 @@ from companion.texts.i18n import N_
 
 TODAY_ASK = N_("Did you do your day goal today? Press {done}, {partly} or {not}.")
 TODAY_NOTED = N_("Noted for today: {answer}")
+TODAY_NOTES = N_("From your care provider:")
+NOTE_FROM = N_("{sender}, {date}:")
+
+
+class ProfessionalNote(Protocol):
+    """A note from the patient's professional (a practice: companion/practice/notes.py)."""
+
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def sender(self) -> str: ...
+    @property
+    def text(self) -> str: ...
 
 
 class TodayScreen(Page):
-    def __init__(self, texts: Localizer, today: Today, reports: QuotaReports) -> None:
+    def __init__(
+        self,
+        texts: Localizer,
+        today: Today,
+        reports: QuotaReports,
+        notes: Sequence[ProfessionalNote] = (),
+    ) -> None:
         super().__init__(texts)
+        self.notes = list(notes)
+        """A practice's notes from the professional, newest last (text, never markup)."""
         self.today = today
         self.reports = reports
         self.done_keys = texts.day_goal_keys
@@ -36,6 +61,9 @@ class TodayScreen(Page):
         with VerticalScroll(classes="page"):
             yield Plain(self.texts.ui(KEY_TODAY), classes="heading")
             yield Plain("\n".join(today_lines(self.today, self.texts)))
+            if self.notes:
+                yield Plain(self.texts.ui(TODAY_NOTES), classes="heading")
+                yield Plain("\n\n".join(map(self._note, self.notes)), id="today-notes")
             if self.today.quotas:
                 yield Plain(self._ask(), id="today-ask")
                 with Grid(id="done-buttons"):
@@ -44,6 +72,10 @@ class TodayScreen(Page):
                         yield Button(plain(label), id=f"done-{value}", compact=True)
                 yield Plain(self._noted(), id="today-noted")
             yield self.back_button()
+
+    def _note(self, note: ProfessionalNote) -> str:
+        date = self.texts.format_date(note.at.date(), "long")
+        return f"{self.texts.ui(NOTE_FROM, sender=note.sender, date=date)}\n{note.text}"
 
     def _ask(self) -> str:
         keys = {value: key.upper() for key, value in self.done_keys.items()}

@@ -10,6 +10,8 @@ import argparse
 from typing import Any
 
 ENV_TOKEN = "COMPANION_SERVE_TOKEN"
+ENV_SESSION = "COMPANION_SESSION"
+"""A practice's browser tab: its session token, for the tab's app (set by `companion serve`)."""
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 """Addresses served without a token (the default is the first)."""
 MIN_TOKEN_BITS = 128

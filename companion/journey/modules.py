@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +111,25 @@ class ModuleCatalog:
 
 
 def load_modules(path: Path | None = None) -> ModuleCatalog:
+    """The module catalog, read once per version of the file: every conversation's journey
+    asks for it, and a served practice starts many (parsing the YAML was half the check-in's
+    own work in benchmarks/practice.py)."""
     path = path or default_flows_dir() / MODULES_FILE
+    try:
+        seen = path.stat()
+    except OSError:
+        return _read_modules(path)  # says what is wrong with the path
+    return _modules_of(path, seen.st_mtime_ns, seen.st_size)
+
+
+@lru_cache(maxsize=8)
+def _modules_of(path: Path, mtime_ns: int, size: int) -> ModuleCatalog:
+    """The catalog at ``path`` as it was at that change time and size (a file edited since
+    is read again); a catalog is immutable, so sharing it is safe."""
+    return _read_modules(path)
+
+
+def _read_modules(path: Path) -> ModuleCatalog:
     try:
         parsed = _ModuleFile.model_validate(read_yaml(path, ModuleError))
     except ValidationError as err:
