@@ -15,6 +15,7 @@ from companion.care.dispositions import ORDERED
 from companion.clock import Clock, days_since
 from companion.journey.journey import CHECKIN, SCREENS, Journey
 from companion.journey.standing import standing_escalation
+from companion.journey.support_level import current_support
 from companion.practice import audit
 from companion.practice.db import as_uuid, connected, now
 from companion.resources import Library, builtin_library
@@ -138,19 +139,9 @@ def _adherence(store: Store, library: Library, clock: Clock) -> tuple[int, int]:
 
 
 def support_level(store: Store, clock: Clock) -> str | None:
-    """The patient's stratified support level (``low``, ``medium``, ``high``), or None.
-
-    Hook for branch support13 (``companion/journey/support_level.py``, ``current_support``).
-    Until that branch is merged the module does not exist and the level is not known; it is
-    looked up by name so that this branch passes mypy without it and shows the level as soon
-    as it is merged. After the merge, replace the lookup by a plain import."""
-    import importlib
-
-    try:
-        module = importlib.import_module("companion.journey.support_level")
-    except ModuleNotFoundError:
-        return None
-    placed = module.current_support(store)
+    """The patient's stratified support level (``low``, ``medium``, ``high``), or None
+    before a conversation placed one (:func:`~companion.journey.support_level.current_support`)."""
+    placed = current_support(store)
     return None if placed is None else str(placed.support.level)
 
 
