@@ -9,6 +9,7 @@ weekly full-screen check-in re-rates the named activities. Without a plan nothin
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,10 +21,11 @@ from companion.care.plan import Plan, load_plan
 from companion.care.plan_setup import plan_from_answers
 from companion.cli import main
 from companion.clock import FixedClock
+from companion.commands.check import check
 from companion.commands.timeline import FactValue
 from companion.journey.journey import CHECKIN, PLAN_SETUP, Conversation, Journey
 from companion.reports.data import function_trends
-from companion.resources import Library
+from companion.resources import Library, default_content_dir, default_flows_dir
 from companion.store.storage import Store
 from tests.patients import SELF_CARE_PATH, talk
 from tests.test_checkin_burden import WELL
@@ -201,3 +203,21 @@ def test_a_plan_imported_after_the_patients_own_set_up_asks_nothing_again(
         conversation = journey.next()
         assert conversation is not None and conversation.flow_id == CHECKIN
         assert store.current_plan() == imported
+
+
+def test_companion_check_refuses_a_given_plan_route_that_asks_for_a_plan(tmp_path: Path) -> None:
+    """With a plan given the set-up must end after the function part: the journey keeps
+    the given plan, so questions about the patient's own plan would be asked in vain."""
+    flows = tmp_path / "flows"
+    shutil.copytree(default_flows_dir(), flows)
+    setup = flows / "plan_setup.yaml"
+    text = setup.read_text(encoding="utf-8")
+    given_route = "      - {when: {yes: plan_given}, to: end_plan_given}\n"
+    assert given_route in text
+    wrong_route = given_route.replace("end_plan_given", "plan_activity")
+    ends_too = "      - {when: {answered: plan_given}, to: end_plan_given}\n"  # keeps it reachable
+    setup.write_text(text.replace(given_route, wrong_route + ends_too), encoding="utf-8")
+    assert not check(default_flows_dir(), default_content_dir(), verify_sources=False).problems
+    problems = check(flows, default_content_dir(), verify_sources=False).problems
+    assert [p.where for p in problems] == [str(setup)]
+    assert "plan_activity" in problems[0].message and "plan_given" in problems[0].message
