@@ -329,3 +329,33 @@ def test_a_database_owner_that_is_not_a_superuser_migrates_and_serves(
             admin.execute("DROP OWNED BY practice_owner")
             admin.execute("REVOKE companion_patient FROM practice_owner")
             admin.execute("DROP ROLE practice_owner")
+
+
+def test_reminders_with_a_store_read_the_patients_plan(
+    pg_url: str,
+    pg_patient: str,
+    tmp_path: Path,
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`companion reminders` on a practice's database: the patient's plan there, not the
+    (empty) data folder on the serving machine."""
+    from companion.care.plan import generate_plan
+    from companion.cli import main
+
+    monkeypatch.setenv("COMPANION_PATIENT", pg_patient)
+    out = tmp_path / "reminders.ics"
+    argv = ["--store", pg_url, "--data-dir", str(tmp_path / "none"), "--today", "2025-03-03"]
+    assert main([*argv, "--lang", "nl", "reminders", "--out", str(out)]) == 2  # no plan yet
+    assert not out.exists()
+    with PostgresStore.open(pg_url, pg_patient, clock) as store:
+        store.start_episode(date(2025, 3, 1))
+        plan = generate_plan(
+            [10], 30, date(2025, 3, 3), kind="walking", unit="minutes", step_every_days=3, weeks=6
+        )
+        store.save_plan(plan)
+    capsys.readouterr()
+    assert main([*argv, "--lang", "nl", "reminders", "--out", str(out)]) == 0
+    assert "BEGIN:VCALENDAR" in out.read_text(encoding="utf-8")
+    assert not (tmp_path / "none").exists()

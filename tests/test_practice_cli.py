@@ -175,3 +175,33 @@ def test_health_fails_while_the_practice_migrations_are_missing(
     assert "practice init" in capsys.readouterr().err
     assert practice(empty_url, "init") == 0
     assert practice(empty_url, "health") == 0
+
+
+def test_one_patient_is_erased_on_request_after_a_dry_run(
+    pg_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    practice(pg_url, "init", "--name", "Anna")
+    practice(pg_url, "invite", "--as", "Anna")
+    practice(pg_url, "invite", "--as", "Anna")
+    asked, other = re.findall(r"New patient (P-\w+)", capsys.readouterr().out)
+    asked_patient = accounts.find_patient(pg_url, asked)
+    assert asked_patient is not None
+    with PostgresStore.open(pg_url, asked_patient.id) as store:
+        store.append("note", {"text": "kept until the patient asks"})
+
+    assert practice(pg_url, "erase", asked) == 0
+    assert "Nothing was erased" in capsys.readouterr().out
+    assert accounts.find_patient(pg_url, asked) is not None
+
+    assert practice(pg_url, "erase", asked, "--yes") == 0
+    assert f"Erased {asked}" in capsys.readouterr().out
+    assert accounts.find_patient(pg_url, asked) is None
+    assert accounts.find_patient(pg_url, other) is not None
+    with pytest.raises(StorageError):
+        PostgresStore.open(pg_url, asked_patient.id)
+    erased = [row for row in export(pg_url) if row.action == "erase"]
+    assert [row.pseudonym for row in erased] == [asked]
+    assert "request" in str(erased[0].detail)
+
+    assert practice(pg_url, "erase", "P-NOBODY", "--yes") == 2
+    assert "no patient" in capsys.readouterr().err

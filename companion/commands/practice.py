@@ -13,6 +13,7 @@ is never printed (:func:`redacted`). Codes are printed once: only their hashes a
 | ``revoke (--patient P \\| --professional WHO)`` | end every browser session and unused code |
 | ``audit --out FILE`` | the audit log as CSV or JSON |
 | ``retention --inactive-months N [--yes]`` | erase patients inactive for N months |
+| ``erase PATIENT [--yes]`` | erase one patient's data at their request |
 | ``health`` | exit 0 when the database answers and its schema is current |
 """
 
@@ -74,6 +75,9 @@ def add_practice_command(commands: Any) -> None:
     retention = actions.add_parser("retention", help="erase patients inactive for N months")
     retention.add_argument("--inactive-months", type=int, required=True, metavar="N")
     retention.add_argument("--yes", action="store_true", help="erase (without it: a dry run)")
+    erase = actions.add_parser("erase", help="erase one patient's data (the patient asked)")
+    erase.add_argument("patient", metavar="PATIENT", help="pseudonym or id")
+    erase.add_argument("--yes", action="store_true", help="erase (without it: a dry run)")
     actions.add_parser("health", help="exit 0 when the database answers and is up to date")
 
 
@@ -315,6 +319,27 @@ def _retention(url: str, args: argparse.Namespace) -> int:
     return 0
 
 
+def _erase(url: str, args: argparse.Namespace) -> int:
+    """One patient's data, at their request: everything of theirs goes, the audit row stays."""
+    from companion.clock import SystemClock
+    from companion.practice.accounts import find_patient
+    from companion.practice.retention import erase_patients
+
+    patient = find_patient(url, args.patient)
+    if patient is None:
+        _fail(f"no patient {args.patient!r}")
+        return EXIT_BAD_INPUT
+    if not args.yes:
+        print(
+            f"Dry run: {patient.pseudonym} would be erased (their answers, plans, notes, "
+            "codes and sessions). Nothing was erased; add --yes to erase."
+        )
+        return 0
+    erase_patients(url, [patient], _clock(args) or SystemClock(), reason="request")
+    print(f"Erased {patient.pseudonym}. The audit log keeps that it was done, not the data.")
+    return 0
+
+
 _ACTIONS = {
     "professional": _professional_action,
     "invite": _invite,
@@ -322,4 +347,5 @@ _ACTIONS = {
     "revoke": _revoke,
     "audit": _audit,
     "retention": _retention,
+    "erase": _erase,
 }

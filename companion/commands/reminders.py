@@ -62,7 +62,7 @@ def run_reminders_command(args: Any) -> int:
     from companion.reports.reminders import calendar_text, reminder_calendar
     from companion.reports.report import open_texts
     from companion.resources import load_library
-    from companion.store import open_store
+    from companion.store import open_store, store_url
     from companion.store.storage import (
         CANNOT_WRITE,
         StorageError,
@@ -81,10 +81,10 @@ def run_reminders_command(args: Any) -> int:
     clock: Clock = SystemClock() if args.today is None else FixedClock(args.today)
     folder = resolve_data_dir(args.data_dir)
     languages = message_languages(language, folder)
-    if not data_files(folder):
-        say(languages, NO_PLAN, error=True)
-        return EXIT_NO_PLAN
     try:
+        if store_url() is None and not data_files(folder):  # a practice's database: asked below
+            say(languages, NO_PLAN, error=True)
+            return EXIT_NO_PLAN
         with open_store(folder, clock=clock, for_reading=True) as store:
             plan = store.current_plan()
             texts = open_texts(library, store, language, args.region or region)

@@ -45,9 +45,16 @@ def inactive_patients(url: str, months: int, clock: Clock | None) -> list[Practi
 
 
 def erase_patients(
-    url: str, patients: list[PracticePatient], clock: Clock, actor: audit.Actor | None = None
+    url: str,
+    patients: list[PracticePatient],
+    clock: Clock,
+    actor: audit.Actor | None = None,
+    reason: str = "retention",
 ) -> int:
-    """Erases each patient's store and practice rows; returns how many were erased."""
+    """Erases each patient's store and practice rows; returns how many were erased.
+
+    ``reason`` goes to the audit row: ``retention`` (inactive) or ``request`` (the patient
+    asked the practice to erase their data)."""
     from companion.store.postgres import PostgresStore
 
     actor = actor or audit.operator()
@@ -65,7 +72,7 @@ def erase_patients(
                 patient.id,
                 patient.pseudonym,
                 detail={
-                    "reason": "retention",
+                    "reason": reason,
                     "last_active_at": patient.last_active_at.isoformat(),
                 },
             )
