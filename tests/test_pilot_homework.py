@@ -10,7 +10,8 @@ each activity's own answers, and adherence per activity.
 Function and painkillers: the plan came from the physiotherapist, yet on the first morning the
 patient names two daily activities that are hard now and rates them; each weekly full-screen
 check-in rates them again (rising) and asks which painkillers were taken on how many days. The
-report shows both trends.
+patient's report shows both trends; the professional's report (`--for professional`) has
+adherence per activity under each plan's heading and both trends in its summary.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from companion.resources import Library, builtin_library
 from companion.store.storage import Store
 from companion.texts.content import Localizer
 from tests.patients import talk
+from tests.test_professional_report import section, visible_text
 from tests.test_report import Page, parse
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -320,6 +322,13 @@ def test_pilot_two_activity_homework_for_three_weeks(
     # Function and painkillers: the report's trends.
     assert_function_and_painkillers(shown, t, language, page, html)
 
+    # The professional's report (issue 13 item 2): its summary has adherence per activity
+    # under each plan's heading, and the function and painkiller trends.
+    pro = tmp_path / "professional.html"
+    command = ["--today", end, "report", "--for", "professional", "--out", str(pro)]
+    assert main([*command, "--data-dir", str(data)]) == 0
+    assert_professional_summary(pro.read_text(encoding="utf-8"), t, language, words[:3])
+
 
 def assert_function_and_painkillers(
     shown: dict[int, list[str]], t: Localizer, language: str, page: Page, html: str
@@ -357,3 +366,51 @@ def assert_function_and_painkillers(
 def days_asking(shown: dict[int, list[str]], question: str) -> list[int]:
     """The days on which a question starting with these words was shown."""
     return [day for day, lines in shown.items() if any(ln.startswith(question) for ln in lines)]
+
+
+def assert_professional_summary(
+    html: str, t: Localizer, language: str, activities: tuple[str, ...]
+) -> None:
+    walking, tilting, bridge = activities
+    summary = section(html, "summary")
+    assert html.index('id="summary"') < html.index('id="quota"')  # the summary comes first
+    revised_from = START.date() + timedelta(days=REVISED_ON)
+    first_plan = t.text("report.quota.plan", number="1", date=t.format_date(START.date()))
+    second_plan = t.text("report.quota.plan", number="2", date=t.format_date(revised_from))
+    old_days, new_days = range(1, REVISED_ON + 1), range(REVISED_ON + 1, DAYS + 1)
+
+    def done_or_partly(answer_of: Callable[[int], str], days: range) -> str:
+        return str(sum(answer_of(day) != "not" for day in days))
+
+    rows = [row[:4] for row in parse(summary).tables["adherence-table"][1:]]
+    assert rows == [
+        [first_plan, walking, done_or_partly(walked, old_days), str(len(old_days))],
+        [first_plan, tilting, done_or_partly(exercised, old_days), str(len(old_days))],
+        [second_plan, walking, done_or_partly(walked, new_days), str(len(new_days))],
+        [second_plan, bridge, done_or_partly(exercised, new_days), str(len(new_days))],
+    ]
+    # Each named activity: the set-up's rating first, the latest week's last, four in all.
+    onset = START.date() - timedelta(days=2)
+    set_up_on, last_on = START.date() + timedelta(days=1), START.date() + timedelta(days=DAYS)
+    for slot, name in enumerate(HARD[language], start=1):
+        ratings = RATINGS[slot - 1]
+        shown = visible_text(section(summary, f"function-{slot}"))
+        first = t.text(
+            "pro.trend.first",
+            value=str(ratings[0]),
+            date=t.format_date(set_up_on),
+            day=str((set_up_on - onset).days),
+        )
+        latest = t.text(
+            "pro.trend.latest",
+            value=str(ratings[-1]),
+            date=t.format_date(last_on),
+            day=str((last_on - onset).days),
+        )
+        assert name in shown and first in shown and latest in shown, shown
+        assert t.text("pro.trend.count", count=str(len(ratings))) in shown
+    # Painkillers: none in the latest week, some in two of the three weeks asked.
+    medicine = visible_text(section(summary, "medicine-summary"))
+    none = t.text("report.painkiller.none").lower()
+    assert t.text("pro.medicine.latest", date=t.format_date(last_on), kinds=none) in medicine
+    assert t.text("pro.medicine.weeks", done="2", total="3") in medicine
