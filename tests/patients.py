@@ -101,6 +101,15 @@ def talk(conversation: Startable, facts: Facts, stop_after: int | None = None) -
     return turn
 
 
+def given_plan_function_part(journey: Journey, facts: Facts | None = None) -> Turn:
+    """A plan given before the patient's set-up (imported, assigned): the set-up now asks
+    only its function part, once per episode (none named unless ``facts`` name some)."""
+    conversation = journey.next()
+    assert conversation is not None and conversation.flow_id == "plan_setup"
+    assert conversation.session.facts.get("plan_given") is True
+    return talk(conversation, facts or {})
+
+
 def typed_patient(
     language: str,
     by_concept: Mapping[str, str],

@@ -25,7 +25,7 @@ from companion.reports.data import collect
 from companion.reports.report import render_html
 from companion.resources import Library, builtin_library
 from companion.store.storage import Store
-from tests.patients import talk
+from tests.patients import given_plan_function_part, talk
 from tests.test_checkin_burden import ORDINARY_LIMIT, WELL, counted
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -196,6 +196,7 @@ def patient_with_plan(
         assert conversation is not None
         talk(conversation, facts)
     store.save_plan(plan)
+    given_plan_function_part(journey)
     return library, store, clock, journey
 
 

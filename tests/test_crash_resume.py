@@ -26,6 +26,7 @@ from companion.journey.journey import Journey
 from companion.resources import builtin_library
 from companion.store.protocol import Store as StoreProtocol
 from companion.store.storage import Store
+from tests.patients import given_plan_function_part
 from tests.test_journey import SELF_CARE_TRIAGE, talk
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
@@ -64,6 +65,7 @@ def prepare_store(store: StoreProtocol, clock: FixedClock) -> None:
             weeks=8,
         )
     )
+    given_plan_function_part(journey)
 
 
 class Companion:

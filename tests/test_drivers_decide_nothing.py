@@ -26,6 +26,7 @@ from companion.plain import run_journey, show_outcome
 from companion.present import outcome_sections
 from companion.resources import Library, builtin_library
 from companion.store.storage import Store
+from tests.patients import given_plan_function_part
 from tests.test_journey import CALM_CHECKIN, SELF_CARE_TRIAGE
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -72,6 +73,7 @@ def self_care_with_plan(journey: Journey, store: Store, clock: FixedClock) -> No
             weeks=8,
         )
     )
+    given_plan_function_part(journey)
 
 
 def emergency_checkin_tomorrow(journey: Journey, clock: FixedClock) -> Outcome:

@@ -175,6 +175,13 @@ def test_the_pain_back_triages_again_then_risk_questions_and_the_previous_plan(
     offer = journey.next()
     assert offer is not None and offer.flow_id == "plan_reuse"
     talk(offer, {"reuse_previous_plan": True})
+    reused = store.current_plan()
+    # The plan taken up again stays; this episode's hard activities are asked once.
+    function_part = journey.next()
+    assert function_part is not None and function_part.flow_id == "plan_setup"
+    assert function_part.session.facts["plan_given"] is True
+    talk(function_part, {})
+    assert store.current_plan() == reused
     assert journey.next() is None  # screened today; the check-ins follow from tomorrow
     plan = store.current_plan()
     assert plan is not None and plan.start == clock.today() and plan.onset == second.onset

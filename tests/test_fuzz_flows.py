@@ -30,7 +30,7 @@ from companion.dialogue.conditions import UNKNOWN, AnswerValue, Condition
 from companion.dialogue.engine import MAX_ATTEMPTS, QuestionView, Session, Turn
 from companion.dialogue.flow import Flow, QuestionState
 from companion.resources import Library, builtin_library
-from tests.patients import answer_like_patient
+from tests.patients import answer_like_patient, given_plan_function_part
 from tests.triage_oracle import EMERGENCY
 
 FUZZ = settings(
@@ -286,6 +286,7 @@ def _quotas_over_checkins(days: list[tuple[int, dict[str, AnswerValue]]]) -> lis
             weeks=6,
         )
         store.save_plan(plan)
+        given_plan_function_part(journey)
         for gap, facts in days:
             clock.advance(days=gap)
             conversation = journey.next()

@@ -16,6 +16,7 @@ from companion.journey.journey import CHECKIN, Journey
 from companion.present import today_lines
 from companion.resources import builtin_library
 from companion.store.storage import Store
+from tests.patients import given_plan_function_part
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "homework"
 
@@ -198,6 +199,7 @@ def test_imported_plan_drives_the_checkins(tmp_path: Path) -> None:
     assert main([*today, "plan", "import", str(file), "--data-dir", str(tmp_path / "data")]) == 0
     store = Store.open(tmp_path / "data", clock=clock)
     journey = Journey(library, store, clock, "fr", "BE")
+    given_plan_function_part(journey)
     clock.advance(days=7)
     checkin = journey.next()
     assert checkin is not None and checkin.flow_id == CHECKIN

@@ -53,6 +53,11 @@ def start_episode_with_plan(store: Store, journey: Journey, clock: FixedClock) -
         [10, 12, 14], 40, clock.today(), kind="walking", unit="minutes", step_every_days=3, weeks=8
     )
     store.save_plan(plan)
+    # A plan given before the set-up: the set-up asks only its function part (none named).
+    function_part = journey.next()
+    assert function_part is not None and function_part.flow_id == "plan_setup"
+    assert talk(function_part, {}).outcome.end_state == "end_plan_given"  # type: ignore[union-attr]
+    assert store.current_plan() == plan
 
 
 def test_first_start_is_triage_then_education(library: Library, tmp_path: Path, clock: FixedClock):

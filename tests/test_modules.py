@@ -24,7 +24,7 @@ from companion.journey.modules import (
 )
 from companion.resources import Library
 from companion.store.storage import Store
-from tests.patients import talk
+from tests.patients import given_plan_function_part, talk
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 LOCALES = (("nl", "NL"), ("nl", "BE"), ("fr", "BE"), ("fr", "NL"))
@@ -276,6 +276,7 @@ def test_pain_science_in_week_two_and_work_when_affected_once(library: Library, 
         [10, 12, 14], 40, clock.today(), kind="walking", unit="minutes", step_every_days=3, weeks=8
     )
     store.save_plan(plan)
+    given_plan_function_part(journey)
     clock.advance(days=1)  # day 3 of the pain
     assert "pain" not in _checkin(journey, CALM_CHECKIN)
     clock.advance(days=1)

@@ -7,7 +7,11 @@ of both activities as one list, and each activity in short when not all was done
 both activities with the instruction and how often a day. At the start of week 3 the
 physiotherapist imports a revised plan. The report then shows each plan under its own heading,
 each activity's own answers, and adherence per activity.
-(Function and medicine trends come with the function13 branch.)
+Function and painkillers: the plan came from the physiotherapist, yet on the first morning the
+patient names two daily activities that are hard now and rates them; each weekly full-screen
+check-in rates them again (rising) and asks which painkillers were taken on how many days. The
+patient's report shows both trends; the professional's report (`--for professional`) has
+adherence per activity under each plan's heading and both trends in its summary.
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ from companion.resources import Library, builtin_library
 from companion.store.storage import Store
 from companion.texts.content import Localizer
 from tests.patients import talk
-from tests.test_report import parse
+from tests.test_professional_report import section, visible_text
+from tests.test_report import Page, parse
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 """Monday: triage in the morning; the physiotherapist imports the plan at 09:00."""
@@ -79,6 +84,16 @@ REVISED = (
 
 WALKING_NAMES = ("stevig wandelen", "marche rapide")
 
+HARD = {
+    "nl": ("sokken aantrekken", "boodschappen dragen"),
+    "fr": ("mettre mes chaussettes", "porter les courses"),
+}
+"""The two daily activities the patient names as hard now, in the patient's own words."""
+RATINGS = ((3, 4, 6, 7), (2, 3, 4, 6))
+"""Each named activity's rating 0-10: at the set-up (week 0), then at the weekly check-ins."""
+PAINKILLERS = {1: (True, True, 5), 2: (True, False, 2), 3: (False, False, None)}
+"""Per week: paracetamol taken, an anti-inflammatory taken, on how many of the 7 days."""
+
 
 def walked(day: int) -> str:
     """The patient walks every day, only partly on the third day of each week."""
@@ -97,6 +112,7 @@ class Terminal:
     """The plain terminal's lines and a patient typing replies to the last question."""
 
     texts: Localizer
+    hard: tuple[str, str]
     day: int = 0
     lines: list[str] | None = None
 
@@ -124,6 +140,9 @@ class Terminal:
             activity = question.splitlines()[1]
             walking = any(activity.startswith(f"- {n}") for n in WALKING_NAMES)
             return said[walked(self.day) if walking else exercised(self.day)]
+        weekly = self.function_and_painkillers(question)
+        if weekly is not None:
+            return weekly
         routine = {
             "checkin.q.pain_now": "3",
             "checkin.q.pain_trend": t.text("checkin.trend.better"),
@@ -135,12 +154,37 @@ class Terminal:
                 return answer
         return no  # no alarm signs, no worries, work not affected
 
+    def function_and_painkillers(self, question: str) -> str | None:
+        """The set-up's hard activities and ratings; each week's ratings and painkillers."""
+        t = self.texts
+        yes, no = t.ui(ANSWER_LABELS["yes"]), t.ui(ANSWER_LABELS["no"])
+        week = self.day // 7  # the full screen comes on days 7, 14 and 21
+        paracetamol, anti_inflammatory, days = PAINKILLERS.get(week, (False, False, None))
+        replies = {
+            "plan.q.function_activity.first": self.hard[0],
+            "plan.q.function_activity.more": self.hard[1],
+            "plan.q.function_activity.last": t.text("plan.function.no_more"),
+            "checkin.q.painkillers_week": yes if paracetamol or anti_inflammatory else no,
+            "checkin.q.took_paracetamol": yes if paracetamol else no,
+            "checkin.q.took_anti_inflammatory": yes if anti_inflammatory else no,
+            "checkin.q.took_other_painkiller": no,
+            "checkin.q.painkiller_days": str(days),
+        }
+        for key, reply in replies.items():
+            if question.startswith(t.text(key)):
+                return reply
+        for key in ("plan.q.function_score", "checkin.q.function_score"):
+            if question.startswith(t.text(key)):
+                activity = question.splitlines()[1].removeprefix("- ")
+                return str(RATINGS[self.hard.index(activity)][week])
+        return None
+
 
 def run_days(
     data: Path, language: str, region: str, library: Library, on_day: Callable[[int], None]
 ) -> dict[int, list[str]]:
     """Every morning for three weeks: the stored conversation in the plain terminal."""
-    terminal = Terminal(library.content.localizer(language, region))
+    terminal = Terminal(library.content.localizer(language, region), HARD[language])
     shown: dict[int, list[str]] = {}
     for day in range(1, DAYS + 1):
         clock = FixedClock(START + timedelta(days=day))
@@ -274,3 +318,99 @@ def test_pilot_two_activity_homework_for_three_weeks(
                for r in report.activity_adherence()]  # fmt: skip
     assert summary[1] == (1, tilting, 14, *map(int, counts(exercised, old_days)[1:]))
     assert summary[3] == (2, bridge, 7, *map(int, counts(exercised, new_days)[1:]))
+
+    # Function and painkillers: the report's trends.
+    assert_function_and_painkillers(shown, t, language, page, html)
+
+    # The professional's report (issue 13 item 2): its summary has adherence per activity
+    # under each plan's heading, and the function and painkiller trends.
+    pro = tmp_path / "professional.html"
+    command = ["--today", end, "report", "--for", "professional", "--out", str(pro)]
+    assert main([*command, "--data-dir", str(data)]) == 0
+    assert_professional_summary(pro.read_text(encoding="utf-8"), t, language, words[:3])
+
+
+def assert_function_and_painkillers(
+    shown: dict[int, list[str]], t: Localizer, language: str, page: Page, html: str
+) -> None:
+    # The physiotherapist's plan came first: the first morning asks only the hard activities
+    # (no plan of the patient's own), once; the weekly full screen rates them again.
+    assert t.text("plan.given.intro") in shown[1]
+    assert days_asking(shown, t.text("plan.q.activity")) == []
+    assert days_asking(shown, t.text("plan.q.function_activity.first")) == [1]
+    # (The set-up's rating question has the check-in's words; the check-in says why it asks.)
+    rated = [day for day, lines in shown.items() if t.text("checkin.function_intro") in lines]
+    assert rated == [7, 14, 21]
+    for day in rated:
+        scored = [
+            line for line in shown[day] if line.startswith(t.text("checkin.q.function_score"))
+        ]
+        assert [line.splitlines()[1] for line in scored] == [f"- {name}" for name in HARD[language]]
+    # In the report: each named activity with its ratings, from the set-up on, rising.
+    for slot, name in enumerate(HARD[language], start=1):
+        scores = [row[2] for row in page.tables[f"function-{slot}"][1:]]
+        assert scores == [str(score) for score in RATINGS[slot - 1]], name
+        assert html.index(name) < html.index(f'id="function-{slot}"')
+    for ratings in RATINGS:
+        assert t.text("report.function.change", first=ratings[0], latest=ratings[-1]) in html
+    # Painkillers per week: which ones, on how many days; none in the third week.
+    weeks = [(row[2], row[3]) for row in page.tables["medicine-table"][1:]]
+    paracetamol, anti = (
+        t.text(f"report.painkiller.{k}") for k in ("paracetamol", "anti_inflammatory")
+    )
+    assert weeks[0] == (f"{paracetamol}, {anti}", "5")
+    assert weeks[1] == (paracetamol, "2")
+    assert weeks[2][0] == t.text("report.painkiller.none") and len(weeks) == 3
+
+
+def days_asking(shown: dict[int, list[str]], question: str) -> list[int]:
+    """The days on which a question starting with these words was shown."""
+    return [day for day, lines in shown.items() if any(ln.startswith(question) for ln in lines)]
+
+
+def assert_professional_summary(
+    html: str, t: Localizer, language: str, activities: tuple[str, ...]
+) -> None:
+    walking, tilting, bridge = activities
+    summary = section(html, "summary")
+    assert html.index('id="summary"') < html.index('id="quota"')  # the summary comes first
+    revised_from = START.date() + timedelta(days=REVISED_ON)
+    first_plan = t.text("report.quota.plan", number="1", date=t.format_date(START.date()))
+    second_plan = t.text("report.quota.plan", number="2", date=t.format_date(revised_from))
+    old_days, new_days = range(1, REVISED_ON + 1), range(REVISED_ON + 1, DAYS + 1)
+
+    def done_or_partly(answer_of: Callable[[int], str], days: range) -> str:
+        return str(sum(answer_of(day) != "not" for day in days))
+
+    rows = [row[:4] for row in parse(summary).tables["adherence-table"][1:]]
+    assert rows == [
+        [first_plan, walking, done_or_partly(walked, old_days), str(len(old_days))],
+        [first_plan, tilting, done_or_partly(exercised, old_days), str(len(old_days))],
+        [second_plan, walking, done_or_partly(walked, new_days), str(len(new_days))],
+        [second_plan, bridge, done_or_partly(exercised, new_days), str(len(new_days))],
+    ]
+    # Each named activity: the set-up's rating first, the latest week's last, four in all.
+    onset = START.date() - timedelta(days=2)
+    set_up_on, last_on = START.date() + timedelta(days=1), START.date() + timedelta(days=DAYS)
+    for slot, name in enumerate(HARD[language], start=1):
+        ratings = RATINGS[slot - 1]
+        shown = visible_text(section(summary, f"function-{slot}"))
+        first = t.text(
+            "pro.trend.first",
+            value=str(ratings[0]),
+            date=t.format_date(set_up_on),
+            day=str((set_up_on - onset).days),
+        )
+        latest = t.text(
+            "pro.trend.latest",
+            value=str(ratings[-1]),
+            date=t.format_date(last_on),
+            day=str((last_on - onset).days),
+        )
+        assert name in shown and first in shown and latest in shown, shown
+        assert t.text("pro.trend.count", count=str(len(ratings))) in shown
+    # Painkillers: none in the latest week, some in two of the three weeks asked.
+    medicine = visible_text(section(summary, "medicine-summary"))
+    none = t.text("report.painkiller.none").lower()
+    assert t.text("pro.medicine.latest", date=t.format_date(last_on), kinds=none) in medicine
+    assert t.text("pro.medicine.weeks", done="2", total="3") in medicine

@@ -115,9 +115,10 @@ def answers_for(
 
 
 def test_the_flow_is_a_plan_flow_without_dispositions_or_inputs(library: Library) -> None:
+    """Its one input says a plan is given already (tests/test_function_with_plan.py)."""
     flow = plan_flow(library)
     assert flow.purpose == "plan"
-    assert flow.inputs == {}
+    assert {name: spec.answer for name, spec in flow.inputs.items()} == {"plan_given": "yes_no"}
     ends = [s for s in flow.states.values() if isinstance(s, EndState)]
     assert ends and all(end.disposition is None for end in ends)
     assert flow.advice == []

@@ -30,7 +30,7 @@ from companion.reports.report import open_texts, professional_report, write_repo
 from companion.resources import Library, builtin_library
 from companion.store.storage import Store
 from companion.texts.content import Localizer
-from tests.patients import answer_like_patient
+from tests.patients import answer_like_patient, given_plan_function_part
 from tests.test_report import EXAMPLES, parse, simulate_episode
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -78,6 +78,7 @@ class Patient:
         plan, problems = check_plan_file(EXAMPLES / "rug-wandelen.nl.toml")
         assert plan is not None, problems
         self.store.save_plan(plan)
+        given_plan_function_part(self.journey)
 
     def check_in(self, facts: Facts, unknown: Iterable[str] = (), days: int = 2) -> str | None:
         """A check-in ``days`` later; returns its disposition."""

@@ -23,6 +23,7 @@ from companion.reports.markdown import md
 from companion.reports.report import open_texts, render_html, render_markdown, write_report
 from companion.resources import Library, builtin_library, default_flows_dir, load_library
 from companion.store.storage import Store
+from tests.patients import given_plan_function_part
 from tests.test_journey import talk
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -63,6 +64,7 @@ def simulate_episode(tmp_path: Path, language: str, region: str = "BE") -> Episo
     plan, problems = check_plan_file(EXAMPLES / "rug-wandelen.nl.toml")
     assert plan is not None, problems
     store.save_plan(plan)
+    given_plan_function_part(journey)
     episode = Episode(store, library, clock)
     for n, days in enumerate(range(2, 29, 2)):
         clock.advance(days=2)

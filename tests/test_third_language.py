@@ -26,6 +26,7 @@ from companion.journey.journey import CHECKIN, EDUCATION, TRIAGE, Conversation, 
 from companion.resources import default_content_dir, default_flows_dir, load_library
 from companion.store.storage import Store
 from companion.texts.i18n import LOCALE_DIR
+from tests.patients import given_plan_function_part
 
 GERMAN = {
     ("triage.yaml", "triage.q.fever"): (
@@ -141,6 +142,7 @@ def test_triage_checkin_and_report_in_the_third_language(
         "test plan",
     )
     store.save_plan(plan)
+    given_plan_function_part(journey)
 
     clock.advance(days=2)
     checkin = journey.next()

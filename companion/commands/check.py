@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from companion.care.support import RULE_FILE, SUPPORT_TEXT_KEYS, support_rule_in
+from companion.commands.given_plan_check import given_plan_problems
 from companion.dialogue.flow import (
     CONCEPTS_FILE,
     ChoiceAnswer,
@@ -166,6 +167,8 @@ def check(
         _check_support_rule(flows_dir, concepts, problems)
         if content is not None:
             _check_red_flag_wording(concepts, flows, content, problems)
+    if content is not None:
+        _check_given_plan(flows, files, content, problems)
     return CheckReport(
         problems=problems, flows=flows, content=content, quality=quality, notes=notes
     )
@@ -345,6 +348,16 @@ def _check_support_rule(
             problems.append(
                 Problem(str(flows_dir / RULE_FILE), f"signs: '{concept}' is not a known concept")
             )
+
+
+def _check_given_plan(
+    flows: Mapping[str, Flow], files: Mapping[str, Path], content: Content, problems: list[Problem]
+) -> None:
+    # The route does not depend on the language: one language walks it.
+    texts = content.localizer(sorted(content.languages)[0])
+    for flow_id, flow in flows.items():
+        where = str(files.get(flow_id, flow_id))
+        problems.extend(Problem(where, problem) for problem in given_plan_problems(flow, texts))
 
 
 def _check_flows(

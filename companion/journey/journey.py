@@ -79,6 +79,8 @@ TRIAGE = "triage"
 EDUCATION = "education"
 PLAN_SETUP = "plan_setup"
 CHECKIN = "checkin"
+PLAN_GIVEN = "plan_given"
+"""Plan set-up input: a plan is there already, so only the function part is asked."""
 
 SCREENS = (TRIAGE, CHECKIN)
 """The conversations that screen for red flags."""
@@ -254,19 +256,47 @@ class Journey:
     def _plan_conversation(
         self, episode: Episode | None, triage: StoredSession
     ) -> Conversation | None:
-        """Plan set-up once per episode; in a recurrent one, first the previous plan's offer."""
-        if episode is not None and recurrent(self._store, episode):
-            if plan_of_episode(self._store, episode) is not None:
-                return None
-            offer = PLAN_REUSE in self._library.flows
-            offer = offer and previous_plan(self._store, episode) is not None
-            if offer and not self._finished_since(PLAN_REUSE, triage):
-                return self._begin(PLAN_REUSE, {})
-        elif self._store.current_plan() is not None:
+        """Plan set-up once per episode; in a recurrent one, first the previous plan's offer.
+
+        With a plan already there (a physiotherapist's, or the previous one taken up again)
+        the set-up still asks its function part, once per episode, and keeps that plan."""
+        if PLAN_REUSE in self._library.flows and self._reuse_offer_due(episode, triage):
+            return self._begin(PLAN_REUSE, {})
+        if PLAN_SETUP not in self._library.flows:
             return None
-        if PLAN_SETUP in self._library.flows and not self._finished_since(PLAN_SETUP, triage):
-            return self._begin(PLAN_SETUP, {})
-        return None
+        takes_plan = PLAN_GIVEN in self._library.flows[PLAN_SETUP].flow.inputs
+        if self._plan_in_episode(episode) is not None:
+            # A set-up that cannot be told of the plan would make a new one over it.
+            if not takes_plan or self._set_up_in_episode(episode):
+                return None
+            return self._begin(PLAN_SETUP, {PLAN_GIVEN: True})
+        if self._finished_since(PLAN_SETUP, triage):
+            return None
+        return self._begin(PLAN_SETUP, {PLAN_GIVEN: False} if takes_plan else {})
+
+    def _reuse_offer_due(self, episode: Episode | None, triage: StoredSession) -> bool:
+        """A recurrent episode without a plan yet, and an earlier plan to offer once."""
+        if episode is None or not recurrent(self._store, episode):
+            return False
+        if plan_of_episode(self._store, episode) is not None:
+            return False
+        return previous_plan(self._store, episode) is not None and not self._finished_since(
+            PLAN_REUSE, triage
+        )
+
+    def _plan_in_episode(self, episode: Episode | None) -> Plan | None:
+        """The plan the patient follows in this episode: in the first, the current one
+        (a physiotherapist may have imported it before the episode began); in a recurrent
+        one, only a plan saved since it began."""
+        if episode is not None and recurrent(self._store, episode):
+            return plan_of_episode(self._store, episode)
+        return self._store.current_plan()
+
+    def _set_up_in_episode(self, episode: Episode | None) -> bool:
+        """A plan set-up finished in this episode (its function part was asked)."""
+        if episode is None:
+            return self._store.latest_finished((PLAN_SETUP,)) is not None
+        return bool(self._store.finished((PLAN_SETUP,), episode=episode.id))
 
     # the episode: fine again, or the pain is back ----------------------------------
 
@@ -478,6 +508,8 @@ class Journey:
                 self._store.end_episode(self._clock.today())
         elif flow_id == PLAN_REUSE and _answer(outcome, "reuse_previous_plan") is True:
             self._restart_previous_plan()
+        elif flow_id == PLAN_SETUP and self._store.session(key).inputs.get(PLAN_GIVEN) is True:
+            pass  # only the function part was asked: the given plan stays as it is
         elif flow_id == PLAN_SETUP and self._plan_from_answers is not None:
             answers = {a.question: a.value for a in outcome.answers}
             episode = self._store.current_episode()
