@@ -72,7 +72,8 @@ def test_every_conversation_belongs_to_the_episode_it_was_about(
     assert flows_by_episode == {
         first.id: ["triage", "education", "plan_setup", "checkin", "checkin", "episode_end"],
         # the escalated triage after the pain came back leads up to the second episode
-        second.id: ["triage", "triage", "risk", "education", "plan_reuse", "checkin"],
+        # the previous plan taken up again: the set-up asks only its function part
+        second.id: ["triage", "triage", "risk", "education", "plan_reuse", "plan_setup", "checkin"],
     }
 
 
