@@ -55,12 +55,15 @@ FACTS: Facts = {
 HOMEWORK = Path(__file__).resolve().parents[1] / "examples" / "homework" / "rug-wandelen.nl.toml"
 ANSWER_SECONDS = 30
 """How long one answer may take to be stored (a slow, shared machine)."""
+NOT_INHERITED = ("COMPANION_SERVE_TOKEN", "COMPANION_PATIENT", "COMPANION_SESSION")
+"""What the test's own environment may hold that the command line and server must not see:
+the database and whose data come from the arguments and the session alone."""
 
 
 def companion(url: str, *args: str) -> str:
     """Runs the command line on the practice's database; its standard output."""
     env = {**os.environ}
-    for name in ("COMPANION_SERVE_TOKEN", "COMPANION_PATIENT", "COMPANION_SESSION"):
+    for name in NOT_INHERITED:
         env.pop(name, None)
     done = subprocess.run(
         [sys.executable, "-m", "companion", "--store", url, *args],
@@ -84,7 +87,7 @@ def served(url: str, today: date, log: Path) -> Iterator[str]:
         "127.0.0.1",
         port,
         log,
-        unset=("COMPANION_SERVE_TOKEN", "COMPANION_PATIENT", "COMPANION_SESSION"),
+        unset=NOT_INHERITED,
         log_mode="ab",
         stop_seconds=15,
     ):
