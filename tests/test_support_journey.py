@@ -219,3 +219,19 @@ def test_the_latest_of_checkin_and_risk_questions_places_the_level(
     assert placed.day is None, "the risk questions come before any check-in day"
     checkin_on(library, folder, 14, MEDIUM)
     assert support_now(folder, 14) == "medium"
+
+
+def test_a_low_level_says_no_answer_counted_instead_of_an_empty_list(
+    library: Library, tmp_path: Path
+) -> None:
+    from companion.reports.support_summary import support_summary
+
+    folder = after_self_care_path(library, tmp_path, START, "nl", "NL")
+    checkin_on(library, folder, 14, ROUTINE)
+    texts = library.content.localizer("nl", "NL")
+    with Store.open(folder, clock=FixedClock(START + timedelta(days=13))) as store:
+        lines = support_summary(store, library, texts)
+    assert lines[1] == texts.text("support.pro.low")
+    assert lines[-1] == texts.text("support.pro.no_reasons")
+    assert texts.text("support.pro.reasons") not in lines
+    assert not any(line.startswith("- ") for line in lines)

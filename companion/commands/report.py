@@ -1,4 +1,5 @@
-"""``companion report --out FILE [--format html|md] [--lang nl|fr] [--gp-summary]``: its options,
+"""``companion report --out FILE [--for patient|professional] [--format html|md] [--lang nl|fr]
+[--gp-summary]``: its options,
 and running it with messages in the patient's language (the report is
 :mod:`companion.reports.report`)."""
 
@@ -10,6 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from companion.texts.i18n import N_
+
+AUDIENCES = ("patient", "professional")
+"""``--for``: who the report is for (as :data:`companion.reports.report.AUDIENCES`; kept here so
+that the parser does not load the reports)."""
 
 WROTE = N_("Wrote {path}.")
 """Said after the report is written (gettext msgid, companion/texts/i18n.py)."""
@@ -30,6 +35,14 @@ def add_report_command(commands: Any, add_data_dir: Callable[[Any], None]) -> No
     report.add_argument(
         "--gp-summary", action="store_true", help="one page for the GP after an urgent advice"
     )
+    report.add_argument(
+        "--for",
+        dest="audience",
+        choices=AUDIENCES,
+        default="patient",
+        help="patient (default: the patient's own report) or professional (for a "
+        "physiotherapist or GP: a summary first, then the details)",
+    )
     add_data_dir(report)
 
 
@@ -42,6 +55,13 @@ def run_report_command(args: Any) -> int:
     from companion.store.storage import CANNOT_WRITE, StorageError
     from companion.texts.content import ContentError
 
+    if args.gp_summary and args.audience != "patient":
+        print(
+            "companion report: --gp-summary is the patient's page for the GP; "
+            "leave out --for professional, or leave out --gp-summary",
+            file=sys.stderr,
+        )
+        return 2
     try:
         library = load_library(args.flows, args.content)
     except Exception as err:  # flows or content that do not load
@@ -58,7 +78,14 @@ def run_report_command(args: Any) -> int:
         try:
             texts = open_texts(library, store, args.report_lang, args.region)
             written = write_report(
-                store, library, args.out, texts.language, args.format, args.gp_summary, texts.region
+                store,
+                library,
+                args.out,
+                texts.language,
+                args.format,
+                args.gp_summary,
+                texts.region,
+                audience=args.audience,
             )
         except ContentError as err:
             print(f"companion report: {err}", file=sys.stderr)

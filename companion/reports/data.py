@@ -105,6 +105,8 @@ class FinishedScreen:
     advice: list[GivenAdvice]
     episode: int | None = None
     """The episode it belongs to (:class:`EpisodeIndex`), None before any."""
+    key: str | None = None
+    """The stored session's key (matches the journey's ``contacted_gp`` events)."""
 
 
 def _stored_answers(given: Sequence[AnswerView]) -> list[StoredAnswer]:
@@ -131,6 +133,7 @@ def finished_screens(store: Store) -> list[FinishedScreen]:
                 unknown=set(outcome.unknown),
                 advice=[GivenAdvice(g.rule, list(g.messages)) for g in outcome.advice],
                 episode=index.episode_of(session),
+                key=session.key,
             )
         )
     return screens
@@ -162,6 +165,8 @@ class Screen:
     unknown: list[ShownAnswer]
     answers: list[ShownAnswer]
     episode: int | None = None
+    key: str | None = None
+    """The stored session's key, to match what the patient reported doing about it."""
 
 
 @dataclass(frozen=True)
@@ -440,6 +445,7 @@ def collect(store: Store, library: Library, texts: Localizer, today: date) -> Re
                 unknown=[a for a in answers if a.concept in stored.unknown],
                 answers=screened,
                 episode=stored.episode,
+                key=stored.key,
             )
         )
         if stored.flow_id == CHECKIN:

@@ -13,6 +13,8 @@ from companion.texts.content import Localizer
 PRO_TEXT_KEYS = (
     "support.pro.title",
     "support.pro.placed",
+    "support.pro.reasons",
+    "support.pro.no_reasons",
     "support.pro.low",
     "support.pro.medium",
     "support.pro.high",
@@ -36,6 +38,10 @@ def support_lines(placed: PlacedSupport, library: Library, texts: Localizer) -> 
     if placed.at is not None:
         day = "-" if placed.day is None else texts.format_number(placed.day)
         lines.append(texts.text("support.pro.placed", datetime=when(texts, placed.at), day=day))
+    if not support.reasons:
+        lines.append(texts.text("support.pro.no_reasons"))
+        return lines
+    lines.append(texts.text("support.pro.reasons"))
     flow = library.flows.get(placed.flow_id)
     questions = {q.concept: q for q in flow.flow.questions().values()} if flow else {}
     for reason in support.reasons:

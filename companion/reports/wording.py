@@ -23,6 +23,7 @@ REPORT_PLACEHOLDERS = frozenset(
         "date", "datetime", "name", "contact", "baseline", "goal", "unit", "weeks", "count",
         "done", "total", "percent", "day", "disposition", "days", "number",
         "first", "latest", "kinds",
+        "screen", "week", "step", "steps", "quota", "value", "trend", "advice",
     }
 )  # fmt: skip
 """Placeholders the report fills in (``companion check`` accepts them in report texts)."""
