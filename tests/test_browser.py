@@ -7,24 +7,20 @@ the reason when there is no browser or no playwright.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import socket
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from companion.store.storage import Store
+from tests.serving import companion_serving, free_port, page_server
 
 TOKEN = "bT7-kQ2_wZ9xLp4Rn8Vc3Hs6"
 """24 random URL-safe characters: the 128 bits `companion serve` asks for."""
@@ -51,12 +47,6 @@ def chromium_path() -> str | None:
         if found:
             return found
     return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-
-
-def free_port(host: str) -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -87,38 +77,18 @@ def serve(host: str, token: str | None, tmp_path: Path) -> Iterator[Served]:
     port = free_port(host)
     data = tmp_path / "data"
     log = tmp_path / "serve.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    env.pop("COMPANION_SERVE_TOKEN", None)
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [
-                sys.executable, "-m", "companion", "--data-dir", str(data), "--lang", "nl",
-                "--today", "2026-03-02", "serve", "--host", host, "--port", str(port),
-                *(["--token", token] if token else []),
-            ],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection((host, port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None:
-                    pytest.fail("companion serve stopped at start: " + log.read_text())
-                time.sleep(0.1)
-        else:
-            pytest.fail("companion serve did not listen within 30 seconds")
+    with companion_serving(
+        [
+            "--data-dir", str(data), "--lang", "nl", "--today", "2026-03-02",
+            "serve", "--host", host, "--port", str(port),
+            *(["--token", token] if token else []),
+        ],
+        host,
+        port,
+        log,
+        unset=("COMPANION_SERVE_TOKEN",),
+    ):  # fmt: skip
         yield Served(f"http://{host}:{port}", data, log, token)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def launch(sync_api: Any, playwright: Any) -> Any:
@@ -206,27 +176,8 @@ def another_site(websocket_url: str) -> Iterator[str]:
     """A page on another port of 127.0.0.1 (another origin, the same site) that tries to
     open the served app's websocket, as a page in another tab of the patient could."""
     page = ATTACKER_PAGE.replace("WEBSOCKET_URL", websocket_url).encode()
-
-    class AttackerPage(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(page)))
-            self.end_headers()
-            self.wfile.write(page)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return None
-
-    server = ThreadingHTTPServer((DEFAULT_HOST, 0), AttackerPage)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{DEFAULT_HOST}:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with page_server(page, DEFAULT_HOST) as port:
+        yield f"http://{DEFAULT_HOST}:{port}"
 
 
 def test_another_origin_cannot_open_the_websocket(served_by_default: Served) -> None:

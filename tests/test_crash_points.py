@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -124,11 +125,29 @@ def finished_sessions(data_dir: Path, flow_id: str) -> int:
 
 
 def kill_after(flow_id: str, acknowledged: int, tmp_path: Path) -> None:
-    ref = reference(flow_id)
     data_dir = tmp_path / "data"
     if flow_id == CHECKIN:
         prepare(data_dir)
+    kill_and_resume(
+        flow_id,
+        acknowledged,
+        data_dir,
+        open_answers=lambda: stored_open_answers(data_dir, flow_id),
+        finished=lambda: finished_sessions(data_dir, flow_id),
+    )
 
+
+def kill_and_resume(
+    flow_id: str,
+    acknowledged: int,
+    data_dir: Path,
+    open_answers: Callable[[], list[tuple[str, object]]],
+    finished: Callable[[], int],
+) -> None:
+    """Kills the companion after ``acknowledged`` answers, checks that they are all stored
+    (``open_answers``, as the store holds them), restarts it and finishes the conversation:
+    nothing left open, one more conversation ``finished``. The sweep of every store."""
+    ref = reference(flow_id)
     companion = Companion(data_dir)
     try:
         shown = companion.until_prompt()
@@ -141,7 +160,7 @@ def kill_after(flow_id: str, acknowledged: int, tmp_path: Path) -> None:
         companion.kill()
 
     expected = list(zip(ref.question_ids[:acknowledged], ref.values[:acknowledged], strict=True))
-    assert stored_open_answers(data_dir, flow_id) == expected, "an acknowledged answer was lost"
+    assert open_answers() == expected, "an acknowledged answer was lost"
 
     restarted = Companion(data_dir)
     try:
@@ -158,8 +177,8 @@ def kill_after(flow_id: str, acknowledged: int, tmp_path: Path) -> None:
             restarted.kill()
     assert restarted.process.returncode == 0, restarted.output
     assert "Traceback" not in restarted.output
-    assert stored_open_answers(data_dir, flow_id) == []
-    assert finished_sessions(data_dir, flow_id) == 1
+    assert open_answers() == []
+    assert finished() == 1
 
 
 @pytest.mark.parametrize("acknowledged", range(len(reference(CHECKIN).question_ids)))

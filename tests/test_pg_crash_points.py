@@ -19,14 +19,8 @@ import pytest
 from companion.clock import FixedClock
 from companion.journey.journey import CHECKIN, TRIAGE
 from companion.store.postgres import PostgresStore
-from tests.test_crash_points import (
-    MAX_SENDS,
-    RESUMED,
-    _triage_points,
-    reference,
-    reply_to_shown,
-)
-from tests.test_crash_resume import PREPARED_AT, Companion, prepare_store
+from tests.test_crash_points import _triage_points, kill_and_resume, reference
+from tests.test_crash_resume import PREPARED_AT, prepare_store
 
 pytestmark = pytest.mark.skipif(
     not hasattr(__import__("signal"), "SIGKILL"), reason="needs SIGKILL"
@@ -57,43 +51,18 @@ def finished_sessions(url: str, patient: str, flow_id: str) -> int:
 
 
 def kill_after(flow_id: str, acknowledged: int, url: str, patient: str, tmp_path: Path) -> None:
-    ref = reference(flow_id)
     if flow_id == CHECKIN:
         clock = FixedClock(PREPARED_AT)
         with PostgresStore.open(url, patient, clock) as store:
             prepare_store(store, clock)
     data_dir = tmp_path / "unused"  # the store is the database; nothing may land here
-
-    companion = Companion(data_dir)
-    try:
-        shown = companion.until_prompt()
-        assert ref.question_texts[0] in shown, shown
-        for k in range(acknowledged):
-            shown = companion.send(reply_to_shown(shown, flow_id))
-            assert ref.question_texts[k + 1] in shown, shown  # acknowledged
-    finally:
-        companion.kill()
-
-    expected = list(zip(ref.question_ids[:acknowledged], ref.values[:acknowledged], strict=True))
-    assert stored_open_answers(url, patient, flow_id) == expected, "an acknowledged answer was lost"
-
-    restarted = Companion(data_dir)
-    try:
-        shown = restarted.until_prompt()
-        assert RESUMED in shown, shown
-        assert ref.question_texts[acknowledged] in shown, "did not resume at the open question"
-        for _ in range(MAX_SENDS):
-            if restarted.process.poll() is not None:
-                break
-            shown = restarted.send(reply_to_shown(shown, flow_id))
-        restarted.process.wait(60)
-    finally:
-        if restarted.process.poll() is None:
-            restarted.kill()
-    assert restarted.process.returncode == 0, restarted.output
-    assert "Traceback" not in restarted.output
-    assert stored_open_answers(url, patient, flow_id) == []
-    assert finished_sessions(url, patient, flow_id) == 1
+    kill_and_resume(
+        flow_id,
+        acknowledged,
+        data_dir,
+        open_answers=lambda: stored_open_answers(url, patient, flow_id),
+        finished=lambda: finished_sessions(url, patient, flow_id),
+    )
     assert not data_dir.exists()
 
 

@@ -19,16 +19,13 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +39,7 @@ from companion.resources import Library
 from companion.store.storage import SQLiteStore
 from tests.patients import SELF_CARE_PATH, Facts, patient_answer
 from tests.postgres import Server
+from tests.serving import companion_serving, free_port, page_server
 from tests.test_browser import ANSI, launch
 
 FIRST_DAY = date(2026, 3, 2)
@@ -57,18 +55,15 @@ FACTS: Facts = {
 HOMEWORK = Path(__file__).resolve().parents[1] / "examples" / "homework" / "rug-wandelen.nl.toml"
 ANSWER_SECONDS = 30
 """How long one answer may take to be stored (a slow, shared machine)."""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+NOT_INHERITED = ("COMPANION_SERVE_TOKEN", "COMPANION_PATIENT", "COMPANION_SESSION")
+"""What the test's own environment may hold that the command line and server must not see:
+the database and whose data come from the arguments and the session alone."""
 
 
 def companion(url: str, *args: str) -> str:
     """Runs the command line on the practice's database; its standard output."""
     env = {**os.environ}
-    for name in ("COMPANION_SERVE_TOKEN", "COMPANION_PATIENT", "COMPANION_SESSION"):
+    for name in NOT_INHERITED:
         env.pop(name, None)
     done = subprocess.run(
         [sys.executable, "-m", "companion", "--store", url, *args],
@@ -85,36 +80,18 @@ def companion(url: str, *args: str) -> str:
 def served(url: str, today: date, log: Path) -> Iterator[str]:
     """`companion serve` on the practice's database, acting as if it were ``today``."""
     port = free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    for name in ("COMPANION_SERVE_TOKEN", "COMPANION_PATIENT", "COMPANION_SESSION"):
-        env.pop(name, None)
-    with log.open("ab") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "companion", "--store", url, "--lang", "nl",
-             "--today", today.isoformat(), "serve", "--port", str(port)],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None:
-                    pytest.fail("companion serve stopped at start: " + log.read_text())
-                time.sleep(0.1)
-        else:
-            pytest.fail("companion serve did not listen within 30 seconds")
+    args = ["--store", url, "--lang", "nl",
+            "--today", today.isoformat(), "serve", "--port", str(port)]  # fmt: skip
+    with companion_serving(
+        args,
+        "127.0.0.1",
+        port,
+        log,
+        unset=NOT_INHERITED,
+        log_mode="ab",
+        stop_seconds=15,
+    ):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 # --- a person at a browser ---------------------------------------------------------------
@@ -260,27 +237,8 @@ def patient_ids(url: str) -> dict[str, str]:
 def a_link_to(base_url: str) -> Iterator[str]:
     """A page on another site with a link to the companion (a reminder e-mail's link)."""
     page = f'<html><body><a id="companion" href="{base_url}/">companion</a></body></html>'.encode()
-
-    class LinkPage(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(page)))
-            self.end_headers()
-            self.wfile.write(page)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return None
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), LinkPage)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://localhost:{server.server_address[1]}/"  # another site, not only origin
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with page_server(page) as port:
+        yield f"http://localhost:{port}/"  # another site, not only origin
 
 
 # --- the test ------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from companion.serve_practice import (
     practice_app_command,
 )
 from companion.store import ENV_STORE
+from tests.serving import free_port
 
 CODE = "KX7P-4MQ2"
 OTHER_CODE = "ZZ9R-8WT3"
@@ -78,12 +79,6 @@ class Door:
 
     def ready(self) -> bool:
         return self.up
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def start(door: Door, public_url: str | None = None) -> Client:

@@ -186,14 +186,9 @@ class DatabaseDesk:
 
 def report_text(store: Store, library: Library, texts: Localizer) -> str:
     """The professional's report of one patient as text (Markdown, shown as it is)."""
-    from companion.reports import report
+    from companion.reports.report import professional_report
 
-    professional = getattr(report, "professional_report", None)  # branch proreport13
-    if professional is not None:
-        return str(professional(store, library, texts.language, "md", texts.region))
-    from companion.reports.data import collect
-
-    return report.render_markdown(collect(store, library, texts, store.clock.today()))
+    return professional_report(store, library, texts.language, "md", texts.region)
 
 
 def practice_app_for(

@@ -140,7 +140,7 @@ def _ready(url: str) -> bool:
 
 
 def _init(url: str, args: argparse.Namespace) -> int:
-    from companion.practice.accounts import NameRefused, add_professional, professionals
+    from companion.practice.accounts import professionals
     from companion.store.postgres import migrate
 
     version = migrate(url)
@@ -152,6 +152,13 @@ def _init(url: str, args: argparse.Namespace) -> int:
             "Add one with: companion practice professional add NAME"
         )
         return 0
+    return _add_professional(url, args)
+
+
+def _add_professional(url: str, args: argparse.Namespace) -> int:
+    """Adds the professional ``args.name`` and shows their login code, this once."""
+    from companion.practice.accounts import NameRefused, add_professional
+
     try:
         professional, code = add_professional(url, args.name, clock=_clock(args))
     except NameRefused as err:
@@ -186,25 +193,14 @@ def _professional(url: str, who: str) -> Any:
 
 
 def _professional_action(url: str, args: argparse.Namespace) -> int:
-    from companion.practice.accounts import (
-        NameRefused,
-        add_professional,
-        professionals,
-        renew_login_code,
-    )
+    from companion.practice.accounts import professionals, renew_login_code
 
     if args.professional_command == "list":
         for each in professionals(url):
             print(f"{each.id}  {each.name}")
         return 0
     if args.professional_command == "add":
-        try:
-            professional, code = add_professional(url, args.name, clock=_clock(args))
-        except NameRefused as err:
-            _fail(str(err))
-            return EXIT_BAD_INPUT
-        _say_login_code(professional.name, professional.id, code)
-        return 0
+        return _add_professional(url, args)
     found = _professional(url, args.who)
     if found is None:
         return EXIT_BAD_INPUT

@@ -654,34 +654,24 @@ def _run_one(
     # Modifiers asked again come from the triage facts (vignette README).
     facts = {**{c: v for c, v in triage.facts.items() if c in MODIFIERS}, **checkin.facts}
     unknown = {*checkin.unknown, *(triage.unknown & set(MODIFIERS))}
-    turn = session.start()
-    for _ in range(MAX_TURNS):
-        if turn.outcome is not None:
-            outcome = turn.outcome
-            if outcome.disposition is None:
-                raise TimelineError(f"{where}: the check-in flow ended without a disposition")
-            placed = place_support({a.concept: a.value for a in outcome.answers})
-            return CheckinResult(
-                day=checkin.day,
-                disposition=outcome.disposition,
-                flags=outcome.flags,
-                advice=advice_ids(outcome.disposition, (a.advice for a in outcome.advice)),
-                rules=[a.rule for a in outcome.advice],
-                asked=[questions[q].concept for q in session.asked],
-                unknown=outcome.unknown,
-                full_screen=due,
-                expected=expected,
-                notes=notes,
-                support=placed.level if placed is not None else None,
-                expected_support=checkin.expect.support if checkin.expect else None,
-            )
-        assert turn.question is not None
-        turn = answer_from_facts(session, turn.question, facts, unknown, unspecified, notes)
-        if turn.problem is not None and turn.question is not None:
-            raise TimelineError(
-                f"{where}: the answer for '{turn.question.concept}' was refused: {turn.problem}"
-            )
-    raise TimelineError(f"{where}: no outcome after {MAX_TURNS} turns")
+    outcome = _answer_all(session, facts, unknown, unspecified, notes, where)
+    if outcome.disposition is None:
+        raise TimelineError(f"{where}: the check-in flow ended without a disposition")
+    placed = place_support({a.concept: a.value for a in outcome.answers})
+    return CheckinResult(
+        day=checkin.day,
+        disposition=outcome.disposition,
+        flags=outcome.flags,
+        advice=advice_ids(outcome.disposition, (a.advice for a in outcome.advice)),
+        rules=[a.rule for a in outcome.advice],
+        asked=[questions[q].concept for q in session.asked],
+        unknown=outcome.unknown,
+        full_screen=due,
+        expected=expected,
+        notes=notes,
+        support=placed.level if placed is not None else None,
+        expected_support=checkin.expect.support if checkin.expect else None,
+    )
 
 
 def table_rows(results: Sequence[TimelineResult]) -> list[tuple[str, str, str, str, str, str]]:

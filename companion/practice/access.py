@@ -16,7 +16,6 @@ an advisory lock, so two processes cannot both let the last allowed attempt thro
 
 from __future__ import annotations
 
-import gettext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -32,7 +31,7 @@ from companion.practice.codes import (
     token_hash,
 )
 from companion.practice.db import connected, now
-from companion.texts.i18n import N_
+from companion.texts.i18n import N_, TranslatableError
 
 if TYPE_CHECKING:
     import psycopg
@@ -72,19 +71,10 @@ class Principal:
     pseudonym: str
 
 
-class PracticeRefusal(Exception):
+class PracticeRefusal(TranslatableError):
     """Something the practice will not do. ``message`` is a gettext msgid with
     ``{placeholders}`` from ``params``: ``str()`` gives it in English, :meth:`translated` in the
     reader's language (the served app shows it to the patient or professional)."""
-
-    def __init__(self, message: str, /, **params: object) -> None:
-        super().__init__(message.format(**params) if params else message)
-        self.message = message
-        self.params = params
-
-    def translated(self, translations: gettext.NullTranslations) -> str:
-        text = translations.gettext(self.message)
-        return text.format(**self.params) if self.params else text
 
 
 class Refused(PracticeRefusal):

@@ -44,10 +44,21 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from companion.care.plan import Plan, PlanError, parse_plan
+from companion.care.plan import Plan
 from companion.clock import Clock, SystemClock
 from companion.dialogue.conditions import AnswerValue
 from companion.dialogue.engine import Outcome
+from companion.store.backend import DEFAULT_PERSON as DEFAULT_PERSON
+from companion.store.backend import EXPORT_FORMAT as EXPORT_FORMAT
+from companion.store.backend import EXPORT_VERSION as EXPORT_VERSION
+from companion.store.backend import PLAN_UNREADABLE as PLAN_UNREADABLE
+from companion.store.backend import (
+    episode_to_end,
+    exported_events,
+    stored_plan,
+    stored_session,
+    to_json,
+)
 
 # Re-exported (``X as X``) where they were before the store was split up, so code that
 # imports them from here keeps working; new code imports them from errors and records.
@@ -72,9 +83,6 @@ APP_NAME = "companion"
 DB_NAME = "companion.db"
 ENV_DATA_DIR = "COMPANION_DATA_DIR"
 APPLICATION_ID = 0x436F6D70  # "Comp": marks a SQLite file as a companion database
-EXPORT_FORMAT = "companion-export"
-EXPORT_VERSION = 1
-DEFAULT_PERSON = "me"
 
 _SIDE_FILES = ("-wal", "-shm", "-journal")
 STORE_LOCK = DB_NAME + ".lock"
@@ -125,7 +133,6 @@ OLDER_READ_ONLY = N_(
     "folder. Open it once where it can be written."
 )
 NOTHING_STORED = N_("there is no stored data in {folder}.")
-PLAN_UNREADABLE = N_("a stored plan cannot be read: {problem}")
 ALREADY_OPEN = N_(
     "the companion is already open in another window. Go on there, or close it and start again."
 )
@@ -398,7 +405,7 @@ class SQLiteStore:
         with self._write() as db:
             cursor = db.execute(
                 "INSERT INTO events (at, person, kind, payload) VALUES (?, ?, ?, ?)",
-                (self._now(), person or self.person, kind, _json(payload)),
+                (self._now(), person or self.person, kind, to_json(payload)),
             )
         return int(cursor.lastrowid or 0)
 
@@ -453,15 +460,7 @@ class SQLiteStore:
         """Ends the current episode on ``ended``: the patient's back is fine again.
 
         A later episode (the pain is back) starts with :meth:`start_episode`."""
-        current = self.current_episode()
-        if current is None:
-            raise ValueError("there is no episode to end")
-        if current.ended is not None:
-            raise ValueError(f"episode {current.id} already ended on {current.ended.isoformat()}")
-        if ended < current.onset:
-            raise ValueError(
-                f"the end {ended.isoformat()} is before the onset {current.onset.isoformat()}"
-            )
+        current = episode_to_end(self.current_episode(), ended)
         with self._write() as db:
             db.execute(
                 "UPDATE episodes SET ended = ? WHERE id = ? AND ended IS NULL",
@@ -491,14 +490,10 @@ class SQLiteStore:
         query = "SELECT id, at, plan FROM plans ORDER BY id"
         if latest_only:
             query += " DESC LIMIT 1"
-        stored = []
-        for row in self._db.execute(query).fetchall():
-            try:
-                plan = parse_plan(json.loads(row[2]), f"{self.path} (plan {row[0]})")
-            except PlanError as err:
-                raise StorageError(PLAN_UNREADABLE, problem=str(err)) from None
-            stored.append(StoredPlan(row[0], datetime.fromisoformat(row[1]), plan))
-        return stored
+        return [
+            stored_plan(row[0], row[1], json.loads(row[2]), f"{self.path} (plan {row[0]})")
+            for row in self._db.execute(query).fetchall()
+        ]
 
     # conversations ----------------------------------------------------------------------
 
@@ -521,7 +516,7 @@ class SQLiteStore:
                     flow_id,
                     language,
                     region,
-                    _json(dict(inputs or {})),
+                    to_json(dict(inputs or {})),
                     episode.id if episode else None,
                     self._now(),
                 ),
@@ -545,7 +540,7 @@ class SQLiteStore:
             db.execute(
                 "INSERT INTO answers (session_key, flow_id, question_id, value, at) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (session_key, flow_id, question_id, _json(value), self._now()),
+                (session_key, flow_id, question_id, to_json(value), self._now()),
             )
 
     def answers_of(self, session_key: str) -> list[StoredAnswer]:
@@ -570,7 +565,7 @@ class SQLiteStore:
             changed = db.execute(
                 "UPDATE sessions SET finished_at = ?, outcome = ? "
                 "WHERE key = ? AND finished_at IS NULL",
-                (self._now(), _json(dict(stored)), session_key),
+                (self._now(), to_json(dict(stored)), session_key),
             ).rowcount
         if changed != 1:
             raise ValueError(f"session {session_key} is already finished")
@@ -665,16 +660,7 @@ class SQLiteStore:
             }
             for s, stored_outcome in self._sessions_as_stored()
         ]
-        data["events"] = [
-            {
-                "id": e.id,
-                "at": e.at.isoformat(),
-                "person": e.person,
-                "kind": e.kind,
-                "payload": e.payload,
-            }
-            for e in self.events()
-        ]
+        data["events"] = exported_events(self.events())
         return data
 
     def erase(self) -> list[Path]:
@@ -740,19 +726,7 @@ def _session(row: Sequence[Any]) -> StoredSession:
         read = ReadOutcome(unreadable=f"the stored outcome is not JSON ({err})")
     else:
         read = read_outcome(stored)
-    return StoredSession(
-        key=row[0],
-        flow_id=row[1],
-        language=row[2],
-        region=row[3],
-        inputs=json.loads(row[4]),
-        episode=row[5],
-        started_at=datetime.fromisoformat(row[6]),
-        finished_at=datetime.fromisoformat(row[7]) if row[7] else None,
-        outcome=read.outcome,
-        set_aside=read.set_aside,
-        unreadable=read.unreadable,
-    )
+    return stored_session(row, json.loads(row[4]), read)
 
 
 def _as_stored(text: str | None) -> Any:
@@ -763,13 +737,6 @@ def _as_stored(text: str | None) -> Any:
         return json.loads(text)
     except ValueError:
         return text
-
-
-def _json(value: Any) -> str:
-    try:
-        return json.dumps(value, ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"cannot store {value!r}: not JSON ({err})") from None
 
 
 @contextlib.contextmanager

@@ -40,6 +40,21 @@ def N_plural(singular: str, plural: str) -> tuple[str, str]:
     return (singular, plural)
 
 
+class TranslatableError(Exception):
+    """An error a person reads. ``message`` is a gettext msgid with ``{placeholders}`` filled
+    from ``params``: ``str()`` gives it in English, :meth:`translated` in the reader's
+    language."""
+
+    def __init__(self, message: str, /, **params: object) -> None:
+        super().__init__(message.format(**params) if params else message)
+        self.message = message
+        self.params = params
+
+    def translated(self, translations: gettext.NullTranslations) -> str:
+        text = translations.gettext(self.message)
+        return text.format(**self.params) if self.params else text
+
+
 def catalog_file(language: str, locale_dir: Path = LOCALE_DIR, suffix: str = ".po") -> Path:
     return locale_dir / language / "LC_MESSAGES" / f"{DOMAIN}{suffix}"
 

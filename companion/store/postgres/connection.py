@@ -68,8 +68,13 @@ def database_failure(err: Exception) -> StorageError:
 
     if isinstance(err, psycopg.OperationalError | psycopg.InterfaceError):
         return StorageError(CONNECTION_LOST)
+    return StorageError(DATABASE_REFUSED, reason=server_words(err))
+
+
+def server_words(err: Exception) -> str:
+    """The server's own words for what went wrong, without the connection's details."""
     primary = getattr(getattr(err, "diag", None), "message_primary", None)
-    return StorageError(DATABASE_REFUSED, reason=str(primary or type(err).__name__))
+    return str(primary or type(err).__name__)
 
 
 STORE_ROLE_SETUP = "SET TIME ZONE 'UTC'; SET ROLE companion_patient"

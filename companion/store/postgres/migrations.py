@@ -21,7 +21,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from companion.store.errors import StorageError
-from companion.store.postgres.connection import connect, database_failure
+from companion.store.postgres.connection import connect, database_failure, server_words
 from companion.texts.i18n import N_
 
 if TYPE_CHECKING:
@@ -158,11 +158,5 @@ def _apply(connection: psycopg.Connection[tuple[Any, ...]], migration: Migration
             CANNOT_MIGRATE,
             version=migration.version,
             name=migration.name,
-            reason=_first_line(err),
+            reason=server_words(err),
         ) from None
-
-
-def _first_line(err: Exception) -> str:
-    """The server's own words for what went wrong, without the connection's details."""
-    primary = getattr(getattr(err, "diag", None), "message_primary", None)
-    return str(primary or type(err).__name__)

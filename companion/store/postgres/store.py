@@ -20,16 +20,26 @@ connection is a :class:`StorageError` that says what to do; the next call connec
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, LiteralString
 
-from companion.care.plan import Plan, PlanError, parse_plan
+from companion.care.plan import Plan
 from companion.clock import Clock, SystemClock
 from companion.dialogue.conditions import AnswerValue
 from companion.dialogue.engine import Outcome
+from companion.store.backend import DEFAULT_PERSON as DEFAULT_PERSON
+from companion.store.backend import EXPORT_FORMAT as EXPORT_FORMAT
+from companion.store.backend import EXPORT_VERSION as EXPORT_VERSION
+from companion.store.backend import PLAN_UNREADABLE as PLAN_UNREADABLE
+from companion.store.backend import (
+    episode_to_end,
+    exported_events,
+    stored_plan,
+    stored_session,
+    to_json,
+)
 from companion.store.errors import StorageError
 from companion.store.postgres.connection import StoreConnections, connect, database_failure
 from companion.store.postgres.migrations import NOT_READY, known_version, schema_problem
@@ -49,14 +59,10 @@ if TYPE_CHECKING:
 
 PATIENT_SETTING = "companion.patient"
 """The setting row-level security reads: the one patient this connection may touch."""
-EXPORT_FORMAT = "companion-export"
-EXPORT_VERSION = 1
-DEFAULT_PERSON = "me"
 
 UNKNOWN_PATIENT = N_(
     "this companion account does not exist (any more). Ask your practice for a new code."
 )
-PLAN_UNREADABLE = N_("a stored plan cannot be read: {problem}")
 
 Query = LiteralString
 Params = Mapping[str, Any]
@@ -161,7 +167,7 @@ class PostgresStore:
                 "at": self._now(),
                 "person": person or self.person,
                 "kind": kind,
-                "payload": _json(payload),
+                "payload": to_json(payload),
             },
         )
         return _id(row)
@@ -215,15 +221,7 @@ class PostgresStore:
         """Ends the current episode on ``ended``: the patient's back is fine again.
 
         A later episode (the pain is back) starts with :meth:`start_episode`."""
-        current = self.current_episode()
-        if current is None:
-            raise ValueError("there is no episode to end")
-        if current.ended is not None:
-            raise ValueError(f"episode {current.id} already ended on {current.ended.isoformat()}")
-        if ended < current.onset:
-            raise ValueError(
-                f"the end {ended.isoformat()} is before the onset {current.onset.isoformat()}"
-            )
+        current = episode_to_end(self.current_episode(), ended)
         changed = self._run(
             "UPDATE episodes SET ended = %(ended)s "
             "WHERE patient_id = %(patient)s AND id = %(id)s AND ended IS NULL",
@@ -256,14 +254,9 @@ class PostgresStore:
         query: Query = "SELECT id, at, plan FROM plans WHERE patient_id = %(patient)s ORDER BY id"
         if latest_only:
             query += " DESC LIMIT 1"
-        stored = []
-        for row in self._all(query, {}):
-            try:
-                plan = parse_plan(row[2], f"plan {row[0]}")
-            except PlanError as err:
-                raise StorageError(PLAN_UNREADABLE, problem=str(err)) from None
-            stored.append(StoredPlan(row[0], datetime.fromisoformat(row[1]), plan))
-        return stored
+        return [
+            stored_plan(row[0], row[1], row[2], f"plan {row[0]}") for row in self._all(query, {})
+        ]
 
     # conversations ----------------------------------------------------------------------
 
@@ -288,7 +281,7 @@ class PostgresStore:
                 "flow": flow_id,
                 "language": language,
                 "region": region,
-                "inputs": _json(dict(inputs or {})),
+                "inputs": to_json(dict(inputs or {})),
                 "started": now,
                 "at": now.isoformat(),
             },
@@ -309,7 +302,7 @@ class PostgresStore:
             "AND flow_id = %(flow)s AND finished_at IS NULL",
             {
                 "question": question_id,
-                "value": _json(value),
+                "value": to_json(value),
                 "at": self._now(),
                 "key": session_key,
                 "flow": flow_id,
@@ -345,7 +338,7 @@ class PostgresStore:
         changed = self._run(
             "UPDATE sessions SET finished_at = %(at)s, outcome = %(outcome)s::jsonb "
             "WHERE patient_id = %(patient)s AND key = %(key)s AND finished_at IS NULL",
-            {"at": self._now(), "outcome": _json(dict(stored)), "key": session_key},
+            {"at": self._now(), "outcome": to_json(dict(stored)), "key": session_key},
         )
         if changed != 1:
             self.session(session_key)  # KeyError when there is none
@@ -459,16 +452,7 @@ class PostgresStore:
                 }
                 for r in self._all(_SESSION_QUERY + " ORDER BY started, seq", {})
             ],
-            "events": [
-                {
-                    "id": e.id,
-                    "at": e.at.isoformat(),
-                    "person": e.person,
-                    "kind": e.kind,
-                    "payload": e.payload,
-                }
-                for e in self.events()
-            ],
+            "events": exported_events(self.events()),
         }
 
     def erase(self) -> list[str]:
@@ -594,24 +578,4 @@ def _episode(row: Sequence[Any]) -> Episode:
 
 
 def _session(row: Sequence[Any]) -> StoredSession:
-    read = read_outcome(row[8])
-    return StoredSession(
-        key=row[0],
-        flow_id=row[1],
-        language=row[2],
-        region=row[3],
-        inputs=dict(row[4]),
-        episode=row[5],
-        started_at=datetime.fromisoformat(row[6]),
-        finished_at=datetime.fromisoformat(row[7]) if row[7] else None,
-        outcome=read.outcome,
-        set_aside=read.set_aside,
-        unreadable=read.unreadable,
-    )
-
-
-def _json(value: Any) -> str:
-    try:
-        return json.dumps(value, ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"cannot store {value!r}: not JSON ({err})") from None
+    return stored_session(row, dict(row[4]), read_outcome(row[8]))
