@@ -124,7 +124,7 @@ class Screen:
         deadline = time.monotonic() + seconds
         squeezed = re.sub(r"\s+", "", wanted)
         while squeezed not in self.squeezed() and time.monotonic() < deadline:
-            page.wait_for_timeout(200)
+            page.wait_for_timeout(25)
         assert squeezed in self.squeezed(), f"never shown: {wanted!r}; last: {self.text()[-1500:]}"
 
 
@@ -211,7 +211,7 @@ class Patient:
             self.answers_given += 1
             deadline = time.monotonic() + ANSWER_SECONDS
             while answers_stored() < self.answers_given and time.monotonic() < deadline:
-                self.page.wait_for_timeout(100)
+                self.page.wait_for_timeout(25)
             assert answers_stored() == self.answers_given, (
                 f"{self.name}: the answer to {question.concept} was not stored"
             )
