@@ -65,7 +65,6 @@ def prepare_reference(url: str) -> str:
     """One patient through the journey: triage (self-care), education, a walking plan."""
     from companion.care.plan import generate_plan
     from companion.clock import FixedClock
-    from companion.commands.timeline import answer_from_facts
     from companion.journey.journey import Journey
     from companion.resources import builtin_library
     from companion.store.postgres import PostgresStore, create_patient
@@ -78,10 +77,7 @@ def prepare_reference(url: str) -> str:
         for facts in (TRIAGE_FACTS, {}):
             conversation = journey.next()
             assert conversation is not None
-            turn = conversation.start()
-            while turn.outcome is None:
-                assert turn.question is not None
-                turn = answer_from_facts(conversation, turn.question, facts, (), "no", [])
+            talk(conversation, facts)
         store.save_plan(
             generate_plan(
                 [10, 10, 10],
@@ -93,7 +89,20 @@ def prepare_reference(url: str) -> str:
                 weeks=8,
             )
         )
+        # A plan given before the set-up: the set-up still asks its function part (nothing named).
+        while (conversation := journey.next()) is not None:
+            talk(conversation, {})
     return patient
+
+
+def talk(conversation: Any, facts: Mapping[str, Any]) -> None:
+    """Answers a whole conversation from ``facts`` (anything else: no), as a vignette does."""
+    from companion.commands.timeline import answer_from_facts
+
+    turn = conversation.start()
+    while turn.outcome is None:
+        assert turn.question is not None
+        turn = answer_from_facts(conversation, turn.question, facts, (), "no", [])
 
 
 def copy_patient(url: str, reference: str) -> str:
