@@ -7,8 +7,10 @@ a word, so only ``true`` and ``false`` are booleans here, as in YAML 1.2.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -81,8 +83,27 @@ def _shipped(path: Path) -> bool:
     )
 
 
+_CACHED_TEXT_LIMIT = 256 * 1024
+"""Texts up to this size have their values kept (the shipped files are all smaller)."""
+
+
 def _built(text: str) -> Any:
-    """The YAML's values; a number or date Python cannot build is a problem, not a crash."""
+    """The YAML's values; a number or date Python cannot build is a problem, not a crash.
+
+    The same text gives the same values, so a text read before (the check reads
+    every content file twice, and a long-running app or test run reads the packs
+    again and again) is not parsed again; the caller gets its own copy to change."""
+    if len(text) > _CACHED_TEXT_LIMIT:
+        return _parsed(text)
+    return copy.deepcopy(_parsed_before(text))
+
+
+@lru_cache(maxsize=256)
+def _parsed_before(text: str) -> Any:
+    return _parsed(text)
+
+
+def _parsed(text: str) -> Any:
     try:
         return yaml.load(text, Loader=_Loader)
     except ValueError as err:  # 5000 digits, a 13th month: raised by the constructors

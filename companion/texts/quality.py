@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from statistics import mean
 
@@ -108,9 +108,11 @@ def _hyphenator(dictionary: str) -> pyphen.Pyphen:
     return pyphen.Pyphen(lang=dictionary, left=1, right=1)
 
 
+@lru_cache(maxsize=65536)
 def syllables(word: str, dictionary: str) -> int:
     """Syllables of one word: pyphen's hyphenation points, counting only parts
-    with a vowel ("pied-s" is one); a number counts one per digit."""
+    with a vowel ("pied-s" is one); a number counts one per digit. Kept per word:
+    the same words come back in every text and at every check."""
     if word.isdigit():
         return len(word)
     total = 0
