@@ -19,9 +19,10 @@ Used by ``companion check`` (which fails past the targets) and by
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from pathlib import Path
 from statistics import mean
@@ -410,11 +411,33 @@ class CatalogCheck:
 
 def check_catalog(language: str, locale_dir: Path) -> CatalogCheck:
     """Exists, translates every msgid of the template (non-empty, not fuzzy) with
-    the msgid's {placeholders}, and the compiled .mo says the same as the .po."""
+    the msgid's {placeholders}, and the compiled .mo says the same as the .po.
+
+    Kept per contents of the three files (read again every time; parsing them is
+    what takes long), so a changed catalog is checked again."""
+    po, pot, mo = _catalog_files(language, locale_dir)
+    contents = (_contents(po), _contents(pot), _contents(mo))
+    checked = _catalog_checked(language, locale_dir, contents)
+    return replace(checked, problems=list(checked.problems))
+
+
+def _catalog_files(language: str, locale_dir: Path) -> tuple[Path, Path, Path]:
     po = catalog_file(language, locale_dir)
+    return po, template_file(locale_dir), catalog_file(language, locale_dir, ".mo")
+
+
+def _contents(path: Path) -> bytes | None:
+    return path.read_bytes() if path.is_file() else None
+
+
+@lru_cache(maxsize=16)
+def _catalog_checked(
+    language: str, locale_dir: Path, contents: tuple[bytes | None, bytes | None, bytes | None]
+) -> CatalogCheck:
+    po, pot, mo = _catalog_files(language, locale_dir)
+    po_data, pot_data, mo_data = contents
     result = CatalogCheck(language, po, None, [])
-    pot = template_file(locale_dir)
-    if not po.is_file():
+    if po_data is None:
         result.problems.append(
             (
                 str(po),
@@ -424,16 +447,14 @@ def check_catalog(language: str, locale_dir: Path) -> CatalogCheck:
         )
         return result
     try:
-        with po.open("rb") as handle:
-            catalog = read_po(handle, locale=language)
+        catalog = read_po(io.BytesIO(po_data), locale=language)
     except Exception as err:  # babel raises several kinds for a broken file
         result.problems.append((str(po), f"cannot read the catalog: {err}"))
         return result
     result.catalog = catalog
     wanted: list[tuple[str, str | None]] = []
-    if pot.is_file():
-        with pot.open("rb") as handle:
-            wanted = [(msgid_of(m), plural_id_of(m)) for m in read_po(handle) if m.id]
+    if pot_data is not None:
+        wanted = [(msgid_of(m), plural_id_of(m)) for m in read_po(io.BytesIO(pot_data)) if m.id]
     else:
         result.problems.append((str(pot), "the catalog template is missing (pybabel extract)"))
     for key, plural_id in wanted:
@@ -452,15 +473,14 @@ def check_catalog(language: str, locale_dir: Path) -> CatalogCheck:
         forms = dict(enumerate(strings))
         for problem in placeholder_problems(key, forms, plural_id):
             result.problems.append((str(po), f"msgid '{key}': {problem}"))
-    result.problems += _compiled_problems(catalog, catalog_file(language, locale_dir, ".mo"))
+    result.problems += _compiled_problems(catalog, mo, mo_data)
     return result
 
 
-def _compiled_problems(catalog: Catalog, mo: Path) -> list[tuple[str, str]]:
-    if not mo.is_file():
+def _compiled_problems(catalog: Catalog, mo: Path, mo_data: bytes | None) -> list[tuple[str, str]]:
+    if mo_data is None:
         return [(str(mo), "the compiled catalog is missing (pybabel compile)")]
-    with mo.open("rb") as handle:
-        compiled = read_mo(handle)
+    compiled = read_mo(io.BytesIO(mo_data))
     if _translations(compiled) != _translations(catalog):
         return [(str(mo), "differs from the .po: compile it again (pybabel compile)")]
     return []
