@@ -173,14 +173,12 @@ def file_with(data: bytes, name: str) -> Iterator[Path]:
         yield path
 
 
-@pytest.mark.slow
 @SETTINGS
 @given(data=plan_bytes(VALID_TOML))
 def test_fuzz_toml_plan_files(data: bytes) -> None:
     check_plan(data, "plan.toml")
 
 
-@pytest.mark.slow
 @SETTINGS
 @given(data=plan_bytes(VALID_JSON))
 def test_fuzz_json_plan_files(data: bytes) -> None:
