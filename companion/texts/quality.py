@@ -125,7 +125,9 @@ def syllables(word: str, dictionary: str) -> int:
     return max(total, 1)
 
 
+@lru_cache(maxsize=8192)
 def measure(text: str, formula: ReadabilityFormula, dictionary: str) -> Readability:
+    """Kept per text (the result is frozen): every check measures every text again."""
     base, per_word, per_syllable = FORMULAS[formula]
     lengths: list[tuple[int, str]] = []
     word_count = syllable_count = 0
@@ -322,9 +324,13 @@ class Seeds:
 
     folder: Path
     _lines: dict[str, int | None] = field(default_factory=dict)
+    _files: dict[str, list[Path]] = field(default_factory=dict)
+    """Looked up once per number, as the line counts: a pack cites a file many times."""
 
     def files(self, number: str) -> list[Path]:
-        return sorted(self.folder.glob(f"{number}_*.txt"))
+        if number not in self._files:
+            self._files[number] = sorted(self.folder.glob(f"{number}_*.txt"))
+        return list(self._files[number])
 
     def line_count(self, number: str) -> int | None:
         if number not in self._lines:
