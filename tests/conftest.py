@@ -40,3 +40,15 @@ def library() -> Library:
 
 # A throwaway PostgreSQL server and a database per test (postgres_server, pg_url, pg_patient).
 pytest_plugins = ["tests.postgres"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "slow: takes many seconds; started first, so that it does not end the run alone"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests go first: spread over the workers (pytest-xdist), a test of half a
+    minute that starts last would leave the other workers idle until it ends."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

@@ -176,6 +176,7 @@ async def test_emergency_path_shows_escalation_until_the_gp_is_contacted(
         assert isinstance(app.screen, ChatScreen)
 
 
+@pytest.mark.slow
 async def test_self_care_path_with_education_and_a_plan(library: Library, tmp_path: Path) -> None:
     app = make_app(library, tmp_path)
     async with app.run_test(size=SIZE) as pilot:

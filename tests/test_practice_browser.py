@@ -253,6 +253,7 @@ def invite(url: str) -> tuple[str, str]:
     return pseudonym.group(1), code.group(1)
 
 
+@pytest.mark.slow
 def test_two_patients_and_a_physiotherapist_side_by_side(
     postgres_server: Server, pg_url: str, library: Library, tmp_path: Path
 ) -> None:

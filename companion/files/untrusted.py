@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gettext
 import os
+import re
 import stat
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -46,6 +47,7 @@ is built."""
 BOM = b"\xef\xbb\xbf"
 MULTI_LINE_ALLOWED = frozenset("\n\t")
 BIDI_CONTROLS = frozenset(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
+_MAYBE_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f" + "".join(sorted(BIDI_CONTROLS)) + "]")
 
 
 class Message(str):
@@ -197,6 +199,8 @@ def forbidden_characters(text: str, multi_line: bool = False) -> list[str]:
     """Control and bidirectional characters in ``text``, as ``U+XXXX``, in order.
 
     A new line and a tab are fine where a text may have several lines."""
+    if not _MAYBE_FORBIDDEN.search(text):  # nearly every text: no need to look per character
+        return []
     found = []
     for char in text:
         code = ord(char)

@@ -28,7 +28,7 @@ import stat
 import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -698,7 +698,50 @@ out as the package's): a language added outside the package brings its catalog a
 
 def load_content(folder: Path, locale_dir: Path | None = None) -> Content:
     """A complete content folder (for an overlay, see :func:`load_overlay`); its
-    catalogs are ``locale_dir``, else the folder's own ``locale/``, else the package's."""
+    catalogs are ``locale_dir``, else the folder's own ``locale/``, else the package's.
+
+    Folders whose files have the same contents as at a load before (read again and
+    compared, not trusted by date) give the Content built then: nothing changes a
+    Content after loading (frozen; an overlay layers over copies), so it is shared
+    as :func:`companion.resources.builtin_library` shares its own."""
+    contents = _contents_of(folder, locale_dir)
+    if contents is None:
+        return _load_content(folder, locale_dir)
+    return _content_loaded_before(folder, locale_dir, contents)
+
+
+_Contents = tuple[tuple[str, bytes], ...]
+
+
+@lru_cache(maxsize=8)
+def _content_loaded_before(folder: Path, locale_dir: Path | None, contents: _Contents) -> Content:
+    return _load_content(folder, locale_dir)
+
+
+def _contents_of(folder: Path, locale_dir: Path | None) -> _Contents | None:
+    """Every file of the folder and of the catalogs it is loaded with, by path; None
+    (so not kept) when something is not a plain file or the whole is too large to
+    keep: such a folder is loaded, and refused, as before."""
+    found: list[tuple[str, bytes]] = []
+    total = 0
+    try:
+        for top in (folder, locale_dir or LOCALE_DIR):
+            if not top.is_dir() or top.is_symlink():
+                continue
+            for path in sorted(top.rglob("*")):
+                info = os.lstat(path)
+                if stat.S_ISDIR(info.st_mode):
+                    continue
+                total += info.st_size
+                if not stat.S_ISREG(info.st_mode) or total > OVERLAY_TOTAL_LIMIT:
+                    return None
+                found.append((str(path), path.read_bytes()))
+    except OSError:
+        return None
+    return tuple(found) if folder.is_dir() else None
+
+
+def _load_content(folder: Path, locale_dir: Path | None) -> Content:
     if not folder.is_dir():
         raise ContentError(f"{folder}: content folder not found")
     if locale_dir is None:

@@ -19,10 +19,11 @@ Used by ``companion check`` (which fails past the targets) and by
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass, field, replace
+from functools import cache, lru_cache
 from pathlib import Path
 from statistics import mean
 
@@ -108,9 +109,11 @@ def _hyphenator(dictionary: str) -> pyphen.Pyphen:
     return pyphen.Pyphen(lang=dictionary, left=1, right=1)
 
 
+@lru_cache(maxsize=65536)
 def syllables(word: str, dictionary: str) -> int:
     """Syllables of one word: pyphen's hyphenation points, counting only parts
-    with a vowel ("pied-s" is one); a number counts one per digit."""
+    with a vowel ("pied-s" is one); a number counts one per digit. Kept per word:
+    the same words come back in every text and at every check."""
     if word.isdigit():
         return len(word)
     total = 0
@@ -122,7 +125,9 @@ def syllables(word: str, dictionary: str) -> int:
     return max(total, 1)
 
 
+@lru_cache(maxsize=8192)
 def measure(text: str, formula: ReadabilityFormula, dictionary: str) -> Readability:
+    """Kept per text (the result is frozen): every check measures every text again."""
     base, per_word, per_syllable = FORMULAS[formula]
     lengths: list[tuple[int, str]] = []
     word_count = syllable_count = 0
@@ -319,9 +324,13 @@ class Seeds:
 
     folder: Path
     _lines: dict[str, int | None] = field(default_factory=dict)
+    _files: dict[str, list[Path]] = field(default_factory=dict)
+    """Looked up once per number, as the line counts: a pack cites a file many times."""
 
     def files(self, number: str) -> list[Path]:
-        return sorted(self.folder.glob(f"{number}_*.txt"))
+        if number not in self._files:
+            self._files[number] = sorted(self.folder.glob(f"{number}_*.txt"))
+        return list(self._files[number])
 
     def line_count(self, number: str) -> int | None:
         if number not in self._lines:
@@ -408,11 +417,33 @@ class CatalogCheck:
 
 def check_catalog(language: str, locale_dir: Path) -> CatalogCheck:
     """Exists, translates every msgid of the template (non-empty, not fuzzy) with
-    the msgid's {placeholders}, and the compiled .mo says the same as the .po."""
+    the msgid's {placeholders}, and the compiled .mo says the same as the .po.
+
+    Kept per contents of the three files (read again every time; parsing them is
+    what takes long), so a changed catalog is checked again."""
+    po, pot, mo = _catalog_files(language, locale_dir)
+    contents = (_contents(po), _contents(pot), _contents(mo))
+    checked = _catalog_checked(language, locale_dir, contents)
+    return replace(checked, problems=list(checked.problems))
+
+
+def _catalog_files(language: str, locale_dir: Path) -> tuple[Path, Path, Path]:
     po = catalog_file(language, locale_dir)
+    return po, template_file(locale_dir), catalog_file(language, locale_dir, ".mo")
+
+
+def _contents(path: Path) -> bytes | None:
+    return path.read_bytes() if path.is_file() else None
+
+
+@lru_cache(maxsize=16)
+def _catalog_checked(
+    language: str, locale_dir: Path, contents: tuple[bytes | None, bytes | None, bytes | None]
+) -> CatalogCheck:
+    po, pot, mo = _catalog_files(language, locale_dir)
+    po_data, pot_data, mo_data = contents
     result = CatalogCheck(language, po, None, [])
-    pot = template_file(locale_dir)
-    if not po.is_file():
+    if po_data is None:
         result.problems.append(
             (
                 str(po),
@@ -422,16 +453,14 @@ def check_catalog(language: str, locale_dir: Path) -> CatalogCheck:
         )
         return result
     try:
-        with po.open("rb") as handle:
-            catalog = read_po(handle, locale=language)
+        catalog = read_po(io.BytesIO(po_data), locale=language)
     except Exception as err:  # babel raises several kinds for a broken file
         result.problems.append((str(po), f"cannot read the catalog: {err}"))
         return result
     result.catalog = catalog
     wanted: list[tuple[str, str | None]] = []
-    if pot.is_file():
-        with pot.open("rb") as handle:
-            wanted = [(msgid_of(m), plural_id_of(m)) for m in read_po(handle) if m.id]
+    if pot_data is not None:
+        wanted = [(msgid_of(m), plural_id_of(m)) for m in read_po(io.BytesIO(pot_data)) if m.id]
     else:
         result.problems.append((str(pot), "the catalog template is missing (pybabel extract)"))
     for key, plural_id in wanted:
@@ -450,15 +479,14 @@ def check_catalog(language: str, locale_dir: Path) -> CatalogCheck:
         forms = dict(enumerate(strings))
         for problem in placeholder_problems(key, forms, plural_id):
             result.problems.append((str(po), f"msgid '{key}': {problem}"))
-    result.problems += _compiled_problems(catalog, catalog_file(language, locale_dir, ".mo"))
+    result.problems += _compiled_problems(catalog, mo, mo_data)
     return result
 
 
-def _compiled_problems(catalog: Catalog, mo: Path) -> list[tuple[str, str]]:
-    if not mo.is_file():
+def _compiled_problems(catalog: Catalog, mo: Path, mo_data: bytes | None) -> list[tuple[str, str]]:
+    if mo_data is None:
         return [(str(mo), "the compiled catalog is missing (pybabel compile)")]
-    with mo.open("rb") as handle:
-        compiled = read_mo(handle)
+    compiled = read_mo(io.BytesIO(mo_data))
     if _translations(compiled) != _translations(catalog):
         return [(str(mo), "differs from the .po: compile it again (pybabel compile)")]
     return []
