@@ -77,3 +77,29 @@ def test_a_new_checkin_reads_each_earlier_checkin_at_most_twice(
     # needs it). Before the store answered these questions, every session was read about
     # five times.
     assert reads.count <= 2 * CHECKINS + 5
+
+
+def test_one_decision_reads_the_episode_and_the_plan_once_and_the_next_reads_again(
+    library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deciding on a check-in asks for the plan and whether the episode is a recurrent one
+    (all episodes) in several places; each is read once per decision (the practice server
+    pays a round trip for each), and a later decision reads them again."""
+    journey, clock = weeks_of_checkins(library, tmp_path)
+    asked: dict[str, int] = {"current_plan": 0, "episodes": 0}
+    for name in asked:
+        real = getattr(storage.SQLiteStore, name)
+
+        def counted(store: Any, *args: Any, _name: str = name, _real: Any = real) -> Any:
+            asked[_name] += 1
+            return _real(store, *args)
+
+        monkeypatch.setattr(storage.SQLiteStore, name, counted)
+    clock.advance(days=1)
+    conversation = journey.next()
+    assert conversation is not None and conversation.flow_id == CHECKIN
+    assert asked == {"current_plan": 1, "episodes": 1}
+    talk(conversation, CALM_CHECKIN)
+    before = dict(asked)
+    assert journey.next() is None  # screened today
+    assert asked["current_plan"] == before["current_plan"] + 1

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from companion.care.activity_done import ACTIVITY_DONE, PLAN_ACTIVITIES
 from companion.care.dispositions import continues_self_care
@@ -209,15 +210,25 @@ class Journey:
         self._language = language
         self._region = region
         self._plan_from_answers = plan_from_answers
+        self._reads: dict[str, Any] | None = None
+        """While :meth:`next` decides: what it read of the store, read once (nothing it
+        does before its answer changes the episode or the plan)."""
 
     # what comes next -----------------------------------------------------------
 
     def next(self) -> Conversation | None:
         """The conversation to hold now, or None when nothing is due today."""
+        self._reads = {}
+        try:
+            return self._decide()
+        finally:
+            self._reads = None
+
+    def _decide(self) -> Conversation | None:
         resumed = self._resume_open()
         if resumed is not None:
             return resumed
-        episode = self._store.current_episode()
+        episode = self._current_episode()
         if episode is not None and episode.ended is not None:
             return self._after_the_end(episode)
         triage = self._store.latest_finished((TRIAGE,))
@@ -225,7 +236,7 @@ class Journey:
             # First time, or the last triage escalated: screen again before anything else.
             return self._begin(TRIAGE, {})
         # A recurrent episode: the risk questions at once (003:653-656, 003:774-777).
-        risk_due = RISK in self._library.flows and recurrent(self._store, episode)
+        risk_due = RISK in self._library.flows and self._recurrent(episode)
         if risk_due and not self._finished_since(RISK, triage):
             return self._begin(RISK, {})
         if not self._finished_since(EDUCATION, triage):
@@ -237,6 +248,26 @@ class Journey:
         if not self._screened_today():
             return self._begin(CHECKIN, self._checkin_inputs(triage))
         return None
+
+    def _once(self, name: str, read: Callable[[], Any]) -> Any:
+        """``read()``, once per decision of :meth:`next` (every time outside it)."""
+        if self._reads is None:
+            return read()
+        if name not in self._reads:
+            self._reads[name] = read()
+        return self._reads[name]
+
+    def _current_episode(self) -> Episode | None:
+        episode: Episode | None = self._once("episode", self._store.current_episode)
+        return episode
+
+    def _current_plan(self) -> Plan | None:
+        plan: Plan | None = self._once("plan", self._store.current_plan)
+        return plan
+
+    def _recurrent(self, episode: Episode | None) -> bool:
+        key = f"recurrent:{episode.id if episode else None}"
+        return bool(self._once(key, lambda: recurrent(self._store, episode)))
 
     def _after_the_end(self, episode: Episode) -> Conversation | None:
         """The back was fine again: nothing is due until the patient says the pain is back;
@@ -276,7 +307,7 @@ class Journey:
 
     def _reuse_offer_due(self, episode: Episode | None, triage: StoredSession) -> bool:
         """A recurrent episode without a plan yet, and an earlier plan to offer once."""
-        if episode is None or not recurrent(self._store, episode):
+        if episode is None or not self._recurrent(episode):
             return False
         if plan_of_episode(self._store, episode) is not None:
             return False
@@ -288,9 +319,9 @@ class Journey:
         """The plan the patient follows in this episode: in the first, the current one
         (a physiotherapist may have imported it before the episode began); in a recurrent
         one, only a plan saved since it began."""
-        if episode is not None and recurrent(self._store, episode):
+        if episode is not None and self._recurrent(episode):
             return plan_of_episode(self._store, episode)
-        return self._store.current_plan()
+        return self._current_plan()
 
     def _set_up_in_episode(self, episode: Episode | None) -> bool:
         """A plan set-up finished in this episode (its function part was asked)."""
@@ -310,7 +341,7 @@ class Journey:
         """The conversation that follows what the patient said (ValueError if not offered)."""
         if action not in self.episode_actions():
             raise ValueError(f"'{action}' is not possible now")
-        episode = self._store.current_episode()
+        episode = self._current_episode()
         assert episode is not None  # an action is offered only within an episode
         if action == BACK_FINE:
             return self._begin(EPISODE_END, {})
@@ -354,14 +385,14 @@ class Journey:
         return QuotaReports(self._store, self._clock)
 
     def today(self) -> Today:
-        episode = self._store.current_episode()
+        episode = self._current_episode()
         if episode is not None and episode.ended is not None:
             return Today(
                 day=None, plan=None, quotas=[], paused=False, last_triage=None, ended=episode.ended
             )
         onset = self.onset()
         day = days_since(onset, self._clock) if onset else None
-        plan = self._store.current_plan()
+        plan = self._current_plan()
         paused = self._plan_paused()
         quotas = self._quotas(plan) if plan is not None and not paused else []
         triage = self._store.latest_finished((TRIAGE,))
@@ -384,7 +415,7 @@ class Journey:
         )
 
     def _next_checkin(self) -> date | None:
-        if self._store.current_episode() is None:
+        if self._current_episode() is None:
             return None
         today = self._clock.today()
         return today + timedelta(days=1) if self._screened_today() else today
@@ -408,7 +439,7 @@ class Journey:
     def _activity_words(self, flow_id: str) -> dict[str, str]:
         """The check-in's "done?" list names each activity of the current plan as Today
         does, with today's amount (asked paused or not, as the one "done?" always was)."""
-        plan = self._store.current_plan()
+        plan = self._current_plan()
         if flow_id != CHECKIN or plan is None:
             return {}
         texts = self._library.content.localizer(self._language, self._region)
@@ -496,14 +527,14 @@ class Journey:
             self._store.start_episode(self._clock.today() - timedelta(days=days))
         elif flow_id == CHECKIN:
             duration = _answer(outcome, "pain_duration_days")
-            episode = self._store.current_episode()
+            episode = self._current_episode()
             if isinstance(duration, int) and not isinstance(duration, bool) and episode:
                 onset = self._clock.today() - timedelta(days=duration)
                 self._store.append(
                     ONSET_CORRECTED, {"episode": episode.id, "onset": onset.isoformat()}
                 )
         elif flow_id == EPISODE_END:
-            episode = self._store.current_episode()
+            episode = self._current_episode()
             if running(episode):
                 self._store.end_episode(self._clock.today())
         elif flow_id == PLAN_REUSE and _answer(outcome, "reuse_previous_plan") is True:
@@ -512,7 +543,7 @@ class Journey:
             pass  # only the function part was asked: the given plan stays as it is
         elif flow_id == PLAN_SETUP and self._plan_from_answers is not None:
             answers = {a.question: a.value for a in outcome.answers}
-            episode = self._store.current_episode()
+            episode = self._current_episode()
             plan = self._plan_from_answers(
                 answers, self._clock.today(), episode.onset if episode else None
             )
@@ -522,7 +553,7 @@ class Journey:
                 self._store.append("plan_not_made", {"session": key})
 
     def _restart_previous_plan(self) -> None:
-        episode = self._store.current_episode()
+        episode = self._current_episode()
         previous = previous_plan(self._store, episode) if episode is not None else None
         if episode is not None and previous is not None:
             self._store.save_plan(restarted(previous, self._clock.today(), self.onset()))
@@ -567,7 +598,7 @@ class Journey:
         return bool(self._store.finished_since((flow_id,), since.started_at))
 
     def _episode_checkins(self) -> list[StoredSession]:
-        episode = self._store.current_episode()
+        episode = self._current_episode()
         if episode is None:
             return []
         return self._store.finished((CHECKIN,), episode=episode.id)
@@ -584,7 +615,7 @@ class Journey:
         )
 
     def _plan_paused(self) -> bool:
-        episode = self._store.current_episode()
+        episode = self._current_episode()
         if episode is None:
             return False
         checkins = self._store.finished((CHECKIN,), episode=episode.id)
@@ -601,7 +632,7 @@ class Journey:
         checkins = self._episode_checkins()
         screens = self._screens(triage, checkins, onset)
         inputs = checkin_inputs(flow, day, screens, self._onset_known(triage, checkins))
-        plan = self._store.current_plan()
+        plan = self._current_plan()
         if plan is not None and PLAN_ACTIVITIES in flow.inputs:
             inputs[PLAN_ACTIVITIES] = len(plan.activities)
         return {**inputs, **self._named_activities(flow)}
@@ -617,7 +648,7 @@ class Journey:
 
     def onset(self) -> date | None:
         """The day the pain began: from triage, or as a later check-in learned it."""
-        episode = self._store.current_episode()
+        episode = self._current_episode()
         if episode is None:
             return None
         onset = episode.onset
