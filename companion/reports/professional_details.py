@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from companion.care.plan import Plan, goal_day
 from companion.journey.journey import TRIAGE
 from companion.reports import sections
 from companion.reports.blocks import (
@@ -27,7 +26,8 @@ from companion.reports.blocks import (
 )
 from companion.reports.data import ReportData, ShownAnswer
 from companion.reports.professional_summary import Escalation, ProfessionalSummary
-from companion.reports.wording import activity_label, when
+from companion.reports.sections import advice_blocks
+from companion.reports.wording import activity_label, activity_lines, when
 from companion.texts.content import Localizer
 
 
@@ -165,21 +165,7 @@ def red_flags_section(t: Localizer, summary: ProfessionalSummary) -> Section:
 
 def advice_texts_section(data: ReportData) -> Section:
     t = data.texts
-    given = [c for c in data.checkins if c.advice]
-    blocks: list[Block] = []
-    if not given:
-        blocks.append(Paragraph(t.text("pro.advice.none")))
-    for checkin in given:
-        blocks.append(
-            Heading(3, t.text("pro.advice_texts.given", date=t.format_date(checkin.at.date())))
-        )
-        blocks += [
-            Group(
-                [Paragraph(m) for m in advice.messages],
-                (("class", "advice"), ("data-rule", advice.rule)),
-            )
-            for advice in checkin.advice
-        ]
+    blocks = advice_blocks(data, "pro.advice.none", "pro.advice_texts.given")
     return _section("advice-texts", t.text("pro.advice_texts.heading"), blocks)
 
 
@@ -216,32 +202,11 @@ def plan_section(data: ReportData) -> Section:
     blocks: list[Block] = [Paragraph(line) for line in lines]
     for index in range(len(plan.activities)):
         blocks.append(Heading(3, activity_label(t, plan, index)))
-        blocks += [Paragraph(line) for line in activity_lines(t, plan, index)]
+        blocks += [
+            Paragraph(line)
+            for line in activity_lines(t, plan, index, times_key="pro.plan.times_per_day")
+        ]
     return _section("plan", t.text("pro.plan.heading"), blocks)
-
-
-def activity_lines(t: Localizer, plan: Plan, index: int) -> list[str]:
-    """One activity of the plan as a professional reads it: the build-up, how often a day,
-    the goal day and the physiotherapist's instruction as written."""
-    activity = plan.activities[index]
-    lines = [
-        t.text(
-            "report.plan.activity",
-            baseline=t.format_number(activity.baseline),
-            goal=t.format_number(activity.goal),
-            unit=t.text(f"report.unit.{activity.unit}"),
-            weeks=t.format_number(activity.weeks),
-        )
-    ]
-    if activity.times_per_day:
-        lines.append(
-            t.text("pro.plan.times_per_day", count=t.format_number(activity.times_per_day))
-        )
-    lines.append(t.text("report.plan.goal_day", date=t.format_date(goal_day(plan, index))))
-    instruction = activity.instruction.label(t.language) if activity.instruction else None
-    if instruction:
-        lines.append(instruction)
-    return lines
 
 
 def answers_section(data: ReportData, summary: ProfessionalSummary) -> Section:

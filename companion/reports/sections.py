@@ -438,13 +438,20 @@ def _milestones(data: ReportData) -> Section:
         Paragraph(t.text("report.milestones.about")),
         BulletList([Item(line) for line in lines]),
     ]
+    blocks += advice_blocks(data, "report.advice.none", "report.advice.given")
+    return _section("milestones", t.text("report.milestones.heading"), blocks)
+
+
+def advice_blocks(data: ReportData, none_key: str, given_key: str) -> list[Block]:
+    """The advice of each check-in under its date, in the words the patient read (or
+    ``none_key`` when there was none); the two reports word the headings their own way."""
+    t = data.texts
     given = [c for c in data.checkins if c.advice]
     if not given:
-        blocks.append(Paragraph(t.text("report.advice.none")))
+        return [Paragraph(t.text(none_key))]
+    blocks: list[Block] = []
     for checkin in given:
-        blocks.append(
-            Heading(3, t.text("report.advice.given", date=t.format_date(checkin.at.date())))
-        )
+        blocks.append(Heading(3, t.text(given_key, date=t.format_date(checkin.at.date()))))
         blocks += [
             Group(
                 [Paragraph(m) for m in advice.messages],
@@ -452,7 +459,7 @@ def _milestones(data: ReportData) -> Section:
             )
             for advice in checkin.advice
         ]
-    return _section("milestones", t.text("report.milestones.heading"), blocks)
+    return blocks
 
 
 def screen_title(t: Localizer, screen: Screen) -> str:

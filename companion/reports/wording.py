@@ -84,7 +84,12 @@ def activity_label(texts: Localizer, plan: Plan, index: int) -> str:
     return own or texts.text(f"report.kind.{activity.kind}")
 
 
-def activity_lines(t: Localizer, plan: Plan, index: int) -> list[str]:
+def activity_lines(
+    t: Localizer, plan: Plan, index: int, times_key: str = "report.plan.times_per_day"
+) -> list[str]:
+    """One activity of the plan: the build-up, how often a day (worded by ``times_key``: the
+    patient's report and the professional's say it differently), the goal day and the
+    physiotherapist's instruction as written."""
     activity = plan.activities[index]
     lines = [
         t.text(
@@ -96,9 +101,7 @@ def activity_lines(t: Localizer, plan: Plan, index: int) -> list[str]:
         )
     ]
     if activity.times_per_day:
-        lines.append(
-            t.text("report.plan.times_per_day", count=t.format_number(activity.times_per_day))
-        )
+        lines.append(t.text(times_key, count=t.format_number(activity.times_per_day)))
     lines.append(t.text("report.plan.goal_day", date=t.format_date(goal_day(plan, index))))
     instruction = activity.instruction.label(t.language) if activity.instruction else None
     if instruction:
