@@ -27,7 +27,13 @@ from companion.reports.blocks import (
 from companion.reports.data import ReportData, ShownAnswer
 from companion.reports.professional_summary import Escalation, ProfessionalSummary
 from companion.reports.sections import advice_blocks
-from companion.reports.wording import activity_label, activity_lines, when
+from companion.reports.wording import (
+    PROFESSIONAL_PLAN_WORDS,
+    activity_label,
+    activity_lines,
+    plan_lines,
+    when,
+)
 from companion.texts.content import Localizer
 
 
@@ -187,19 +193,10 @@ def milestones_section(data: ReportData) -> Section:
 
 def plan_section(data: ReportData) -> Section:
     t, plan = data.texts, data.plan
-    if plan is None:
-        return _section("plan", t.text("pro.plan.heading"), [Paragraph(t.text("pro.plan.none"))])
-    lines = [
-        t.text("pro.plan.principle"),
-        t.text("report.plan.start", date=t.format_date(plan.start)),
-    ]
-    if plan.review:
-        lines.append(t.text("pro.plan.review", date=t.format_date(plan.review)))
-    if plan.therapist:
-        lines.append(t.text("pro.plan.therapist", name=plan.therapist.name))
-        if plan.therapist.contact:
-            lines.append(t.text("report.plan.contact", contact=plan.therapist.contact))
+    lines = plan_lines(t, plan, PROFESSIONAL_PLAN_WORDS)
     blocks: list[Block] = [Paragraph(line) for line in lines]
+    if plan is None:
+        return _section("plan", t.text("pro.plan.heading"), blocks)
     for index in range(len(plan.activities)):
         blocks.append(Heading(3, activity_label(t, plan, index)))
         blocks += [

@@ -109,17 +109,24 @@ def activity_lines(
     return lines
 
 
-def plan_lines(t: Localizer, plan: Plan | None) -> list[str]:
+PATIENT_PLAN_WORDS = "report.plan"
+PROFESSIONAL_PLAN_WORDS = "pro.plan"
+"""Key prefixes of the plan's ``none``, ``principle``, ``review`` and ``therapist`` texts: the
+patient's report speaks to the patient, the professional's about them."""
+
+
+def plan_lines(t: Localizer, plan: Plan | None, words: str = PATIENT_PLAN_WORDS) -> list[str]:
+    """The plan's principle, start, review day and therapist, in the ``words`` of a report."""
     if plan is None:
-        return [t.text("report.plan.none")]
+        return [t.text(f"{words}.none")]
     lines = [
-        t.text("report.plan.principle"),
+        t.text(f"{words}.principle"),
         t.text("report.plan.start", date=t.format_date(plan.start)),
     ]
     if plan.review:
-        lines.append(t.text("report.plan.review", date=t.format_date(plan.review)))
+        lines.append(t.text(f"{words}.review", date=t.format_date(plan.review)))
     if plan.therapist:
-        lines.append(t.text("report.plan.therapist", name=plan.therapist.name))
+        lines.append(t.text(f"{words}.therapist", name=plan.therapist.name))
         if plan.therapist.contact:
             lines.append(t.text("report.plan.contact", contact=plan.therapist.contact))
     return lines
