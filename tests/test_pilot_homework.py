@@ -394,7 +394,7 @@ def assert_professional_summary(
     set_up_on, last_on = START.date() + timedelta(days=1), START.date() + timedelta(days=DAYS)
     for slot, name in enumerate(HARD[language], start=1):
         ratings = RATINGS[slot - 1]
-        shown = visible_text(section(summary, f"function-{slot}"))
+        shown = visible_text(section(summary, f"function-trend-{slot}"))
         first = t.text(
             "pro.trend.first",
             value=str(ratings[0]),

@@ -440,14 +440,14 @@ def test_function_trend_and_painkillers_in_the_summary(tmp_path: Path, language:
         html = professional_report(store, someone.library)
         texts = open_texts(someone.library, store, language)
     summary = section(html, "summary")
-    socks = visible_text(section(summary, "function-1"))
+    socks = visible_text(section(summary, "function-trend-1"))
     assert "sokken aantrekken" in socks
     assert texts.text("pro.trend.first", value="3", date=texts.format_date(date(2026, 3, 2)),
                       day="2") in socks  # fmt: skip
     assert texts.text("pro.trend.latest", value="5", date=texts.format_date(date(2026, 3, 16)),
                       day="16") in socks  # fmt: skip
     # The patient's own words stay text.
-    lifting = section(summary, "function-2")
+    lifting = section(summary, "function-trend-2")
     assert "&lt;script&gt;" in lifting and "<script>" not in html
     medicine = visible_text(section(summary, "medicine-summary"))
     assert texts.text("report.painkiller.none").lower() in medicine
@@ -455,6 +455,9 @@ def test_function_trend_and_painkillers_in_the_summary(tmp_path: Path, language:
     # The details keep the tables per week.
     assert 'id="function"' in html and 'id="medicine-table"' in html
     assert html.index('id="summary"') < html.index('id="function"')
+    # The summary's trends and the details' tables each have their own id (links work).
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
 
 
 # --- the support level ------------------------------------------------------------------------

@@ -276,7 +276,7 @@ def pain_and_function(t: Localizer, summary: ProfessionalSummary) -> list[Block]
         for n, trend in enumerate(summary.function, 1):
             shown = [Paragraph(trend.label or "-", strong=True)]
             shown += [Paragraph(line) for line in trend_lines(t, trend)]
-            blocks.append(Section(shown, None, (("id", f"function-{n}"),)))
+            blocks.append(Section(shown, None, (("id", f"function-trend-{n}"),)))
     return [*blocks, *medicine(t, summary)]
 
 
